@@ -1,0 +1,66 @@
+using Imr.Domain.Cases;
+
+namespace Imr.Domain.Determinations;
+
+public enum DecisionOutcome
+{
+    /// <summary>The UR denial stands: the treatment is not medically necessary.</summary>
+    Upheld,
+    /// <summary>The UR denial is reversed: the claims administrator must authorize the treatment.</summary>
+    Overturned,
+}
+
+/// <summary>The reviewer's decision on one disputed item.</summary>
+public sealed record ItemDecision
+{
+    public required string ItemId { get; init; }
+    public required DecisionOutcome Outcome { get; init; }
+    public required string ClaimsAdministratorGuideline { get; init; }
+    public required string OrganizationGuideline { get; init; }
+    public string Pages { get; init; } = "";
+    public required string Rationale { get; init; }
+}
+
+/// <summary>What the reviewer submits: the clinical case summary and a decision for every disputed item.</summary>
+public sealed record Determination
+{
+    public required string ClinicalCaseSummary { get; init; }
+    public required IReadOnlyList<ItemDecision> Decisions { get; init; }
+
+    /// <summary>The quality check before issuance; each reason names what is missing.</summary>
+    public IReadOnlyList<string> Check(CasePackage casePackage)
+    {
+        var reasons = new List<string>();
+        if (string.IsNullOrWhiteSpace(ClinicalCaseSummary))
+        {
+            reasons.Add("The clinical case summary is missing.");
+        }
+
+        foreach (var item in casePackage.DisputedItems)
+        {
+            var decision = Decisions.FirstOrDefault(d => d.ItemId == item.ItemId);
+            if (decision is null)
+            {
+                reasons.Add($"No decision for disputed item '{item.ItemId}'.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(decision.OrganizationGuideline) || string.IsNullOrWhiteSpace(decision.ClaimsAdministratorGuideline))
+            {
+                reasons.Add($"Disputed item '{item.ItemId}' needs both guidelines.");
+            }
+
+            if (string.IsNullOrWhiteSpace(decision.Rationale))
+            {
+                reasons.Add($"Disputed item '{item.ItemId}' needs a decision rationale.");
+            }
+        }
+
+        foreach (var unknown in Decisions.Where(d => casePackage.DisputedItems.All(i => i.ItemId != d.ItemId)))
+        {
+            reasons.Add($"Decision for unknown item '{unknown.ItemId}'.");
+        }
+
+        return reasons;
+    }
+}

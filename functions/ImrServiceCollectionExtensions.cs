@@ -1,0 +1,57 @@
+using Imr.Domain.Callbacks;
+using Imr.Domain.Reviewers;
+using Imr.Functions.Services;
+using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Imr.Functions;
+
+public static class ImrServiceCollectionExtensions
+{
+    /// <summary>Everything the function classes need. The Functions host and the local runtime both call this, so both run the same app.</summary>
+    public static IServiceCollection AddImrApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ImrOptions>(configuration.GetSection(ImrOptions.Section));
+        services.Configure<CallbackOptions>(configuration.GetSection(CallbackOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddSingleton<CaseStore>();
+        services.AddSingleton<RosterStore>();
+        services.AddSingleton<DocumentStore>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<DeadlineIndex>();
+        services.AddSingleton<CallbackUses>();
+
+        services.AddSingleton(new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules()));
+        services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CallbackLinks>();
+
+        services.AddSingleton<CaseIntake>();
+        services.AddSingleton<ReviewerCallbacks>();
+        services.AddSingleton<CaseStatusQuery>();
+        services.AddSingleton<DeadlineSweeper>();
+        services.AddTransient<CaseActivities>();
+        return services;
+    }
+
+    private static CallbackKeyRing KeyRing(CallbackOptions options)
+    {
+        if (options.Keys.Count == 0 || string.IsNullOrEmpty(options.CurrentKeyId))
+        {
+            throw new InvalidOperationException("Callback signing keys are not configured: set Callback__CurrentKeyId and Callback__Keys__<id> (base64, 32 bytes or more).");
+        }
+
+        var keys = options.Keys.ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value));
+        if (keys.Values.Any(k => k.Length < 32))
+        {
+            throw new InvalidOperationException("Callback signing keys must be at least 32 bytes.");
+        }
+
+        return new CallbackKeyRing(options.CurrentKeyId, keys);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Imr.Domain.Cases;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>The case record in Table storage: one row per case, partitioned by case number.</summary>
+public sealed class CaseEntity : ITableEntity
+{
+    public const string Row = "case";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Status { get; set; } = nameof(CaseStatus.Received);
+    public bool Expedited { get; set; }
+    public string ManifestBlobName { get; set; } = "";
+    public string ManifestSha256 { get; set; } = "";
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset CaseDueAt { get; set; }
+    public DateTimeOffset ReviewerDueAt { get; set; }
+    public string? CurrentAssignmentId { get; set; }
+    public string? CurrentReviewerId { get; set; }
+    public string? AssignmentStatus { get; set; }
+    public bool Overdue { get; set; }
+    public string? LetterBlobName { get; set; }
+    public string? LetterSha256 { get; set; }
+    public string? Outcomes { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+}
+
+/// <summary>One offer of a case to a reviewer, with why other candidates were skipped.</summary>
+public sealed class AssignmentEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = ""; // case number
+    public string RowKey { get; set; } = "";       // assignment id
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ReviewerId { get; set; } = "";
+    public int Round { get; set; }
+    public string Status { get; set; } = "Offered";
+    public DateTimeOffset OfferedAt { get; set; }
+    public DateTimeOffset? AcceptedAt { get; set; }
+    public string? EndedReason { get; set; }
+    public string MatchingVerdicts { get; set; } = "[]";
+}
+
+public sealed class CaseStore(StorageClients storage)
+{
+    private TableClient Cases => storage.Table(StorageNames.CasesTable);
+    private TableClient Assignments => storage.Table(StorageNames.AssignmentsTable);
+
+    public async Task<CaseEntity?> GetAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var response = await Cases.GetEntityIfExistsAsync<CaseEntity>(caseNumber, CaseEntity.Row, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Inserts the case once; a retried activity finds it and returns the stored record.</summary>
+    public async Task<CaseEntity> AddOnceAsync(CaseEntity entity, CancellationToken ct = default)
+    {
+        try
+        {
+            await Cases.AddEntityAsync(entity, ct);
+            return entity;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return (await GetAsync(entity.PartitionKey, ct))!;
+        }
+    }
+
+    /// <summary>Applies a change to the case record with optimistic concurrency, retrying on a conflicting write.</summary>
+    public async Task<CaseEntity> UpdateAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var entity = await GetAsync(caseNumber, ct) ?? throw new InvalidOperationException($"Case {caseNumber} is not recorded.");
+            change(entity);
+            try
+            {
+                await Cases.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                return entity;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+            }
+        }
+    }
+
+    public async Task<AssignmentEntity?> GetAssignmentAsync(string caseNumber, string assignmentId, CancellationToken ct = default)
+    {
+        var response = await Assignments.GetEntityIfExistsAsync<AssignmentEntity>(caseNumber, assignmentId, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public async Task<AssignmentEntity> AddAssignmentOnceAsync(AssignmentEntity entity, CancellationToken ct = default)
+    {
+        try
+        {
+            await Assignments.AddEntityAsync(entity, ct);
+            return entity;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return (await GetAssignmentAsync(entity.PartitionKey, entity.RowKey, ct))!;
+        }
+    }
+
+    public async Task UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default)
+    {
+        var entity = await GetAssignmentAsync(caseNumber, assignmentId, ct) ?? throw new InvalidOperationException($"Assignment {assignmentId} is not recorded.");
+        change(entity);
+        await Assignments.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Replace, ct);
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
+}

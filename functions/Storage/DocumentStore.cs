@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>Blob reads and writes the workflow needs; writes of records are create-only so nothing is overwritten.</summary>
+public sealed class DocumentStore(StorageClients storage)
+{
+    /// <summary>Largest manifest accepted; documents travel beside it, not in it.</summary>
+    public const int MaxManifestBytes = 1024 * 1024;
+
+    public async Task<BinaryData> ReadAsync(string container, string blobName, CancellationToken ct = default)
+    {
+        var result = await storage.Container(container).GetBlobClient(blobName).DownloadContentAsync(ct);
+        return result.Value.Content;
+    }
+
+    /// <summary>Writes a blob only if none exists; returns false when one already did (a retried write).</summary>
+    public async Task<bool> CreateOnceAsync(string container, string blobName, BinaryData content, string contentType, CancellationToken ct = default)
+    {
+        try
+        {
+            await storage.Container(container).GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string container, string blobName, CancellationToken ct = default) =>
+        (await storage.Container(container).GetBlobClient(blobName).ExistsAsync(ct)).Value;
+
+    public static string Sha256Hex(BinaryData content) => Convert.ToHexStringLower(SHA256.HashData(content.ToMemory().Span));
+
+    public Uri UriOf(string container, string blobName) => storage.Container(container).GetBlobClient(blobName).Uri;
+}

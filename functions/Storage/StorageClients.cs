@@ -1,0 +1,55 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>The app's Blob and Table clients, from a connection string (Azurite) or from service URIs and a managed identity (Azure).</summary>
+public sealed class StorageClients
+{
+    public StorageClients(BlobServiceClient blobs, TableServiceClient tables)
+    {
+        Blobs = blobs;
+        Tables = tables;
+    }
+
+    public BlobServiceClient Blobs { get; }
+    public TableServiceClient Tables { get; }
+
+    public BlobContainerClient Container(string name) => Blobs.GetBlobContainerClient(name);
+    public TableClient Table(string name) => Tables.GetTableClient(name);
+
+    public static StorageClients FromConfiguration(IConfiguration configuration, string connectionName = StorageNames.Connection)
+    {
+        var connectionString = configuration[connectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new StorageClients(new BlobServiceClient(connectionString), new TableServiceClient(connectionString));
+        }
+
+        // Identity-based connection: the Functions convention <name>__blobServiceUri, <name>__tableServiceUri, <name>__clientId.
+        var section = configuration.GetSection(connectionName);
+        var blobUri = section["blobServiceUri"] ?? throw new InvalidOperationException($"Setting '{connectionName}' (a connection string) or '{connectionName}__blobServiceUri' is required.");
+        var tableUri = section["tableServiceUri"] ?? throw new InvalidOperationException($"Setting '{connectionName}__tableServiceUri' is required.");
+        TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
+        return new StorageClients(new BlobServiceClient(new Uri(blobUri), credential), new TableServiceClient(new Uri(tableUri), credential));
+    }
+
+    /// <summary>Creates the containers and tables the app uses (Azure: infra creates them; locally and in tests: this).</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var c in StorageNames.Containers)
+        {
+            await Container(c).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        foreach (var t in StorageNames.Tables)
+        {
+            await Table(t).CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Imr.Functions.Storage;
+
+/// <summary>Names of the app's storage: the connection setting, containers and tables (infra/ creates the same ones).</summary>
+public static class StorageNames
+{
+    /// <summary>Connection setting of the app's data; a connection string locally, identity-based (<c>ImrStorage__blobServiceUri</c> …) in Azure.</summary>
+    public const string Connection = "ImrStorage";
+
+    public const string IntakeContainer = "intake";
+    public const string QuarantineContainer = "quarantine";
+    public const string SubmissionsContainer = "submissions";
+    public const string DeterminationsContainer = "determinations";
+    public const string OutboxContainer = "outbox";
+
+    public const string CasesTable = "Cases";
+    public const string ReviewersTable = "Reviewers";
+    public const string AssignmentsTable = "Assignments";
+    public const string CallbackUsesTable = "CallbackUses";
+    public const string DeadlineIndexTable = "DeadlineIndex";
+    public const string AuditTable = "Audit";
+
+    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer];
+    public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable];
+}

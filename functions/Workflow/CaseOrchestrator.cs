@@ -1,0 +1,104 @@
+using Imr.Domain.Cases;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Imr.Functions.Workflow;
+
+/// <summary>
+/// One case from intake to issued letter: record → offer to a reviewer → wait for acceptance (timer) →
+/// wait for the determination (timer to the case due date) → issue the letter → close.
+/// Deterministic: time comes from the context, everything else from activities.
+/// </summary>
+public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseOutcome>
+{
+    public override async Task<CaseOutcome> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
+    {
+        var log = context.CreateReplaySafeLogger<CaseOrchestrator>();
+        var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input);
+
+        var offer = await OfferUntilAcceptedAsync(context, registered);
+        if (offer is null)
+        {
+            await context.CallActivityAsync(nameof(CaseActivities.EscalateCase), new CaseEscalation(input.CaseNumber, "MedicalDirector", "No eligible reviewer accepted the case."));
+            log.LogWarning("Case {CaseNumber} has no reviewer; escalated for manual assignment", input.CaseNumber);
+            return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.AwaitingManualAssignment), null);
+        }
+
+        var submitted = await WaitForDeterminationAsync(context, registered, offer);
+        var letter = await context.CallActivityAsync<IssuedLetter>(nameof(CaseActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName));
+        await context.CallActivityAsync(nameof(CaseActivities.CloseCase), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName));
+        log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
+        return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
+    }
+
+    private static async Task<AssignmentOffer?> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered)
+    {
+        var excluded = new List<string>();
+        for (var round = 1; round <= registered.MaxOfferRounds; round++)
+        {
+            var offer = await context.CallActivityAsync<AssignmentOffer?>(nameof(CaseActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded));
+            if (offer is null)
+            {
+                return null;
+            }
+
+            if (await WaitForAcceptanceAsync(context, offer, context.CurrentUtcDateTime + registered.AcceptanceWindow))
+            {
+                await context.CallActivityAsync(nameof(CaseActivities.RecordAcceptance), offer);
+                return offer;
+            }
+
+            await context.CallActivityAsync(nameof(CaseActivities.EndAssignment), new AssignmentEnded(offer.CaseNumber, offer.AssignmentId, "Not accepted within the acceptance window."));
+            excluded.Add(offer.ReviewerId);
+        }
+
+        return null;
+    }
+
+    private static async Task<bool> WaitForAcceptanceAsync(TaskOrchestrationContext context, AssignmentOffer offer, DateTime deadline)
+    {
+        // Events for an earlier assignment of this case are ignored; only this offer's acceptance counts.
+        while (context.CurrentUtcDateTime < deadline)
+        {
+            try
+            {
+                var accepted = await context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted, deadline - context.CurrentUtcDateTime);
+                if (accepted.AssignmentId == offer.AssignmentId)
+                {
+                    return true;
+                }
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task<DeterminationSubmitted> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer)
+    {
+        var overdueMarked = false;
+        while (true)
+        {
+            try
+            {
+                var wait = overdueMarked ? TimeSpan.MaxValue : registered.CaseDueAt.UtcDateTime - context.CurrentUtcDateTime;
+                var submitted = overdueMarked
+                    ? await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted)
+                    : await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                if (submitted.AssignmentId == offer.AssignmentId)
+                {
+                    return submitted;
+                }
+            }
+            catch (TaskCanceledException)
+            {
+                // The case is past due: mark it and keep waiting, because a late determination is still valid.
+                await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
+                overdueMarked = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Imr.Functions.Workflow;
+
+// Records passed through orchestration state: names and ids, never documents or PHI-bearing payloads.
+
+public sealed record CaseWorkflowInput(string CaseNumber, string ManifestBlobName);
+
+public sealed record CaseRegistered(string CaseNumber, DateTimeOffset CaseDueAt, DateTimeOffset ReviewerDueAt, TimeSpan AcceptanceWindow, int MaxOfferRounds);
+
+public sealed record AssignmentRequest(string CaseNumber, int Round, IReadOnlyList<string> ExcludedReviewerIds);
+
+public sealed record AssignmentOffer(string CaseNumber, string AssignmentId, string ReviewerId);
+
+public sealed record AssignmentEnded(string CaseNumber, string AssignmentId, string Reason);
+
+public sealed record CaseEscalation(string CaseNumber, string Level, string Reason);
+
+public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName);
+
+public sealed record IssuedLetter(string LetterBlobName, string Sha256, string Outcomes);
+
+public sealed record CaseOutcome(string CaseNumber, string Status, string? LetterBlobName);
+
+/// <summary>External events raised by the reviewer callback routes.</summary>
+public static class CaseEvents
+{
+    public const string ReviewerAccepted = nameof(ReviewerAccepted);
+    public const string DeterminationSubmitted = nameof(DeterminationSubmitted);
+}
+
+public sealed record ReviewerAccepted(string AssignmentId);
+
+public sealed record DeterminationSubmitted(string AssignmentId, string SubmissionBlobName);

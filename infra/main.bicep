@@ -1,0 +1,334 @@
+// Independent Medical Review (IMR) case workflow: Azure resources for `azd up`.
+// Subscription scope: the template creates its own resource group (the azd convention).
+// Every module is local (infra/modules): public-registry modules are not used.
+targetScope = 'subscription'
+
+// ---------------------------------------------------------------------------------------------
+// azd parameters
+// ---------------------------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; seeds the unique resource-name suffix.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for all resources (must offer Flex Consumption).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Name of the resource group; empty for rg-<environmentName>.')
+param resourceGroupName string = ''
+
+// ---------------------------------------------------------------------------------------------
+// Application parameters
+// ---------------------------------------------------------------------------------------------
+
+@description('Organization name shown in notices and determination letters (Imr__OrganizationName).')
+param organizationName string = 'MAXIMUS Federal Services'
+
+@description('Time compression of statutory deadlines (Imr__TimeScale); 1 in Azure (real time).')
+param timeScale string = '1'
+
+@description('NCRONTAB schedule of the deadline sweep timer (DeadlineSweepSchedule).')
+param deadlineSweepSchedule string = '0 */15 * * * *'
+
+@description('Id of the callback signing key used to sign new links (Callback__CurrentKeyId).')
+@minLength(1)
+param callbackCurrentKeyId string = 'k1'
+
+@description('Id of the previous callback signing key still accepted for verification; empty for none.')
+param callbackPreviousKeyId string = ''
+
+@description('Current callback signing key: base64 of at least 32 bytes. Without CALLBACK_SIGNING_KEY_CURRENT, azd generates 64 alphanumeric characters once (valid base64 of 48 bytes) and keeps them in the environment.')
+@secure()
+@minLength(44)
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 64
+      noSpecial: true
+    }
+  }
+})
+param callbackSigningKeyCurrent string
+
+@description('Previous callback signing key (base64, at least 32 bytes); required when callbackPreviousKeyId is set.')
+@secure()
+param callbackSigningKeyPrevious string = ''
+
+@description('Create the Event Grid subscription that feeds the intake blob trigger. Leave false until the code has been deployed once (see infra/README.md).')
+param enableIntakeEventSubscription bool = false
+
+@description('Durable Functions backend: the Azure Storage provider (default) or the Durable Task Scheduler.')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('Durable task hub name; must equal extensions.durableTask.hubName in host.json.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'imr'
+
+@description('Durable Task Scheduler SKU (durableBackend = DurableTaskScheduler only).')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
+@description('Durable Task Scheduler capacity units (Dedicated SKU only).')
+@minValue(1)
+@maxValue(3)
+param durableTaskSchedulerCapacity int = 1
+
+@description('Flex Consumption instance memory in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Flex Consumption maximum instance count.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var serviceName = 'api'
+var identityName = 'id-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+var systemTopicName = 'evgt-${resourceToken}'
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+var intakeContainerName = 'intake'
+var containerNames = [
+  intakeContainerName
+  'quarantine'
+  'submissions'
+  'determinations'
+  'outbox'
+  'roster'
+]
+var tableNames = [
+  'Cases'
+  'Reviewers'
+  'Assignments'
+  'CallbackUses'
+  'DeadlineIndex'
+  'Audit'
+]
+var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
+// A previous key with the same id as the current one would overwrite the current key's setting.
+var hasPreviousKey = !empty(callbackPreviousKeyId) && callbackPreviousKeyId != callbackCurrentKeyId
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    containerNames: containerNames
+    deploymentContainerName: deploymentContainerName
+    tableNames: tableNames
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+    identityName: identityName
+    callbackSigningKeyCurrent: callbackSigningKeyCurrent
+    createPreviousKey: hasPreviousKey
+    callbackSigningKeyPrevious: callbackSigningKeyPrevious
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+module durableTaskScheduler 'modules/durabletaskscheduler.bicep' = if (useDurableTaskScheduler) {
+  name: 'durabletaskscheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    skuName: durableTaskSchedulerSku
+    skuCapacity: durableTaskSchedulerCapacity
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+var callbackKeySettings = union(
+  {
+    Callback__CurrentKeyId: callbackCurrentKeyId
+    'Callback__Keys__${callbackCurrentKeyId}': '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.currentKeyReferenceUri})'
+  },
+  hasPreviousKey
+    ? {
+        'Callback__Keys__${callbackPreviousKeyId}': '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.previousKeyReferenceUri})'
+      }
+    : {}
+)
+
+var durableSettings = useDurableTaskScheduler
+  ? {
+      TASKHUB_NAME: taskHubName
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+    }
+  : {
+      TASKHUB_NAME: taskHubName
+    }
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    appTags: union(tags, {
+      'azd-service-name': serviceName
+    })
+    identityName: identityName
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: union(
+      {
+        // Flex Consumption only delivers blob events through Event Grid; the local runtime polls.
+        IntakeTriggerSource: 'EventGrid'
+        Imr__OrganizationName: organizationName
+        Imr__TimeScale: timeScale
+        DeadlineSweepSchedule: deadlineSweepSchedule
+      },
+      callbackKeySettings,
+      durableSettings
+    )
+  }
+  dependsOn: [
+    storage
+  ]
+}
+
+module eventGridTopic 'modules/eventgrid-topic.bicep' = {
+  name: 'eventgrid-topic'
+  scope: rg
+  params: {
+    name: systemTopicName
+    location: location
+    tags: tags
+    storageAccountName: storageAccountName
+  }
+  dependsOn: [
+    storage
+  ]
+}
+
+// Second step of the deployment (after `azd deploy` has put the code in place):
+// azd env set ENABLE_INTAKE_EVENT_SUBSCRIPTION true && azd provision
+module intakeSubscription 'modules/intake-subscription.bicep' = if (enableIntakeEventSubscription) {
+  name: 'intake-subscription'
+  scope: rg
+  params: {
+    systemTopicName: systemTopicName
+    functionAppName: functionAppName
+    containerName: intakeContainerName
+  }
+  dependsOn: [
+    eventGridTopic
+    functionApp
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (azd writes them to .azure/<env>/.env)
+// ---------------------------------------------------------------------------------------------
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = functionApp.outputs.uri
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output INTAKE_CONTAINER_NAME string = intakeContainerName
+output INTAKE_CONTAINER_URL string = '${storage.outputs.blobEndpoint}${intakeContainerName}'
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
+output INTAKE_EVENT_SUBSCRIPTION_ENABLED bool = enableIntakeEventSubscription
+output DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = useDurableTaskScheduler ? durableTaskScheduler!.outputs.endpoint : ''

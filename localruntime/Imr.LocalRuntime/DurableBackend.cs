@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+
+namespace Imr.LocalRuntime;
+
+/// <summary>
+/// The Durable Task gRPC sidecar (<see cref="TaskHubGrpcServer"/>) over an orchestration service, served on loopback over HTTP/2.
+/// The Durable Task worker and client of the app connect to it, as the Functions host's Durable extension does in Azure.
+/// </summary>
+public sealed class DurableBackend : IAsyncDisposable
+{
+    private readonly WebApplication _sidecar;
+
+    private DurableBackend(WebApplication sidecar, Uri address)
+    {
+        _sidecar = sidecar;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<DurableBackend> StartAsync(LocalRuntimeOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken ct = default)
+    {
+        var port = FreeLoopbackPort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+
+        object service;
+        if (options.Backend == DurableBackendKind.AzureStorage)
+        {
+            var azure = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+            {
+                StorageAccountClientProvider = new StorageAccountClientProvider(storageConnectionString),
+                TaskHubName = options.TaskHub,
+                WorkerId = options.WorkerId,
+                PartitionCount = options.PartitionCount,
+                MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+                ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
+                WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
+                MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+                MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+                LoggerFactory = loggerFactory,
+            });
+            // Create the task hub's queues and tables; never StartAsync here: the sidecar's dispatcher starts the service once.
+            await azure.CreateIfNotExistsAsync();
+            service = azure;
+        }
+        else
+        {
+            service = new InMemoryOrchestrationService(loggerFactory);
+        }
+
+        builder.Services.AddSingleton((IOrchestrationService)service);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(ct);
+        return new DurableBackend(app, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sidecar.StopAsync();
+        await _sidecar.DisposeAsync();
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.DurableTask.Client;
+
+namespace Imr.LocalRuntime;
+
+/// <summary>Serves every HTTP-triggered function on its own route under <c>/api</c>, as the Functions host does.</summary>
+public static class HttpRoutes
+{
+    public const string RoutePrefix = "api";
+
+    public static void MapFunctionRoutes(this WebApplication app, FunctionCatalog catalog)
+    {
+        foreach (var f in catalog.OfKind(TriggerKind.Http))
+        {
+            var route = $"/{RoutePrefix}/{f.Http.Route ?? f.Name}";
+            var methods = (f.Http.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
+            app.MapMethods(route, methods, (HttpContext context) => InvokeAsync(f, context)).WithName(f.Name);
+        }
+    }
+
+    private static async Task InvokeAsync(FunctionEntry function, HttpContext context)
+    {
+        var result = await FunctionInvoker.InvokeAsync(function, context.RequestServices, p =>
+        {
+            if (p.ParameterType == typeof(HttpRequest)) return (true, context.Request);
+            if (p.ParameterType == typeof(HttpContext)) return (true, context);
+            if (p.ParameterType == typeof(CancellationToken)) return (true, context.RequestAborted);
+            if (p.ParameterType == typeof(DurableTaskClient)) return (true, context.RequestServices.GetRequiredService<DurableTaskClient>());
+            if (p.ParameterType == typeof(string) && context.Request.RouteValues.TryGetValue(p.Name!, out var v)) return (true, v?.ToString());
+            return (false, null);
+        });
+
+        switch (result)
+        {
+            case IActionResult action:
+                await action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+                break;
+            case IResult minimal:
+                await minimal.ExecuteAsync(context);
+                break;
+            case null:
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                break;
+            default:
+                await context.Response.WriteAsJsonAsync(result);
+                break;
+        }
+    }
+}

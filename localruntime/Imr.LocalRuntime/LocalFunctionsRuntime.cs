@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Grpc.Net.Client;
+using Imr.Domain.Cases;
+using Imr.Domain.Reviewers;
+using Imr.Functions;
+using Imr.Functions.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+
+namespace Imr.LocalRuntime;
+
+/// <summary>
+/// The Functions app without the Functions host: the same function classes, served over HTTP on the same routes,
+/// their blob and timer triggers driven locally, and their orchestrations run on a durable backend.
+/// </summary>
+public sealed class LocalFunctionsRuntime : IAsyncDisposable
+{
+    private readonly DurableBackend _backend;
+    private readonly GrpcChannel _channel;
+
+    private readonly ILoggerFactory _sidecarLogging;
+
+    private LocalFunctionsRuntime(WebApplication app, DurableBackend backend, GrpcChannel channel, FunctionCatalog catalog, ILoggerFactory sidecarLogging)
+    {
+        _sidecarLogging = sidecarLogging;
+        App = app;
+        _backend = backend;
+        _channel = channel;
+        Catalog = catalog;
+    }
+
+    public WebApplication App { get; }
+    public FunctionCatalog Catalog { get; }
+    public IServiceProvider Services => App.Services;
+    public DurableTaskClient DurableClient => Services.GetRequiredService<DurableTaskClient>();
+    public Uri BaseAddress => new(App.Urls.First());
+
+    public static async Task<LocalFunctionsRuntime> StartAsync(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
+    {
+        var options = configuration.GetSection(LocalRuntimeOptions.Section).Get<LocalRuntimeOptions>() ?? new LocalRuntimeOptions();
+        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        if (logging is not null) logging(builder.Logging);
+        else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.WebHost.UseUrls(options.HttpUrl);
+
+        // The sidecar (started first so the worker can connect) logs through its own factory, kept for the runtime's life.
+        var sidecarLogging = LoggerFactory.Create(l => { if (logging is not null) logging(l); else l.AddSimpleConsole(o => o.SingleLine = true); l.AddFilter("DurableTask", LogLevel.Warning); l.AddFilter("Microsoft", LogLevel.Warning); });
+        var storage = StorageClients.FromConfiguration(configuration);
+        await storage.EnsureCreatedAsync(ct);
+        var durableConnection = options.DurableStorage ?? configuration[StorageNames.Connection]
+            ?? throw new InvalidOperationException("The local runtime needs a storage connection string (ImrStorage or LocalRuntime:DurableStorage).");
+        var backend = await DurableBackend.StartAsync(options, durableConnection, sidecarLogging, ct);
+        var channel = GrpcChannel.ForAddress(backend.Address);
+
+        builder.Services.Configure<LocalRuntimeOptions>(configuration.GetSection(LocalRuntimeOptions.Section));
+        builder.Services.AddImrApplication(builder.Configuration);
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddMvcCore(); // executes the IActionResult values the HTTP functions return
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.UseGrpc(channel);
+            b.AddTasks(r => r.AddFunctions(catalog));
+        });
+        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+        builder.Services.AddHostedService<BlobTriggerWatcher>();
+        builder.Services.AddHostedService<TimerTriggerScheduler>();
+
+        var app = builder.Build();
+        app.MapFunctionRoutes(catalog);
+        await SeedRosterAsync(app.Services, options, ct);
+        await app.StartAsync(ct);
+        return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await _channel.ShutdownAsync();
+        _channel.Dispose();
+        await _backend.DisposeAsync();
+        _sidecarLogging.Dispose();
+    }
+
+    private static async Task SeedRosterAsync(IServiceProvider services, LocalRuntimeOptions options, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(options.RosterSeedFile))
+        {
+            return;
+        }
+
+        var reviewers = JsonSerializer.Deserialize<List<Reviewer>>(await File.ReadAllBytesAsync(options.RosterSeedFile, ct), CasePackage.JsonOptions) ?? [];
+        var roster = services.GetRequiredService<RosterStore>();
+        foreach (var r in reviewers)
+        {
+            await roster.UpsertAsync(r, ct);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Imr.LocalRuntime;
+
+public enum DurableBackendKind
+{
+    /// <summary>The Durable Task Framework's Azure Storage provider: the backend Durable Functions uses in Azure. Survives restarts.</summary>
+    AzureStorage,
+    /// <summary>In memory: fast, for tests and as the benchmark's upper bound. Lost on exit.</summary>
+    InMemory,
+}
+
+/// <summary>Settings under <c>LocalRuntime</c>; defaults are the measured ones (see ../shared notes and README).</summary>
+public sealed class LocalRuntimeOptions
+{
+    public const string Section = "LocalRuntime";
+
+    public string HttpUrl { get; set; } = "http://127.0.0.1:7071";
+    public DurableBackendKind Backend { get; set; } = DurableBackendKind.AzureStorage;
+    public string TaskHub { get; set; } = "imrlocal";
+    /// <summary>Stable across restarts so the runtime retakes its partition leases at once.</summary>
+    public string WorkerId { get; set; } = "imr-local-runtime";
+    /// <summary>Connection string of the durable task hub's storage; defaults to the app's <c>ImrStorage</c>.</summary>
+    public string? DurableStorage { get; set; }
+    public int PartitionCount { get; set; } = 4;
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public int MaxConcurrentActivities { get; set; } = 100;
+    public int MaxConcurrentOrchestrations { get; set; } = 100;
+    public TimeSpan BlobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>A JSON file of reviewers imported into the roster at start (upsert); empty: none.</summary>
+    public string? RosterSeedFile { get; set; }
+}

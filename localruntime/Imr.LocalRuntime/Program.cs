@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Imr.Functions.Storage;
+using Imr.LocalRuntime;
+using Imr.LocalRuntime.Demo;
+
+// The local runtime: the Functions app without the Functions host. `--demo` pushes the sample case through.
+var demo = args.Contains("--demo");
+var repoRoot = FindRepoRoot();
+var configuration = new ConfigurationBuilder()
+    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
+    .AddInMemoryCollection(new Dictionary<string, string?> { ["LocalRuntime:RosterSeedFile"] = Path.Combine(repoRoot, "samples", "roster.json") })
+    .AddInMemoryCollection(LocalCallbackKeys(Path.Combine(repoRoot, ".local")))
+    .AddEnvironmentVariables()
+    .AddCommandLine(args.Where(a => a != "--demo").ToArray())
+    .Build();
+
+await using var runtime = await LocalFunctionsRuntime.StartAsync(configuration);
+var api = new Uri(runtime.BaseAddress, "/api/");
+Console.WriteLine($"IMR local runtime listening on {api} with {runtime.Catalog.Functions.Count} functions:");
+foreach (var f in runtime.Catalog.Functions)
+{
+    Console.WriteLine($"  {f.Kind,-13} {f.Name}{(f.Kind == TriggerKind.Http ? $"  {string.Join(',', f.Http.Methods ?? [])} /api/{f.Http.Route}" : "")}");
+}
+
+var blobs = runtime.Services.GetRequiredService<StorageClients>().Blobs;
+if (!demo)
+{
+    Console.WriteLine($"""
+
+        Upload a case: put its documents, then its manifest.json, under intake/<case number>/ in {blobs.Uri}
+          (the schema: docs/case-package.md; an example: samples/sample-case/).
+        Reviewer links appear in the outbox container: outbox/<case number>/<assignment>-offer.txt.
+        Case status: GET {api}cases/<case number>
+        Press Ctrl+C to stop.
+        """);
+    var stopped = new TaskCompletionSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+    await stopped.Task;
+    return 0;
+}
+
+// Demo: the case of the sample Final Determination Letter, from upload to issued letter.
+var caseNumber = "CM13-0012345";
+using var http = new HttpClient();
+var driver = new SampleCaseDriver(blobs, http);
+var timeout = TimeSpan.FromMinutes(2);
+Console.WriteLine($"\n[demo] Uploading case {caseNumber} to the intake container…");
+await driver.UploadPackageAsync(Path.Combine(repoRoot, "samples", "sample-case", caseNumber), caseNumber);
+var status = await runtime.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber);
+if (status?.Status == "Closed")
+{
+    Console.WriteLine("[demo] This case was already issued in an earlier run (a second delivery starts nothing new).");
+}
+else
+{
+    var offer = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-offer", timeout);
+    Console.WriteLine($"[demo] Reviewer offer link (from the outbox): {offer.GetLeftPart(UriPartial.Path)}?token=…");
+    var (_, accepted) = await driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
+    Console.WriteLine($"[demo] Reviewer accepted: HTTP {(int)accepted.StatusCode}");
+    var determinationLink = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-determination", timeout);
+    var answers = SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json"));
+    var (_, submitted) = await driver.FollowAndSubmitAsync(determinationLink, SampleCaseDriver.DeterminationForm(answers));
+    Console.WriteLine($"[demo] Reviewer submitted the determination: HTTP {(int)submitted.StatusCode}");
+}
+
+var closed = await driver.WaitForStatusAsync(runtime.BaseAddress, caseNumber, "Closed", timeout);
+var letter = closed.GetProperty("letter");
+var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").GetString()).GetBlobClient(letter.GetProperty("blobName").GetString());
+Console.WriteLine($"\n[demo] Case status: {closed}");
+Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
+Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
+return 0;
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "ImrFunctions.sln"))) return dir.FullName;
+    }
+
+    return Directory.GetCurrentDirectory();
+}
+
+// Locally the signing key is generated once and kept in the ignored .local folder, so links survive restarts.
+static Dictionary<string, string?> LocalCallbackKeys(string folder)
+{
+    if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("Callback__CurrentKeyId"))) return [];
+    var path = Path.Combine(folder, "callback-keys.json");
+    if (!File.Exists(path))
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, string> { ["local-1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
+    }
+
+    var keys = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))!;
+    var settings = keys.ToDictionary(k => $"Callback:Keys:{k.Key}", k => (string?)k.Value);
+    settings["Callback:CurrentKeyId"] = keys.Keys.Last();
+    return settings;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the IMR Functions app locally on a fresh machine: installs what is missing, builds, starts Azurite
+# (unless something already listens on the storage port) and the local runtime.
+#   ./run.sh           keep serving on http://localhost:7071/api
+#   ./run.sh --demo    push the sample case from upload to issued letter, print the letter, stop
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK is required (dotnet not found)" >&2; exit 1; }
+command -v node >/dev/null || { echo "run.sh: Node.js is required for Azurite (node not found)" >&2; exit 1; }
+[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
+
+dotnet build localruntime/Imr.LocalRuntime/Imr.LocalRuntime.csproj -c Release -v quiet -nologo
+
+azurite_pid=""
+cleanup() {
+  # SIGTERM, not SIGKILL: Azurite saves its metadata on a clean stop.
+  if [ -n "$azurite_pid" ]; then kill -TERM "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT INT TERM
+
+if ! (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
+  mkdir -p .local/azurite
+  node_modules/.bin/azurite --silent --location .local/azurite --blobPort 10000 --queuePort 10001 --tablePort 10002 \
+    --skipApiVersionCheck --loose >.local/azurite.log 2>&1 &
+  azurite_pid=$!
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.2; done
+  echo "Azurite started (data in .local/azurite, log in .local/azurite.log)"
+fi
+
+dotnet localruntime/Imr.LocalRuntime/bin/Release/net10.0/Imr.LocalRuntime.dll "$@"
