@@ -15,8 +15,14 @@ dotnet build localruntime/Imr.LocalRuntime/Imr.LocalRuntime.csproj -c Release -v
 
 azurite_pid=""
 cleanup() {
-  # SIGTERM, not SIGKILL: Azurite saves its metadata on a clean stop.
-  if [ -n "$azurite_pid" ]; then kill -TERM "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
+  # SIGTERM first: Azurite saves its metadata on a clean stop (and every few seconds). Its graceful stop can
+  # wait minutes on idle connections, so after 20 s it is stopped hard.
+  if [ -n "$azurite_pid" ]; then
+    kill -TERM "$azurite_pid" 2>/dev/null || true
+    for _ in $(seq 1 200); do kill -0 "$azurite_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT INT TERM
 

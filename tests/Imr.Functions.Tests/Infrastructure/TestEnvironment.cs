@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Imr.Functions.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Imr.Functions.Tests.Infrastructure;
+
+/// <summary>Where the tests' storage is (Azurite, started by test.sh) and the settings of an app under test.</summary>
+public static class TestEnvironment
+{
+    public const string StorageVariable = "IMR_TEST_STORAGE";
+
+    public static string StorageConnectionString =>
+        Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } s
+            ? s
+            : throw new InvalidOperationException($"{StorageVariable} is not set: run the tests with ./test.sh, which starts Azurite and sets it.");
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string SampleCaseFolder => Path.Combine(RepoRoot, "samples", "sample-case", "CM13-0012345");
+    public static string SampleDetermination => Path.Combine(RepoRoot, "samples", "sample-case", "determination.json");
+
+    /// <summary>A case number unique to this test run, so tests sharing one Azurite never see each other's cases.</summary>
+    public static string NewCaseNumber(string prefix = "T") => $"{prefix}{Guid.NewGuid().ToString("N")[..10].ToUpperInvariant()}";
+
+    public static Dictionary<string, string?> AppSettings(string taskHub, int httpPort) => new()
+    {
+        [StorageNames.Connection] = StorageConnectionString,
+        ["DeadlineSweepSchedule"] = "0 0 0 1 1 *", // tests call the sweep themselves
+        ["Callback:PublicBaseUrl"] = $"http://127.0.0.1:{httpPort}/api",
+        ["Callback:CurrentKeyId"] = "test-1",
+        ["Callback:Keys:test-1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
+        ["LocalRuntime:HttpUrl"] = $"http://127.0.0.1:{httpPort}",
+        ["LocalRuntime:TaskHub"] = taskHub,
+        ["LocalRuntime:WorkerId"] = "test-worker",
+        ["LocalRuntime:RosterSeedFile"] = Path.Combine(RepoRoot, "samples", "roster.json"),
+        ["LocalRuntime:BlobPollInterval"] = "00:00:00.250",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public static IConfiguration Configuration(Dictionary<string, string?> settings) => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+    public static BlobServiceClient Blobs => new(StorageConnectionString);
+
+    /// <summary>The sample manifest, renumbered for a test's own case.</summary>
+    public static byte[] SampleManifest(string caseNumber, Action<JsonNode>? change = null)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(SampleCaseFolder, "manifest.json")))!;
+        node["caseNumber"] = caseNumber;
+        change?.Invoke(node);
+        return JsonSerializer.SerializeToUtf8Bytes(node);
+    }
+
+    /// <summary>Uploads the sample case as an upstream system would: documents first, the manifest last.</summary>
+    public static async Task UploadSampleCaseAsync(string caseNumber, byte[]? manifest = null)
+    {
+        var intake = Blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
+        await intake.CreateIfNotExistsAsync();
+        foreach (var file in Directory.GetFiles(SampleCaseFolder).Where(f => Path.GetFileName(f) != "manifest.json"))
+        {
+            await intake.GetBlobClient($"{caseNumber}/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
+        }
+
+        await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromBytes(manifest ?? SampleManifest(caseNumber)), overwrite: true);
+    }
+
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await probe();
+            if (value is not null) return value;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
+            await Task.Delay(200);
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ImrFunctions.sln"))) return dir.FullName;
+        }
+
+        throw new InvalidOperationException("Repository root (ImrFunctions.sln) not found.");
+    }
+}
+
+/// <summary>Every test that uses Azurite runs in this collection, one at a time: they share the intake container that runtimes watch.</summary>
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection
+{
+    public const string Name = "Azurite";
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Imr.Domain.Cases;
+using Imr.Domain.Reviewers;
+using Imr.Functions.Storage;
+using Imr.Functions.Tests.Infrastructure;
+using Imr.Functions.Workflow;
+using Imr.LocalRuntime;
+using Imr.LocalRuntime.Demo;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Imr.Functions.Tests;
+
+/// <summary>
+/// The case orchestrator on the in-memory Durable Task sidecar (fast timers), with its real activities on Azurite.
+/// The manifest is stored under a name the intake trigger ignores, so no runtime of another test picks it up.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class OrchestrationTests
+{
+    private static async Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var settings = TestEnvironment.AppSettings("unused", 7071);
+        configure?.Invoke(settings);
+        var configuration = TestEnvironment.Configuration(settings);
+        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
+        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
+        {
+            ConfigureServices = services => services.AddImrApplication(configuration),
+        });
+        var storage = host.Services.GetRequiredService<StorageClients>();
+        await storage.EnsureCreatedAsync();
+        var roster = host.Services.GetRequiredService<RosterStore>();
+        foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
+        {
+            await roster.UpsertAsync(r);
+        }
+
+        return host;
+    }
+
+    private static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
+    {
+        var manifestBlob = $"{caseNumber}/orchestration-test-manifest.json";
+        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(TestEnvironment.SampleManifest(caseNumber)), overwrite: true);
+        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new Microsoft.DurableTask.StartOrchestrationOptions($"case-{caseNumber}"));
+    }
+
+    private static Task WaitForNotificationAsync(string caseNumber, string id) =>
+        TestEnvironment.EventuallyAsync(async () => (await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).ExistsAsync()).Value ? "yes" : null, TimeSpan.FromSeconds(30), id);
+
+    private static async Task<string> StoreSubmissionAsync(string caseNumber, string assignmentId)
+    {
+        var blob = $"{caseNumber}/{assignmentId}.json";
+        var determination = SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination);
+        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.SubmissionsContainer).GetBlobClient(blob).UploadAsync(BinaryData.FromObjectAsJson(determination, CasePackage.JsonOptions), overwrite: true);
+        return blob;
+    }
+
+    [Fact]
+    public async Task Accept_then_determination_issues_the_letter_and_closes_the_case()
+    {
+        await using var host = await StartHostAsync();
+        var caseNumber = TestEnvironment.NewCaseNumber("O");
+        var id = await StartCaseAsync(host, caseNumber);
+
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await host.Client.RaiseEventAsync(id, CaseEvents.ReviewerAccepted, new ReviewerAccepted($"{caseNumber}-A1"));
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-determination");
+        await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A1", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A1")));
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        var outcome = done.ReadOutputAs<CaseOutcome>()!;
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal("Closed", outcome.Status);
+        Assert.Equal($"{caseNumber}/final-determination-v1.txt", outcome.LetterBlobName);
+        var caseEntity = (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!;
+        Assert.Equal("Closed", caseEntity.Status);
+        Assert.NotNull(caseEntity.ClosedAt);
+    }
+
+    [Fact]
+    public async Task An_offer_not_accepted_in_time_goes_to_the_next_reviewer_and_then_to_the_medical_director()
+    {
+        await using var host = await StartHostAsync(s =>
+        {
+            s["Imr:AcceptanceWindow"] = "00:00:01";
+            s["Imr:MaxOfferRounds"] = "2";
+        });
+        var caseNumber = TestEnvironment.NewCaseNumber("O");
+        var id = await StartCaseAsync(host, caseNumber);
+
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal("AwaitingManualAssignment", done.ReadOutputAs<CaseOutcome>()!.Status);
+        var cases = host.Services.GetRequiredService<CaseStore>();
+        var first = (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
+        var second = (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A2"))!;
+        Assert.Equal(("rev-002", "Withdrawn"), (first.ReviewerId, first.Status));
+        Assert.Equal(("rev-003", "Withdrawn"), (second.ReviewerId, second.Status));
+        Assert.Contains("affiliated with a party to the case", first.MatchingVerdicts);
+        Assert.Equal("AwaitingManualAssignment", (await cases.GetAsync(caseNumber))!.Status);
+        await WaitForNotificationAsync(caseNumber, "escalation-MedicalDirector");
+    }
+
+    [Fact]
+    public async Task A_case_past_its_due_date_is_marked_overdue_and_a_late_determination_still_closes_it()
+    {
+        // One day lasts ~0.1 s: the 30-day case is due in ~3 s; the acceptance window stays long.
+        await using var host = await StartHostAsync(s =>
+        {
+            s["Imr:TimeScale"] = "864000";
+            s["Imr:AcceptanceWindow"] = "10000.00:00:00";
+        });
+        var caseNumber = TestEnvironment.NewCaseNumber("O");
+        var id = await StartCaseAsync(host, caseNumber);
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await host.Client.RaiseEventAsync(id, CaseEvents.ReviewerAccepted, new ReviewerAccepted($"{caseNumber}-A1"));
+
+        await WaitForNotificationAsync(caseNumber, "overdue");
+        var cases = host.Services.GetRequiredService<CaseStore>();
+        Assert.True((await cases.GetAsync(caseNumber))!.Overdue);
+        // An event for another assignment of the case is ignored; the right one closes it.
+        await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A9", "nothing.json"));
+        await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A1", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A1")));
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal("Closed", done.ReadOutputAs<CaseOutcome>()!.Status);
+        Assert.True((await cases.GetAsync(caseNumber))!.Overdue);
+    }
+}
