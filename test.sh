@@ -29,4 +29,11 @@ export IMR_TEST_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccou
 # Many orchestrations on the in-memory sidecar: its concurrency limits follow the processor count (see README).
 export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-64}"
 
+# Infrastructure: every Bicep file builds and lints with no diagnostic at all.
+bash infra/check-bicep.sh
+
+# The Functions app publishes; a test checks its functions.metadata against what the local runtime serves.
+dotnet publish functions/Imr.Functions.csproj -c Release -o "$data/publish" -v quiet -nologo
+export IMR_PUBLISHED_FUNCTIONS="$data/publish"
+
 dotnet test ImrFunctions.sln "$@"
