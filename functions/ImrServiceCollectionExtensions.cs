@@ -19,7 +19,7 @@ public static class ImrServiceCollectionExtensions
         services.Configure<CallbackOptions>(configuration.GetSection(CallbackOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, counter: sp.GetService<StorageRequestCounter>()));
         services.AddSingleton<CaseStore>();
         services.AddSingleton<RosterStore>();
         services.AddSingleton<DocumentStore>();

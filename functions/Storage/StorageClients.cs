@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -21,12 +22,20 @@ public sealed class StorageClients
     public BlobContainerClient Container(string name) => Blobs.GetBlobContainerClient(name);
     public TableClient Table(string name) => Tables.GetTableClient(name);
 
-    public static StorageClients FromConfiguration(IConfiguration configuration, string connectionName = StorageNames.Connection)
+    public static StorageClients FromConfiguration(IConfiguration configuration, string connectionName = StorageNames.Connection, StorageRequestCounter? counter = null)
     {
+        var blobOptions = new BlobClientOptions();
+        var tableOptions = new TableClientOptions();
+        if (counter is not null)
+        {
+            blobOptions.AddPolicy(counter.PolicyFor("blob"), HttpPipelinePosition.PerRetry);
+            tableOptions.AddPolicy(counter.PolicyFor("table"), HttpPipelinePosition.PerRetry);
+        }
+
         var connectionString = configuration[connectionName];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new StorageClients(new BlobServiceClient(connectionString), new TableServiceClient(connectionString));
+            return new StorageClients(new BlobServiceClient(connectionString, blobOptions), new TableServiceClient(connectionString, tableOptions));
         }
 
         // Identity-based connection: the Functions convention <name>__blobServiceUri, <name>__tableServiceUri, <name>__clientId.
@@ -36,7 +45,7 @@ public sealed class StorageClients
         TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential();
-        return new StorageClients(new BlobServiceClient(new Uri(blobUri), credential), new TableServiceClient(new Uri(tableUri), credential));
+        return new StorageClients(new BlobServiceClient(new Uri(blobUri), credential, blobOptions), new TableServiceClient(new Uri(tableUri), credential, tableOptions));
     }
 
     /// <summary>Creates the containers and tables the app uses (Azure: infra creates them; locally and in tests: this).</summary>

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using DurableTask.AzureStorage;
+using Imr.Functions.Storage;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,7 +30,7 @@ public sealed class DurableBackend : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<DurableBackend> StartAsync(LocalRuntimeOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken ct = default)
+    public static async Task<DurableBackend> StartAsync(LocalRuntimeOptions options, string storageConnectionString, ILoggerFactory loggerFactory, StorageRequestCounter? counter = null, CancellationToken ct = default)
     {
         var port = FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,7 +44,7 @@ public sealed class DurableBackend : IAsyncDisposable
         {
             var azure = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
             {
-                StorageAccountClientProvider = new StorageAccountClientProvider(storageConnectionString),
+                StorageAccountClientProvider = ClientProvider(storageConnectionString, counter),
                 TaskHubName = options.TaskHub,
                 WorkerId = options.WorkerId,
                 PartitionCount = options.PartitionCount,
@@ -72,6 +77,26 @@ public sealed class DurableBackend : IAsyncDisposable
     {
         await _sidecar.StopAsync();
         await _sidecar.DisposeAsync();
+    }
+
+    /// <summary>The provider's storage clients; with a counter, its requests are counted like the app's.</summary>
+    private static StorageAccountClientProvider ClientProvider(string connectionString, StorageRequestCounter? counter)
+    {
+        if (counter is null)
+        {
+            return new StorageAccountClientProvider(connectionString);
+        }
+
+        var blob = new BlobClientOptions();
+        blob.AddPolicy(counter.PolicyFor("blob"), HttpPipelinePosition.PerRetry);
+        var queue = new QueueClientOptions();
+        queue.AddPolicy(counter.PolicyFor("queue"), HttpPipelinePosition.PerRetry);
+        var table = new TableClientOptions();
+        table.AddPolicy(counter.PolicyFor("table"), HttpPipelinePosition.PerRetry);
+        return new StorageAccountClientProvider(
+            StorageServiceClientProvider.ForBlob(connectionString, blob),
+            StorageServiceClientProvider.ForQueue(connectionString, queue),
+            StorageServiceClientProvider.ForTable(connectionString, table));
     }
 
     public static int FreeLoopbackPort()

@@ -35,7 +35,8 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     public DurableTaskClient DurableClient => Services.GetRequiredService<DurableTaskClient>();
     public Uri BaseAddress => new(App.Urls.First());
 
-    public static async Task<LocalFunctionsRuntime> StartAsync(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
+    /// <param name="counter">Counts every storage request of the app and of the durable provider (the benchmark uses it).</param>
+    public static async Task<LocalFunctionsRuntime> StartAsync(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, StorageRequestCounter? counter = null, CancellationToken ct = default)
     {
         var options = configuration.GetSection(LocalRuntimeOptions.Section).Get<LocalRuntimeOptions>() ?? new LocalRuntimeOptions();
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
@@ -49,14 +50,15 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
 
         // The sidecar (started first so the worker can connect) logs through its own factory, kept for the runtime's life.
         var sidecarLogging = LoggerFactory.Create(l => { if (logging is not null) logging(l); else l.AddSimpleConsole(o => o.SingleLine = true); l.AddFilter("DurableTask", LogLevel.Warning); l.AddFilter("Microsoft", LogLevel.Warning); });
-        var storage = StorageClients.FromConfiguration(configuration);
+        var storage = StorageClients.FromConfiguration(configuration, counter: counter);
         await storage.EnsureCreatedAsync(ct);
         var durableConnection = options.DurableStorage ?? configuration[StorageNames.Connection]
             ?? throw new InvalidOperationException("The local runtime needs a storage connection string (ImrStorage or LocalRuntime:DurableStorage).");
-        var backend = await DurableBackend.StartAsync(options, durableConnection, sidecarLogging, ct);
+        var backend = await DurableBackend.StartAsync(options, durableConnection, sidecarLogging, counter, ct);
         var channel = GrpcChannel.ForAddress(backend.Address);
 
         builder.Services.Configure<LocalRuntimeOptions>(configuration.GetSection(LocalRuntimeOptions.Section));
+        if (counter is not null) builder.Services.AddSingleton(counter);
         builder.Services.AddImrApplication(builder.Configuration);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddMvcCore(); // executes the IActionResult values the HTTP functions return

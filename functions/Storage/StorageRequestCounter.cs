@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>
+/// Counts storage requests by service and operation kind in the Azure SDK pipeline (every try, retries included,
+/// as the storage service bills them). Optional: registered by the benchmark to measure transactions per case.
+/// </summary>
+public sealed class StorageRequestCounter
+{
+    private readonly ConcurrentDictionary<(string Service, string Kind), long> _counts = new();
+
+    public HttpPipelinePolicy PolicyFor(string service) => new CountingPolicy(this, service);
+
+    public IReadOnlyDictionary<(string Service, string Kind), long> Snapshot() => new Dictionary<(string, string), long>(_counts);
+
+    public void Reset() => _counts.Clear();
+
+    private void Count(string service, Request request) => _counts.AddOrUpdate((service, KindOf(service, request)), 1, (_, n) => n + 1);
+
+    /// <summary>The storage operation a request performs, from its verb, path and query (no names or keys are kept).</summary>
+    public static string KindOf(string service, Request request)
+    {
+        var method = request.Method.Method;
+        var query = request.Uri.Query;
+        string? Param(string name)
+        {
+            foreach (var part in query.TrimStart('?').Split('&'))
+            {
+                var kv = part.Split('=', 2);
+                if (kv[0] == name) return kv.Length > 1 ? kv[1] : "";
+            }
+
+            return null;
+        }
+
+        var comp = Param("comp");
+        var path = request.Uri.Path.TrimEnd('/');
+        return service switch
+        {
+            "blob" => comp is not null ? $"{method} comp={comp}" : Param("restype") is { } r ? $"{method} restype={r}" : method switch
+            {
+                "GET" => "GetBlob",
+                "HEAD" => "GetBlobProperties",
+                "PUT" => "PutBlob",
+                "DELETE" => "DeleteBlob",
+                _ => method,
+            },
+            "queue" => path.EndsWith("/messages", StringComparison.Ordinal) ? method switch
+            {
+                "GET" => Param("peekonly") == "true" ? "PeekMessages" : "GetMessages",
+                "POST" => "PutMessage",
+                "DELETE" => "ClearMessages",
+                _ => method,
+            } : path.Contains("/messages/", StringComparison.Ordinal) ? method switch
+            {
+                "DELETE" => "DeleteMessage",
+                "PUT" => "UpdateMessage",
+                _ => method,
+            } : comp is not null ? $"{method} comp={comp}" : $"{method} queue",
+            "table" => path.EndsWith("$batch", StringComparison.Ordinal) ? "Batch" : method switch
+            {
+                "GET" => path.EndsWith(')') && path.Contains("PartitionKey=", StringComparison.Ordinal) && path.Contains("RowKey=", StringComparison.Ordinal) ? "GetEntity" : "QueryEntities",
+                "POST" => path.EndsWith("/Tables", StringComparison.OrdinalIgnoreCase) ? "CreateTable" : "InsertEntity",
+                "PUT" => "UpdateEntity",
+                "PATCH" or "MERGE" => "MergeEntity",
+                "DELETE" => "DeleteEntity",
+                _ => method,
+            },
+            _ => method,
+        };
+    }
+
+    private sealed class CountingPolicy(StorageRequestCounter counter, string service) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message) => counter.Count(service, message.Request);
+    }
+}
