@@ -67,6 +67,12 @@ else
 }
 
 var closed = await driver.WaitForStatusAsync(runtime.BaseAddress, caseNumber, "Closed", timeout);
+// The record says Closed once the last activity ran; let the orchestration finish before the runtime stops.
+using (var wait = new CancellationTokenSource(timeout))
+{
+    await runtime.DurableClient.WaitForInstanceCompletionAsync(Imr.Domain.Cases.CaseNumber.Parse(caseNumber).OrchestrationInstanceId, wait.Token);
+}
+
 var letter = closed.GetProperty("letter");
 var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").GetString()).GetBlobClient(letter.GetProperty("blobName").GetString());
 Console.WriteLine($"\n[demo] Case status: {closed}");
