@@ -10,15 +10,48 @@ public sealed record ReviewerQualifications(string BoardCertification, string Li
 
 public sealed record LetterIssue(string Description, DecisionOutcome Outcome, string ClaimsAdministratorGuideline, string OrganizationGuideline, string Pages, string Rationale);
 
-/// <summary>The one model every rendering of a Final Determination Letter comes from.</summary>
+/// <summary>A party the letter is addressed to, e.g. ("Claims administrator", "Sample Claims Services").</summary>
+public sealed record Addressee(string Role, string Name);
+
+/// <summary>The roles a letter is served on (Labor Code 4610.6: the parties and the Administrative Director).</summary>
+public static class AddresseeRoles
+{
+    public const string InjuredWorker = "Injured worker";
+    public const string EmployeeAttorney = "Employee's attorney";
+    public const string ClaimsAdministrator = "Claims administrator";
+    public const string RequestingPhysician = "Requesting physician";
+    public const string Employer = "Employer";
+    public const string AdministrativeDirector = "Administrative Director";
+}
+
+/// <summary>
+/// The one model every rendering of a Final Determination Letter comes from (text, HTML, PDF) and the text parser reads back.
+/// Free texts (summary, guidelines, rationales) are single paragraphs: the letter flows them, and hard-wrapped historical
+/// letters cannot tell a wrapped line from a paragraph break. Header fields are optional because historical letters
+/// (the sample in shared/seeds) may be excerpts without a header; the system's own letters always carry them.
+/// </summary>
 public sealed record FinalDeterminationLetter
 {
     public required IssuingOrganization Organization { get; init; }
-    public required string CaseNumber { get; init; }
-    public required DateOnly ApplicationDate { get; init; }
-    public required DateOnly DeterminationDate { get; init; }
-    public required IReadOnlyList<string> AddressedTo { get; init; }
+    public string CaseNumber { get; init; } = "";
+    public DateOnly? ApplicationDate { get; init; }
+    public DateOnly? RecordsReceivedDate { get; init; }
+    public DateOnly? DeterminationDate { get; init; }
+    public IReadOnlyList<Addressee> AddressedTo { get; init; } = [];
+    /// <summary>1 for the original; a correction is a new version that says why.</summary>
+    public int Version { get; init; } = 1;
+    public string? CorrectionReason { get; init; }
     public required ReviewerQualifications Reviewer { get; init; }
     public required string ClinicalCaseSummary { get; init; }
     public required IReadOnlyList<LetterIssue> Issues { get; init; }
+
+    /// <summary>Records compare lists by reference; letters compare by content (round-trip tests, idempotent issuance).</summary>
+    public bool Equals(FinalDeterminationLetter? other) =>
+        other is not null
+        && Organization == other.Organization && CaseNumber == other.CaseNumber
+        && ApplicationDate == other.ApplicationDate && RecordsReceivedDate == other.RecordsReceivedDate && DeterminationDate == other.DeterminationDate
+        && AddressedTo.SequenceEqual(other.AddressedTo) && Version == other.Version && CorrectionReason == other.CorrectionReason
+        && Reviewer == other.Reviewer && ClinicalCaseSummary == other.ClinicalCaseSummary && Issues.SequenceEqual(other.Issues);
+
+    public override int GetHashCode() => HashCode.Combine(CaseNumber, Version, ClinicalCaseSummary, Issues.Count);
 }

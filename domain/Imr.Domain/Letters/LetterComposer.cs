@@ -7,7 +7,12 @@ namespace Imr.Domain.Letters;
 /// <summary>Builds the letter model from the case, the reviewer's determination and the reviewer's qualifications.</summary>
 public static class LetterComposer
 {
-    public static FinalDeterminationLetter Compose(IssuingOrganization organization, CasePackage casePackage, Determination determination, Reviewer reviewer, DateOnly determinationDate)
+    /// <summary>The Administrative Director of the Division of Workers' Compensation is served with every determination.</summary>
+    public const string AdministrativeDirector = "Administrative Director, Division of Workers' Compensation";
+
+    public static FinalDeterminationLetter Compose(
+        IssuingOrganization organization, CasePackage casePackage, Determination determination, Reviewer reviewer, DateOnly determinationDate,
+        DateOnly? recordsReceivedDate = null, int version = 1, string? correctionReason = null)
     {
         var problems = determination.Check(casePackage);
         if (problems.Count > 0)
@@ -15,24 +20,47 @@ public static class LetterComposer
             throw new InvalidOperationException("The determination is incomplete: " + string.Join(" ", problems));
         }
 
-        var addressedTo = new List<string> { casePackage.EmployeeAttorney ?? "Injured worker (on file)", casePackage.ClaimsAdministrator, casePackage.RequestingPhysician.Name, casePackage.Employer };
         return new FinalDeterminationLetter
         {
             Organization = organization,
             CaseNumber = casePackage.CaseNumber,
             ApplicationDate = casePackage.ApplicationDate,
+            RecordsReceivedDate = recordsReceivedDate,
             DeterminationDate = determinationDate,
-            AddressedTo = addressedTo,
-            Reviewer = new ReviewerQualifications(
-                reviewer.BoardCertifications[0],
-                reviewer.LicensedStates[0],
-                reviewer.YearsInPractice,
-                reviewer.ActivePracticeHoursPerWeek),
-            ClinicalCaseSummary = determination.ClinicalCaseSummary.Trim(),
+            AddressedTo = AddresseesOf(casePackage),
+            Version = version,
+            CorrectionReason = correctionReason is null ? null : LetterText.Flow(correctionReason),
+            Reviewer = QualificationsOf(reviewer),
+            ClinicalCaseSummary = LetterText.Flow(determination.ClinicalCaseSummary),
             Issues = casePackage.DisputedItems
                 .Select(item => (item, decision: determination.Decisions.Single(d => d.ItemId == item.ItemId)))
-                .Select(x => new LetterIssue(x.item.Description, x.decision.Outcome, x.decision.ClaimsAdministratorGuideline.Trim(), x.decision.OrganizationGuideline.Trim(), x.decision.Pages.Trim(), x.decision.Rationale.Trim()))
+                .Select(x => new LetterIssue(
+                    LetterText.Flow(x.item.Description),
+                    x.decision.Outcome,
+                    LetterText.Flow(x.decision.ClaimsAdministratorGuideline),
+                    LetterText.Flow(x.decision.OrganizationGuideline),
+                    LetterText.Flow(x.decision.Pages),
+                    LetterText.Flow(x.decision.Rationale)))
                 .ToList(),
         };
     }
+
+    /// <summary>What the letter may say about a reviewer; a missing certification or licence stays empty so the quality check can name it.</summary>
+    public static ReviewerQualifications QualificationsOf(Reviewer reviewer) => new(
+        reviewer.BoardCertifications.FirstOrDefault() ?? "",
+        reviewer.LicensedStates.FirstOrDefault() ?? "",
+        reviewer.YearsInPractice,
+        reviewer.ActivePracticeHoursPerWeek);
+
+    /// <summary>Worker (or the worker's attorney), claims administrator, requesting physician, employer and the Administrative Director.</summary>
+    public static IReadOnlyList<Addressee> AddresseesOf(CasePackage casePackage) =>
+    [
+        string.IsNullOrWhiteSpace(casePackage.EmployeeAttorney)
+            ? new Addressee(AddresseeRoles.InjuredWorker, LetterText.Flow(casePackage.Worker.Name))
+            : new Addressee(AddresseeRoles.EmployeeAttorney, LetterText.Flow(casePackage.EmployeeAttorney)),
+        new Addressee(AddresseeRoles.ClaimsAdministrator, LetterText.Flow(casePackage.ClaimsAdministrator)),
+        new Addressee(AddresseeRoles.RequestingPhysician, LetterText.Flow(casePackage.RequestingPhysician.Name)),
+        new Addressee(AddresseeRoles.Employer, LetterText.Flow(casePackage.Employer)),
+        new Addressee(AddresseeRoles.AdministrativeDirector, AdministrativeDirector),
+    ];
 }

@@ -1,83 +1,137 @@
-using System.Globalization;
 using System.Text;
 using Imr.Domain.Determinations;
 
 namespace Imr.Domain.Letters;
 
-/// <summary>Renders the letter as plain text in the sections, order and wording of a real Final Determination Letter.</summary>
+public enum LetterBlockKind
+{
+    Title,
+    /// <summary>A header line (case number, dates, addressees): never wrapped in the text format.</summary>
+    Field,
+    Heading,
+    /// <summary>A flowed paragraph; other renderings may wrap it.</summary>
+    Paragraph,
+    /// <summary>A disputed item's line, "&lt;item&gt;:  Upheld".</summary>
+    ItemHeading,
+    Blank,
+}
+
+public sealed record LetterBlock(LetterBlockKind Kind, string Text = "");
+
+/// <summary>
+/// The letter as a sequence of blocks in the sections, order and wording of a real Final Determination Letter.
+/// Text, HTML and PDF all render these blocks, so every rendering says the same words.
+/// </summary>
 public static class LetterTextRenderer
 {
+    public const string Title = "FINAL DETERMINATION LETTER — INDEPENDENT MEDICAL REVIEW";
     public const string HowMadeHeading = "HOW THE IMR FINAL DETERMINATION WAS MADE";
     public const string SummaryHeading = "CLINICAL CASE SUMMARY";
     public const string IssuesHeading = "IMR ISSUES, DECISIONS AND RATIONALES";
+    public const string MeaningHeading = "WHAT THIS DECISION MEANS";
+    public const string AppealHeading = "YOUR RIGHT TO APPEAL";
+
+    public const string CaseNumberLabel = "IMR Case Number: ";
+    public const string ApplicationLabel = "Application Received: ";
+    public const string RecordsLabel = "Medical Records Received: ";
+    public const string DeterminationDateLabel = "Date of Final Determination: ";
+    public const string CorrectionLabel = "Corrected Letter, Version ";
+    public const string AddressedToLabel = "To:";
+    public const string AddresseeIndent = "  ";
+
+    public const string SummaryIntro = "The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:";
+    public const string IssuesIntro = "The Final Determination was based on decisions for the disputed items/services set forth below:";
+    public const string ClaimsAdministratorGuidelineLabel = "Claims Administrator guideline: ";
+    public const string GuidelinePrefix = "Decision based on ";
+    public const string PagesLabel = " Page(s): ";
+    public const string RationaleLabel = "Decision rationale: ";
+
+    public const string AppealText =
+        "This determination is final and binding unless a party files a verified petition with the Workers' Compensation Appeals Board within 30 days of the service of this letter, " +
+        "on the grounds that the Administrative Director acted without or in excess of authority, the determination was procured by fraud, the reviewer had a material conflict of interest, " +
+        "the determination was the result of bias on the basis of race, national origin, ethnic group identification, religion, age, sex, sexual orientation, color, or disability, " +
+        "or the determination was the result of a plainly erroneous express or implied finding of fact (Labor Code section 4610.6(h)).";
 
     public static string Render(FinalDeterminationLetter letter)
     {
-        var org = letter.Organization;
-        var r = letter.Reviewer;
         var text = new StringBuilder();
-        void Line(string s = "") => text.Append(s).Append('\n');
-
-        Line("FINAL DETERMINATION LETTER — INDEPENDENT MEDICAL REVIEW");
-        Line($"IMR Case Number: {letter.CaseNumber}");
-        Line($"Application Received: {Date(letter.ApplicationDate)}");
-        Line($"Date of Final Determination: {Date(letter.DeterminationDate)}");
-        Line("To: " + string.Join("; ", letter.AddressedTo));
-        Line();
-        Line(HowMadeHeading);
-        Line($"{org.Name} sent the complete case file to an expert reviewer. He/she has no affiliation with the employer, employee, providers or the claims administrator. " +
-             $"The expert reviewer is Board Certified in {r.BoardCertification} and is licensed to practice in {r.LicensedState}. " +
-             $"He/she has been in active clinical practice for more than {YearsInWords(r.YearsInPractice)} years and is currently working at least {r.ActivePracticeHoursPerWeek} hours a week in active practice. " +
-             "The expert reviewer was selected based on his/her clinical experience, education, background, and expertise in the same or similar specialties that evaluate and/or treat the medical condition and disputed items/services. " +
-             "He/she is familiar with governing laws and regulations, including the strength of evidence hierarchy that applies to Independent Medical Review determinations.");
-        Line();
-        Line(SummaryHeading);
-        Line("The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:");
-        Line();
-        Line(letter.ClinicalCaseSummary);
-        Line();
-        Line(IssuesHeading);
-        Line("The Final Determination was based on decisions for the disputed items/services set forth below:");
-        foreach (var issue in letter.Issues)
+        foreach (var block in Blocks(letter))
         {
-            Line();
-            Line($"{issue.Description}:  {issue.Outcome}");
-            Line();
-            Line($"Claims Administrator guideline: Decision based on {WithoutFinalPeriod(issue.ClaimsAdministratorGuideline)}.");
-            Line();
-            var pages = issue.Pages.Length > 0 ? $" Page(s): {issue.Pages}" : "";
-            Line($"{org.ShortName} guideline: Decision based on {WithoutFinalPeriod(issue.OrganizationGuideline)}{pages}.");
-            Line();
-            Line($"Decision rationale: {issue.Rationale}");
+            text.Append(block.Text).Append('\n');
         }
 
-        Line();
-        Line("WHAT THIS DECISION MEANS");
-        foreach (var issue in letter.Issues)
-        {
-            Line(issue.Outcome == DecisionOutcome.Overturned
-                ? $"{issue.Description}: Overturned. The claims administrator must authorize this treatment within 5 working days of receiving this letter."
-                : $"{issue.Description}: Upheld. The utilization review decision stands; the treatment is not authorized.");
-        }
-
-        Line();
-        Line("YOUR RIGHT TO APPEAL");
-        Line("This determination is final and binding unless a party files a verified petition with the Workers' Compensation Appeals Board within 30 days of the service of this letter, " +
-             "on the grounds that the Administrative Director acted without or in excess of authority, the determination was procured by fraud, the reviewer had a material conflict of interest, " +
-             "the determination was the result of bias on the basis of race, national origin, ethnic group identification, religion, age, sex, sexual orientation, color, or disability, " +
-             "or the determination was the result of a plainly erroneous express or implied finding of fact (Labor Code section 4610.6(h)).");
         return text.ToString();
     }
 
-    private static string Date(DateOnly d) => d.ToString("MM/dd/yyyy", CultureInfo.InvariantCulture);
-
-    private static string WithoutFinalPeriod(string s) => s.TrimEnd().TrimEnd('.');
-
-    /// <summary>The letter states experience as "more than five years": the largest multiple of five not above the reviewer's years.</summary>
-    internal static string YearsInWords(int years)
+    public static IReadOnlyList<LetterBlock> Blocks(FinalDeterminationLetter letter)
     {
-        string[] words = ["five", "ten", "fifteen", "twenty", "twenty-five", "thirty", "thirty-five", "forty"];
-        var index = Math.Clamp(years / 5, 1, words.Length) - 1;
-        return words[index];
+        var org = letter.Organization;
+        var r = letter.Reviewer;
+        var blocks = new List<LetterBlock>();
+        void Add(LetterBlockKind kind, string s = "") => blocks.Add(new LetterBlock(kind, s));
+
+        Add(LetterBlockKind.Title, Title);
+        if (letter.CaseNumber.Length > 0) Add(LetterBlockKind.Field, CaseNumberLabel + LetterText.Flow(letter.CaseNumber));
+        if (letter.ApplicationDate is { } applied) Add(LetterBlockKind.Field, ApplicationLabel + LetterText.Date(applied));
+        if (letter.RecordsReceivedDate is { } records) Add(LetterBlockKind.Field, RecordsLabel + LetterText.Date(records));
+        if (letter.DeterminationDate is { } determined) Add(LetterBlockKind.Field, DeterminationDateLabel + LetterText.Date(determined));
+        if (letter.Version > 1)
+        {
+            Add(LetterBlockKind.Field, $"{CorrectionLabel}{letter.Version}. Reason: {LetterText.Flow(letter.CorrectionReason)}");
+        }
+
+        if (letter.AddressedTo.Count > 0)
+        {
+            Add(LetterBlockKind.Field, AddressedToLabel);
+            foreach (var a in letter.AddressedTo)
+            {
+                Add(LetterBlockKind.Field, $"{AddresseeIndent}{LetterText.Flow(a.Role)}: {LetterText.Flow(a.Name)}");
+            }
+        }
+
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Heading, HowMadeHeading);
+        Add(LetterBlockKind.Paragraph,
+            $"{LetterText.Flow(org.Name)} sent the complete case file to an expert reviewer. He/she has no affiliation with the employer, employee, providers or the claims administrator. " +
+            $"The expert reviewer is Board Certified in {LetterText.Flow(r.BoardCertification)} and is licensed to practice in {LetterText.Flow(r.LicensedState)}. " +
+            $"He/she has been in active clinical practice for more than {LetterText.YearsInWords(r.YearsInPractice)} years and is currently working at least {r.ActivePracticeHoursPerWeek} hours a week in active practice. " +
+            "The expert reviewer was selected based on his/her clinical experience, education, background, and expertise in the same or similar specialties that evaluate and/or treat the medical condition and disputed items/services. " +
+            "He/she is familiar with governing laws and regulations, including the strength of evidence hierarchy that applies to Independent Medical Review determinations.");
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Heading, SummaryHeading);
+        Add(LetterBlockKind.Paragraph, SummaryIntro);
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Paragraph, LetterText.Flow(letter.ClinicalCaseSummary));
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Heading, IssuesHeading);
+        Add(LetterBlockKind.Paragraph, IssuesIntro);
+        foreach (var issue in letter.Issues)
+        {
+            Add(LetterBlockKind.Blank);
+            Add(LetterBlockKind.ItemHeading, $"{LetterText.Flow(issue.Description)}:  {issue.Outcome}");
+            Add(LetterBlockKind.Blank);
+            Add(LetterBlockKind.Paragraph, $"{ClaimsAdministratorGuidelineLabel}{GuidelinePrefix}{LetterText.WithoutFinalPeriod(issue.ClaimsAdministratorGuideline)}.");
+            Add(LetterBlockKind.Blank);
+            var pages = LetterText.WithoutFinalPeriod(issue.Pages);
+            Add(LetterBlockKind.Paragraph, $"{LetterText.Flow(org.ShortName)} guideline: {GuidelinePrefix}{LetterText.WithoutFinalPeriod(issue.OrganizationGuideline)}{(pages.Length > 0 ? PagesLabel + pages : "")}.");
+            Add(LetterBlockKind.Blank);
+            Add(LetterBlockKind.Paragraph, RationaleLabel + LetterText.Flow(issue.Rationale));
+        }
+
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Heading, MeaningHeading);
+        foreach (var issue in letter.Issues)
+        {
+            Add(LetterBlockKind.Paragraph, issue.Outcome == DecisionOutcome.Overturned
+                ? $"{LetterText.Flow(issue.Description)}: Overturned. The claims administrator must authorize this treatment within 5 working days of receiving this letter."
+                : $"{LetterText.Flow(issue.Description)}: Upheld. The utilization review decision stands; the treatment is not authorized.");
+        }
+
+        Add(LetterBlockKind.Blank);
+        Add(LetterBlockKind.Heading, AppealHeading);
+        Add(LetterBlockKind.Paragraph, AppealText);
+        return blocks;
     }
+
+    internal static string YearsInWords(int years) => LetterText.YearsInWords(years);
 }
