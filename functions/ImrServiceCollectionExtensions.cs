@@ -23,7 +23,15 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<CaseStore>();
         services.AddSingleton<RosterStore>();
         services.AddSingleton<DocumentStore>();
+        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
+        if (configuration[$"{NotificationOptions.Section}:Delivery"] is { Length: > 0 } delivery && delivery != NotificationDelivery.Outbox)
+        {
+            throw new InvalidOperationException(delivery == NotificationDelivery.AzureCommunicationEmail ? AzureCommunicationEmail.NotAvailable : $"Unknown Notifications__Delivery '{delivery}': use {NotificationDelivery.Outbox}.");
+        }
+
         services.AddSingleton<Outbox>();
+        services.AddSingleton<LetterRegister>();
+        services.AddSingleton<LetterIssuer>();
         services.AddSingleton<DeadlineIndex>();
         services.AddSingleton<CallbackUses>();
 
@@ -36,6 +44,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<CaseStatusQuery>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddTransient<CaseActivities>();
+        services.AddTransient<IssuanceActivities>();
         return services;
     }
 

@@ -133,6 +133,7 @@ var tableNames = [
   'CallbackUses'
   'DeadlineIndex'
   'Audit'
+  'Letters'
 ]
 var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
 // A previous key with the same id as the current one would overwrite the current key's setting.

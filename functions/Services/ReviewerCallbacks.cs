@@ -99,10 +99,13 @@ public sealed class ReviewerCallbacks(CallbackTokenService tokens, CaseStore cas
         }
 
         // Stored before the event is raised; orchestration state carries only the blob's name.
-        var submissionBlob = $"{claims.CaseNumber}/{assignmentId}.json";
+        // A determination returned for correction is resubmitted as a new revision: its own blob and its own single-use claim.
+        var revision = (await cases.GetAssignmentAsync(claims.CaseNumber, assignmentId, ct))?.DeterminationRevision ?? 0;
+        var suffix = revision == 0 ? "" : $"-r{revision}";
+        var submissionBlob = $"{claims.CaseNumber}/{assignmentId}{suffix}.json";
         await documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct);
-        return await RaiseOnceAsync(claims, SubmitAction, "Your determination has been received. The Final Determination Letter will be issued from it.",
-            durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob), ct);
+        return await RaiseOnceAsync(claims, SubmitAction + suffix, "Your determination has been received. The Final Determination Letter will be issued from it.",
+            durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob, revision), ct);
     }
 
     private async Task<IActionResult> RaiseOnceAsync(CallbackClaims claims, string action, string doneMessage, DurableTaskClient durable, string eventName, object eventData, CancellationToken ct)

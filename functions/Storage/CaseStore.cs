@@ -29,6 +29,10 @@ public sealed class CaseEntity : ITableEntity
     public string? LetterBlobName { get; set; }
     public string? LetterSha256 { get; set; }
     public string? Outcomes { get; set; }
+    /// <summary>The latest issued letter version (LetterBlobName/LetterSha256 are its text rendering); all versions are in LetterRegister.</summary>
+    public int LetterVersion { get; set; }
+    public string? LetterPdfBlobName { get; set; }
+    public string? LetterPdfSha256 { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
 }
 
@@ -47,6 +51,8 @@ public sealed class AssignmentEntity : ITableEntity
     public DateTimeOffset? AcceptedAt { get; set; }
     public string? EndedReason { get; set; }
     public string MatchingVerdicts { get; set; } = "[]";
+    /// <summary>How often the determination was sent back for correction; a submission of revision n is its own single-use action.</summary>
+    public int DeterminationRevision { get; set; }
 }
 
 public sealed class CaseStore(StorageClients storage)

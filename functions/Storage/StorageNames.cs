@@ -18,7 +18,9 @@ public static class StorageNames
     public const string CallbackUsesTable = "CallbackUses";
     public const string DeadlineIndexTable = "DeadlineIndex";
     public const string AuditTable = "Audit";
+    /// <summary>Every issued letter version with the SHA-256 of its stored renderings (see LetterRegister).</summary>
+    public const string LettersTable = "Letters";
 
     public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer];
-    public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable];
+    public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable, LettersTable];
 }

@@ -1,9 +1,5 @@
-using System.Text;
-using System.Text.Json;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
-using Imr.Domain.Determinations;
-using Imr.Domain.Letters;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
@@ -166,45 +162,6 @@ public sealed class CaseActivities(
     {
         await cases.UpdateAsync(escalation.CaseNumber, c => c.Status = nameof(CaseStatus.AwaitingManualAssignment));
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail, $"IMR case {escalation.CaseNumber} needs a reviewer", escalation.Reason));
-    }
-
-    [Function(nameof(IssueDetermination))]
-    public async Task<IssuedLetter> IssueDetermination([ActivityTrigger] IssueRequest request)
-    {
-        var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
-        var package = await LoadPackageAsync(caseEntity);
-        var determination = JsonSerializer.Deserialize<Determination>((await documents.ReadAsync(StorageNames.SubmissionsContainer, request.SubmissionBlobName)).ToMemory().Span, CasePackage.JsonOptions)
-            ?? throw new InvalidDataException("The submission is empty.");
-        var assignment = await cases.GetAssignmentAsync(request.CaseNumber, request.AssignmentId) ?? throw new InvalidOperationException("Assignment not recorded.");
-        var reviewer = await roster.GetAsync(assignment.ReviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
-
-        var letterBlob = $"{request.CaseNumber}/final-determination-v1.txt";
-        BinaryData text;
-        if (await documents.ExistsAsync(StorageNames.DeterminationsContainer, letterBlob))
-        {
-            text = await documents.ReadAsync(StorageNames.DeterminationsContainer, letterBlob); // issued by an earlier attempt: never issue twice
-        }
-        else
-        {
-            var determinationDate = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-            var letter = LetterComposer.Compose(options.Value.Organization, package, determination, reviewer, determinationDate);
-            text = BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterTextRenderer.Render(letter)));
-            if (!await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, letterBlob, text, "text/plain; charset=utf-8"))
-            {
-                text = await documents.ReadAsync(StorageNames.DeterminationsContainer, letterBlob);
-            }
-        }
-
-        var sha = DocumentStore.Sha256Hex(text);
-        var outcomes = string.Join("; ", determination.Decisions.Select(d => $"{d.ItemId}={d.Outcome}"));
-        await cases.UpdateAsync(request.CaseNumber, c =>
-        {
-            c.LetterBlobName = letterBlob;
-            c.LetterSha256 = sha;
-            c.Outcomes = outcomes;
-        });
-        logger.LogInformation("Final Determination Letter for case {CaseNumber} stored", request.CaseNumber);
-        return new IssuedLetter(letterBlob, sha, outcomes);
     }
 
     [Function(nameof(CloseCase))]

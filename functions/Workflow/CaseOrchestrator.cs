@@ -25,7 +25,14 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         }
 
         var submitted = await WaitForDeterminationAsync(context, registered, offer);
-        var letter = await context.CallActivityAsync<IssuedLetter>(nameof(CaseActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName));
+        var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
+        while (letter.ReturnedForCorrection)
+        {
+            // The quality check sent the determination back to the reviewer: wait for the corrected revision.
+            submitted = await WaitForDeterminationAsync(context, registered, offer, letter.NextRevision);
+            letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
+        }
+
         await context.CallActivityAsync(nameof(CaseActivities.CloseCase), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName));
         log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
@@ -77,7 +84,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         return false;
     }
 
-    private static async Task<DeterminationSubmitted> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer)
+    private static async Task<DeterminationSubmitted> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int revision = 0)
     {
         var overdueMarked = false;
         while (true)
@@ -88,7 +95,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
                 var submitted = overdueMarked
                     ? await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted)
                     : await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                if (submitted.AssignmentId == offer.AssignmentId)
+                if (submitted.AssignmentId == offer.AssignmentId && submitted.Revision >= revision)
                 {
                     return submitted;
                 }

@@ -14,9 +14,18 @@ public sealed record AssignmentEnded(string CaseNumber, string AssignmentId, str
 
 public sealed record CaseEscalation(string CaseNumber, string Level, string Reason);
 
-public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName);
+public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName, int Revision = 0);
 
-public sealed record IssuedLetter(string LetterBlobName, string Sha256, string Outcomes);
+/// <summary>The issued letter (its text rendering's blob and hash), or, when the quality check failed, the case back with the reviewer.</summary>
+public sealed record IssuedLetter(string LetterBlobName, string Sha256, string Outcomes)
+{
+    public int Version { get; init; } = 1;
+    public string? PdfBlobName { get; init; }
+    public string? PdfSha256 { get; init; }
+    /// <summary>The determination failed the quality check and went back to the reviewer, who submits revision <see cref="NextRevision"/>.</summary>
+    public bool ReturnedForCorrection { get; init; }
+    public int NextRevision { get; init; }
+}
 
 public sealed record CaseOutcome(string CaseNumber, string Status, string? LetterBlobName);
 
@@ -29,4 +38,5 @@ public static class CaseEvents
 
 public sealed record ReviewerAccepted(string AssignmentId);
 
-public sealed record DeterminationSubmitted(string AssignmentId, string SubmissionBlobName);
+/// <summary>Revision 0 is the first submission; n after the determination was returned for correction n times.</summary>
+public sealed record DeterminationSubmitted(string AssignmentId, string SubmissionBlobName, int Revision = 0);

@@ -31,7 +31,7 @@ if (!demo)
 
         Upload a case: put its documents, then its manifest.json, under intake/<case number>/ in {blobs.Uri}
           (the schema: docs/case-package.md; an example: samples/sample-case/).
-        Reviewer links appear in the outbox container: outbox/<case number>/<assignment>-offer.txt.
+        Reviewer links appear in the outbox container: outbox/<case number>/<assignment>-offer.eml.
         Case status: GET {api}cases/<case number>
         Press Ctrl+C to stop.
         """);
@@ -78,6 +78,7 @@ var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").Ge
 Console.WriteLine($"\n[demo] Case status: {closed}");
 Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
 Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
+Console.WriteLine($"[demo] The PDF: {blobs.Uri}determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri}outbox/{caseNumber}/letter-v1-*.eml");
 return 0;
 
 static string FindRepoRoot()

@@ -73,8 +73,13 @@ public sealed class EndToEndTests : IAsyncLifetime
         var after = await _app.Runtime.DurableClient.GetInstanceAsync($"case-{caseNumber}");
         Assert.Equal(instance!.CreatedAt, after!.CreatedAt);
         Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, after.RuntimeStatus);
-        Assert.Single(await _app.BlobNamesAsync(StorageNames.DeterminationsContainer, caseNumber + "/"));
-        Assert.Equal([$"{caseNumber}/{caseNumber}-A1-determination.txt", $"{caseNumber}/{caseNumber}-A1-offer.txt"], await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
+        Assert.Equal(
+            new[] { ".html", ".json", ".pdf", ".txt" }.Select(ext => $"{caseNumber}/final-determination-v1{ext}"),
+            await _app.BlobNamesAsync(StorageNames.DeterminationsContainer, caseNumber + "/")); // one letter, in its renderings
+        Assert.Equal(
+            new[] { $"{caseNumber}-A1-determination", $"{caseNumber}-A1-offer", "letter-v1-administrative-director", "letter-v1-claims-administrator", "letter-v1-employer", "letter-v1-injured-worker", "letter-v1-requesting-physician" }
+                .Select(id => Outbox.BlobName(caseNumber, id)),
+            await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
     }
 
     [Fact]
@@ -115,7 +120,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, tamperedPost.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, wrongActionPage.StatusCode);
         Assert.Equal("AwaitingAcceptance", (await _app.Cases.GetAsync(caseNumber))!.Status);
-        Assert.DoesNotContain("runtime/webhooks", (await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient($"{caseNumber}/{caseNumber}-A1-offer.txt").DownloadContentAsync()).Value.Content.ToString());
+        Assert.DoesNotContain("runtime/webhooks", Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A1-offer")).DownloadContentAsync()).Value.Content));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class FunctionCatalogTests
         Assert.Equal(
         [
             "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CloseCase:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
-            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "MarkOverdue:Activity",
+            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
             "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "ShowAssignmentOffer:Http",
             "ShowDeterminationForm:Http", "SubmitDetermination:Http",
         ], found);

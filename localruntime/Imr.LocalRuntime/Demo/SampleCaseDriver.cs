@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
+using Imr.Functions.Storage;
 
 namespace Imr.LocalRuntime.Demo;
 
@@ -23,16 +24,17 @@ public sealed partial class SampleCaseDriver(BlobServiceClient blobs, HttpClient
         }
     }
 
-    /// <summary>Waits for a notification in the outbox and returns the first link in it.</summary>
+    /// <summary>Waits for a notification (an .eml) in the outbox and returns the first link in its decoded text body.</summary>
     public async Task<Uri> WaitForLinkAsync(string caseNumber, string notificationId, TimeSpan timeout, CancellationToken ct = default)
     {
-        var blob = blobs.GetBlobContainerClient("outbox").GetBlobClient($"{caseNumber}/{notificationId}.txt");
+        var blob = blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, notificationId));
         var until = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < until)
         {
             if ((await blob.ExistsAsync(ct)).Value)
             {
-                var text = (await blob.DownloadContentAsync(ct)).Value.Content.ToString();
+                // The body may be quoted-printable or base64 encoded: read it through the MIME parser, never as raw text.
+                var text = Outbox.TextBody((await blob.DownloadContentAsync(ct)).Value.Content);
                 return new Uri(Link().Match(text).Value);
             }
 
