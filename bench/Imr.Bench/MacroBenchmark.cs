@@ -183,7 +183,7 @@ public static partial class MacroBenchmark
                         await gate.WaitAsync(ct);
                         try
                         {
-                            var content = (await outbox.GetBlobClient(name).DownloadContentAsync(ct)).Value.Content.ToString();
+                            var content = Outbox.TextBody((await outbox.GetBlobClient(name).DownloadContentAsync(ct)).Value.Content); // .eml: read the decoded body
                             var link = LinkIn(content);
                             if (isDetermination) submittedAt[caseNumber] = DateTimeOffset.UtcNow;
                             var (_, result) = await driver.FollowAndSubmitAsync(link, isOffer ? new Dictionary<string, string>() : answers, ct);
