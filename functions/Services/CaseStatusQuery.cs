@@ -15,7 +15,8 @@ public sealed record ReviewerAssignmentView(string AssignmentId, string Reviewer
 
 public sealed record DeadlinesView(DateTimeOffset ReceivedAt, DateTimeOffset ReviewerDueAt, DateTimeOffset CaseDueAt);
 
-public sealed record LetterView(string Container, string BlobName, string Sha256);
+/// <summary>The latest letter version: its text rendering (BlobName, Sha256) and its PDF; earlier versions stay in table Letters.</summary>
+public sealed record LetterView(string Container, string BlobName, string Sha256, int Version = 1, string? PdfBlobName = null, string? PdfSha256 = null);
 
 /// <summary>What staff see of a case: status, assignment, deadlines and where the letter is. No clinical content.</summary>
 public sealed class CaseStatusQuery(CaseStore cases)
@@ -34,7 +35,7 @@ public sealed class CaseStatusQuery(CaseStore cases)
             c.Overdue,
             c.CurrentAssignmentId is null ? null : new ReviewerAssignmentView(c.CurrentAssignmentId, c.CurrentReviewerId!, c.AssignmentStatus),
             new DeadlinesView(c.ReceivedAt, c.ReviewerDueAt, c.CaseDueAt),
-            c.LetterBlobName is null ? null : new LetterView(StorageNames.DeterminationsContainer, c.LetterBlobName, c.LetterSha256!),
+            c.LetterBlobName is null ? null : new LetterView(StorageNames.DeterminationsContainer, c.LetterBlobName, c.LetterSha256!, Math.Max(c.LetterVersion, 1), c.LetterPdfBlobName, c.LetterPdfSha256),
             c.Outcomes);
     }
 }

@@ -23,7 +23,9 @@ public sealed class DurabilityTests
         await app.Driver.FollowAndSubmitAsync(determination, SampleCaseDriver.DeterminationForm(SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination)));
         await app.Driver.WaitForStatusAsync(app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(90));
 
-        Assert.Single(await app.BlobNamesAsync(StorageNames.DeterminationsContainer, caseNumber + "/"));
+        Assert.Equal( // one letter (version 1), in its renderings
+            new[] { ".html", ".json", ".pdf", ".txt" }.Select(ext => $"{caseNumber}/final-determination-v1{ext}"),
+            await app.BlobNamesAsync(StorageNames.DeterminationsContainer, caseNumber + "/"));
         Assert.Equal("Closed", (await app.Cases.GetAsync(caseNumber))!.Status);
     }
 }

@@ -54,6 +54,9 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Contains("is Board Certified in Orthopedic Spine Surgery and is licensed to practice in Texas", text);
         Assert.DoesNotContain("Dr. Taylor Spine", text); // the reviewer is never named
         Assert.Equal(DocumentStore.Sha256Hex(letter), entity.LetterSha256);
+        var pdfBlob = status.GetProperty("letter").GetProperty("pdfBlobName").GetString()!;
+        var pdf = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(pdfBlob).DownloadContentAsync()).Value.Content;
+        Assert.Equal(DocumentStore.Sha256Hex(pdf), status.GetProperty("letter").GetProperty("pdfSha256").GetString());
     }
 
     [Fact]
