@@ -39,7 +39,11 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallbackLinks>();
 
+        services.Configure<IntakeOptions>(configuration.GetSection(IntakeOptions.Section));
+        services.AddSingleton<IntakeStore>();
         services.AddSingleton<CaseIntake>();
+        services.AddSingleton<EligibilityResolutions>();
+        services.AddTransient<IntakeActivities>();
         services.AddSingleton<ReviewerCallbacks>();
         services.AddSingleton<CaseStatusQuery>();
         services.AddSingleton<DeadlineSweeper>();

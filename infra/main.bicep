@@ -125,6 +125,7 @@ var containerNames = [
   'determinations'
   'outbox'
   'roster'
+  'casefiles'
 ]
 var tableNames = [
   'Cases'
@@ -134,6 +135,9 @@ var tableNames = [
   'DeadlineIndex'
   'Audit'
   'Letters'
+  'Intake'
+  'Rejections'
+  'Applications'
 ]
 var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
 // A previous key with the same id as the current one would overwrite the current key's setting.

@@ -1,89 +1,533 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Grpc.Core;
 using Imr.Domain.Cases;
 using Imr.Functions.Storage;
 using Imr.Functions.Workflow;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Imr.Functions.Services;
 
 public enum IntakeResult
 {
+    /// <summary>A valid package: its files were copied to the case files and the case's orchestration started.</summary>
     Started,
+    /// <summary>The same package again: nothing new.</summary>
     AlreadyStarted,
+    /// <summary>Rejected (invalid, conflicting, or a document that does not match): moved to quarantine with its reasons.</summary>
     Quarantined,
+    /// <summary>A document whose manifest has not arrived: it waits beside it.</summary>
     DocumentOnly,
+    /// <summary>A document for a case already started: attached and announced to the orchestration.</summary>
+    DocumentAttached,
+    /// <summary>Already handled (the blob is gone, or an identical copy is attached).</summary>
+    Ignored,
 }
 
-/// <summary>A blob landed in the intake container: a case manifest starts the case's orchestration; a bad one is quarantined with its reasons.</summary>
-public sealed class CaseIntake(StorageClients storage, ILogger<CaseIntake> logger)
+/// <summary>
+/// A blob landed in the intake container (<c>{case number}/{file}</c>). Documents travel beside the manifest, which is written
+/// last and starts the case. A valid package is copied create-only to the case files (so no later upload can overwrite it)
+/// and removed from intake; a bad one is moved to quarantine with its reasons, a rejection row and a notice to the submitter.
+/// A listed document that is not there yet is awaited by the orchestration; one whose size or hash differs is rejected.
+/// </summary>
+public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
 {
     public const string ManifestFileName = "manifest.json";
+    public const string UnnamedPartition = "_unnamed";
+    private const string Sha256Metadata = "sha256";
+
+    private BlobContainerClient Intake => storage.Container(StorageNames.IntakeContainer);
+    private BlobContainerClient CaseFiles => storage.Container(StorageNames.CaseFilesContainer);
+    private BlobContainerClient Quarantine => storage.Container(StorageNames.QuarantineContainer);
+
+    public static string ManifestBlobName(string caseNumber) => $"{caseNumber}/{ManifestFileName}";
+    public static string DocumentBlobName(string caseNumber, string fileName) => $"{caseNumber}/documents/{fileName}";
 
     public async Task<IntakeResult> AcceptAsync(BlobClient blob, DurableTaskClient durable, CancellationToken ct = default)
     {
         var name = blob.Name;
-        if (!name.EndsWith("/" + ManifestFileName, StringComparison.Ordinal))
+        var slash = name.IndexOf('/');
+        var folder = slash > 0 ? name[..slash] : "";
+        var file = slash > 0 ? name[(slash + 1)..] : name;
+        var source = await SnapshotAsync(blob, ct);
+        if (source is null)
         {
-            // Documents travel beside the manifest; the manifest, written last, is what starts a case.
-            return IntakeResult.DocumentOnly;
+            return IntakeResult.Ignored; // moved away by an earlier delivery
         }
 
-        var folder = name[..^(ManifestFileName.Length + 1)];
-        var properties = await blob.GetPropertiesAsync(cancellationToken: ct);
-        if (properties.Value.ContentLength > DocumentStore.MaxManifestBytes)
+        if (!CaseNumber.TryParse(folder, out var caseNumber) || !(file == ManifestFileName || CasePackage.IsSafeFileName(file)))
         {
-            return await QuarantineAsync(blob, [$"The manifest is larger than {DocumentStore.MaxManifestBytes} bytes."], ct);
+            return await QuarantineAsync(CaseNumber.TryParse(folder, out var n) ? n.Value : null, [source], "InvalidPath",
+                [$"'{Printable(name)}' is not '<case number>/<file name>': a case's files go directly in the folder named by its case number (2-40 letters, digits or hyphens), with plain file names — no sub-folders, no '..'."], null, ct);
         }
 
-        var content = (await blob.DownloadContentAsync(ct)).Value.Content;
+        return file == ManifestFileName
+            ? await ManifestAsync(source, folder, caseNumber, durable, ct)
+            : await DocumentAsync(source, file, caseNumber, durable, ct);
+    }
+
+    private async Task<IntakeResult> ManifestAsync(IntakeBlob manifest, string folder, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var folderBlobs = await FolderAsync(folder, ct);
+        if (manifest.Length > DocumentStore.MaxManifestBytes)
+        {
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", [$"The manifest is larger than {DocumentStore.MaxManifestBytes} bytes."], null, now, ct);
+        }
+
+        var content = await DownloadAsync(manifest, ct);
+        if (content is null)
+        {
+            return IntakeResult.Ignored;
+        }
+
+        var sha = DocumentStore.Sha256Hex(content);
         var parsed = CasePackage.Parse(content.ToMemory().Span);
         if (!parsed.IsAccepted)
         {
-            return await QuarantineAsync(blob, parsed.Reasons, ct);
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", parsed.Reasons, null, now, ct);
         }
 
-        var caseNumber = CaseNumber.Parse(parsed.Package!.CaseNumber);
-        if (!string.Equals(folder, caseNumber.Value, StringComparison.OrdinalIgnoreCase))
+        var package = parsed.Package!;
+        if (!string.Equals(CaseNumber.Parse(package.CaseNumber).Value, caseNumber.Value, StringComparison.Ordinal))
         {
-            return await QuarantineAsync(blob, [$"The manifest is in folder '{folder}' but names case '{caseNumber}'; a case's files go under its case number."], ct);
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", [$"The manifest is in folder '{folder}' but names case '{package.CaseNumber}'; a case's files go under its case number."], package.SubmitterEmail, now, ct);
         }
 
+        var existing = await store.GetAsync(caseNumber.Value, ct);
+        if (existing is not null && existing.ManifestBlobName.Length > 0)
+        {
+            if (existing.ManifestSha256 == sha)
+            {
+                // The same package again (a retry, or a re-delivery): make sure the case runs, create nothing new.
+                await EnsureStartedAsync(durable, caseNumber, existing.ManifestBlobName, ct);
+                await DeleteAsync(manifest, ct);
+                logger.LogInformation("Case {CaseNumber}: the same package delivered again; nothing new", caseNumber);
+                return IntakeResult.AlreadyStarted;
+            }
+
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Conflict",
+                [$"Conflict: case {caseNumber} already has a different package (received {existing.ReceivedAt:u}); the first package is kept and this one was not applied. Send corrections as a new case or as supplementary documents."],
+                package.SubmitterEmail, now, ct);
+        }
+
+        // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited.
+        var reasons = new List<string>();
+        var present = new List<(IntakeBlob Blob, string Sha)>();
+        var listed = package.Documents.ToDictionary(d => d.FileName, StringComparer.OrdinalIgnoreCase);
+        foreach (var blob in folderBlobs.Where(b => b.FileName != ManifestFileName))
+        {
+            if (!CasePackage.IsSafeFileName(blob.FileName))
+            {
+                continue; // its own delivery quarantines it
+            }
+
+            if (blob.Length > CasePackage.MaxDocumentBytes)
+            {
+                reasons.Add($"documents[{Printable(blob.FileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes.");
+                continue;
+            }
+
+            var actual = await HashAsync(blob, ct);
+            if (actual is null)
+            {
+                continue;
+            }
+
+            if (listed.TryGetValue(blob.FileName, out var doc))
+            {
+                if (blob.Length != doc.Size)
+                {
+                    reasons.Add($"documents[{Printable(doc.FileName)}]: the file has {blob.Length} bytes but the manifest says {doc.Size}.");
+                    continue;
+                }
+
+                if (actual != doc.Sha256)
+                {
+                    reasons.Add($"documents[{Printable(doc.FileName)}]: its SHA-256 differs from the manifest's (the file was changed or damaged in transit).");
+                    continue;
+                }
+            }
+
+            present.Add((blob, actual));
+        }
+
+        if (reasons.Count > 0)
+        {
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", reasons, package.SubmitterEmail, now, ct);
+        }
+
+        foreach (var (blob, actual) in present)
+        {
+            if (!await AttachAsync(blob, caseNumber.Value, actual, ct))
+            {
+                return await RejectPackageAsync(caseNumber, folderBlobs, "Conflict", [$"Conflict: case {caseNumber} already holds a different '{Printable(blob.FileName)}'; nothing was overwritten."], package.SubmitterEmail, now, ct);
+            }
+        }
+
+        var manifestName = ManifestBlobName(caseNumber.Value);
+        var storedManifest = await CreateOnceAsync(CaseFiles.GetBlobClient(manifestName), content, sha, "application/json", ct);
+        var (record, created) = await store.AddOnceAsync(new IntakeEntity
+        {
+            PartitionKey = caseNumber.Value,
+            Stage = IntakeStages.Validated,
+            ManifestBlobName = manifestName,
+            ManifestSha256 = sha,
+            ReceivedAt = now,
+        }, ct);
+        if (!storedManifest || record.ManifestSha256 != sha)
+        {
+            // Two different packages raced for one case number: the first one stored wins.
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Conflict", [$"Conflict: case {caseNumber} already has a different package; the first package is kept and this one was not applied."], package.SubmitterEmail, now, ct);
+        }
+
+        if (created)
+        {
+            var awaited = package.Documents.Count(d => !present.Any(p => string.Equals(p.Blob.FileName, d.FileName, StringComparison.OrdinalIgnoreCase)));
+            await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Received, "package received in intake", ct);
+            await store.AppendAuditAsync(caseNumber.Value, now.AddTicks(1), IntakeStages.Validated, $"{present.Count} document(s) attached, {awaited} awaited", ct);
+        }
+
+        await EnsureStartedAsync(durable, caseNumber, manifestName, ct);
+        foreach (var (blob, _) in present)
+        {
+            await DeleteAsync(blob, ct);
+        }
+
+        await DeleteAsync(manifest, ct);
+        logger.LogInformation("Case {CaseNumber} started with {DocumentCount} document(s)", caseNumber, present.Count);
+        return IntakeResult.Started;
+    }
+
+    private async Task<IntakeResult> DocumentAsync(IntakeBlob blob, string fileName, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
+    {
+        var record = await store.GetAsync(caseNumber.Value, ct);
+        if (record is null || record.ManifestBlobName.Length == 0)
+        {
+            return IntakeResult.DocumentOnly; // the manifest, written last, takes it with the package
+        }
+
+        var now = time.GetUtcNow();
+        var submitter = await SubmitterOfAsync(record, ct);
+        if (blob.Length > CasePackage.MaxDocumentBytes)
+        {
+            return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes."], submitter, now, ct);
+        }
+
+        var sha = await HashAsync(blob, ct);
+        if (sha is null)
+        {
+            return IntakeResult.Ignored;
+        }
+
+        var attached = await AttachedShaAsync(caseNumber.Value, fileName, ct);
+        if (attached == sha)
+        {
+            await DeleteAsync(blob, ct); // an identical copy is attached: a re-delivery
+            return IntakeResult.Ignored;
+        }
+
+        if (attached is not null)
+        {
+            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {caseNumber} with different content; the attached copy was kept. Send a corrected document under a new file name."], submitter, now, ct);
+        }
+
+        var package = await PackageOfAsync(record, ct);
+        var listed = package.Documents.FirstOrDefault(d => string.Equals(d.FileName, fileName, StringComparison.OrdinalIgnoreCase));
+        if (listed is not null && (listed.Size != blob.Length || listed.Sha256 != sha))
+        {
+            return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {(listed.Size != blob.Length ? $"the file has {blob.Length} bytes but the manifest says {listed.Size}" : "its SHA-256 differs from the manifest's")}; the case keeps waiting for the listed document."], submitter, now, ct);
+        }
+
+        var instance = await durable.GetInstanceAsync(caseNumber.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
+        if (instance is { IsCompleted: true })
+        {
+            return await RejectDocumentAsync(caseNumber, blob, [$"Case {caseNumber} is closed; supplementary records are accepted only for open cases."], submitter, now, ct);
+        }
+
+        if (!await AttachAsync(blob, caseNumber.Value, sha, ct))
+        {
+            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {caseNumber} with different content; the attached copy was kept."], submitter, now, ct);
+        }
+
+        await store.AppendAuditAsync(caseNumber.Value, now, listed is not null ? IntakeStages.RecordsReceived : IntakeStages.SupplementaryRecordsReceived, fileName, ct);
+        await DeleteAsync(blob, ct);
+        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+        {
+            // Not yet running: the orchestration checks the case files itself when it gets to the records.
+            await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.RecordsReceived, new RecordsArrived(fileName, listed is not null), ct);
+        }
+
+        logger.LogInformation("Case {CaseNumber}: document attached ({Listed})", caseNumber, listed is not null ? "listed" : "supplementary");
+        return IntakeResult.DocumentAttached;
+    }
+
+    /// <summary>
+    /// For the orchestration: attaches listed documents still waiting in intake (a delivery that raced the manifest) and
+    /// returns the file names of listed documents that are still missing.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MissingDocumentsAsync(string caseNumber, CasePackage package, DateTimeOffset at, CancellationToken ct = default)
+    {
+        var missing = new List<string>();
+        foreach (var doc in package.Documents)
+        {
+            if (await AttachedShaAsync(caseNumber, doc.FileName, ct) is not null)
+            {
+                continue;
+            }
+
+            var waiting = await SnapshotAsync(Intake.GetBlobClient($"{caseNumber}/{doc.FileName}"), ct);
+            if (waiting is not null && waiting.Length == doc.Size && await HashAsync(waiting, ct) is { } sha && sha == doc.Sha256 && await AttachAsync(waiting, caseNumber, sha, ct))
+            {
+                await store.AppendAuditAsync(caseNumber, at, IntakeStages.RecordsReceived, doc.FileName, ct);
+                await DeleteAsync(waiting, ct);
+                continue;
+            }
+
+            missing.Add(doc.FileName);
+        }
+
+        return missing;
+    }
+
+    private async Task<IntakeResult> RejectPackageAsync(CaseNumber caseNumber, IReadOnlyList<IntakeBlob> blobs, string kind, IReadOnlyList<string> reasons, string? submitter, DateTimeOffset now, CancellationToken ct)
+    {
+        var existing = await store.GetAsync(caseNumber.Value, ct);
+        if (existing is null)
+        {
+            await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Received, "package received in intake", ct);
+        }
+
+        await store.AppendAuditAsync(caseNumber.Value, now.AddTicks(1), IntakeStages.Rejected, $"{kind}: {reasons.Count} reason(s)", ct);
+        return await QuarantineAsync(caseNumber.Value, blobs, kind, reasons, submitter, ct);
+    }
+
+    private async Task<IntakeResult> RejectDocumentAsync(CaseNumber caseNumber, IntakeBlob blob, IReadOnlyList<string> reasons, string? submitter, DateTimeOffset now, CancellationToken ct)
+    {
+        await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Rejected, $"document {blob.FileName}: {reasons.Count} reason(s)", ct);
+        return await QuarantineAsync(caseNumber.Value, [blob], "Document", reasons, submitter, ct);
+    }
+
+    /// <summary>Copy, then delete: a rejected package is never lost. Its reasons are stored beside each file, a row records the rejection, and the submitter is told.</summary>
+    private async Task<IntakeResult> QuarantineAsync(string? caseNumber, IReadOnlyList<IntakeBlob> blobs, string kind, IReadOnlyList<string> reasons, string? submitter, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("|", blobs.Select(b => b.Name + "@" + b.ETag)))))[..10];
+        var rejectionId = $"{now.UtcTicks:D19}-{fingerprint}";
+        var targets = new List<string>();
+        foreach (var blob in blobs)
+        {
+            var content = await DownloadAsync(blob, ct);
+            if (content is null)
+            {
+                continue; // replaced or moved meanwhile: the newer upload has its own delivery
+            }
+
+            // Never overwrite an earlier quarantined file: a second rejection of the same name goes into its own folder.
+            var target = blob.Name;
+            if (!await CreateOnceAsync(Quarantine.GetBlobClient(target), content, DocumentStore.Sha256Hex(content), "application/octet-stream", ct)
+                && await ShaOfAsync(Quarantine.GetBlobClient(target), ct) != DocumentStore.Sha256Hex(content))
+            {
+                var slash = blob.Name.IndexOf('/');
+                target = slash > 0 ? $"{blob.Name[..slash]}/rejected-{rejectionId}/{blob.Name[(slash + 1)..]}" : $"rejected-{rejectionId}/{blob.Name}";
+                await CreateOnceAsync(Quarantine.GetBlobClient(target), content, DocumentStore.Sha256Hex(content), "application/octet-stream", ct);
+            }
+
+            var report = JsonSerializer.Serialize(new { blob = blob.Name, quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, CasePackage.JsonOptions);
+            await Quarantine.GetBlobClient(target + ".rejection.json").UploadAsync(BinaryData.FromString(report), overwrite: true, ct);
+            targets.Add(target);
+            await DeleteAsync(blob, ct);
+        }
+
+        var partition = caseNumber ?? UnnamedPartition;
+        await store.AddRejectionAsync(new RejectionEntity
+        {
+            PartitionKey = partition,
+            RowKey = rejectionId,
+            Kind = kind,
+            RejectedAt = now,
+            QuarantinedBlobs = IntakeStore.Json(targets),
+            Reasons = IntakeStore.Json(reasons),
+            ReasonCount = reasons.Count,
+        }, ct);
+        var body = new StringBuilder()
+            .Append($"Your upload{(caseNumber is null ? "" : $" for IMR case {caseNumber}")} was not accepted ({kind}). Nothing from it was applied; the files are kept in quarantine (reference {rejectionId}).\n\nReasons:\n");
+        foreach (var r in reasons)
+        {
+            body.Append("- ").Append(r).Append('\n');
+        }
+
+        await outbox.EnqueueAsync(new Notification($"rejection-{rejectionId}", partition, submitter ?? options.Value.IntakeDeskEmail,
+            caseNumber is null ? "IMR intake: upload rejected" : $"IMR case {caseNumber}: upload rejected", body.ToString()), ct);
+        logger.LogWarning("Intake rejection {RejectionId} ({Kind}): {BlobCount} blob(s) quarantined with {ReasonCount} reason(s)", rejectionId, kind, targets.Count, reasons.Count);
+        return IntakeResult.Quarantined;
+    }
+
+    private async Task EnsureStartedAsync(DurableTaskClient durable, CaseNumber caseNumber, string manifestBlobName, CancellationToken ct)
+    {
         var instanceId = caseNumber.OrchestrationInstanceId;
         if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
         {
-            logger.LogInformation("Case {CaseNumber} already started; delivery ignored", caseNumber);
-            return IntakeResult.AlreadyStarted;
+            return;
         }
 
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber.Value, name), new Microsoft.DurableTask.StartOrchestrationOptions(instanceId), ct);
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber.Value, manifestBlobName), new Microsoft.DurableTask.StartOrchestrationOptions(instanceId), ct);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
         {
             // Two deliveries raced; the other one started the case.
-            return IntakeResult.AlreadyStarted;
         }
-
-        logger.LogInformation("Case {CaseNumber} started", caseNumber);
-        return IntakeResult.Started;
     }
 
-    /// <summary>Copy, then delete: a rejected package is never lost; its reasons are stored beside it.</summary>
-    private async Task<IntakeResult> QuarantineAsync(BlobClient blob, IReadOnlyList<string> reasons, CancellationToken ct)
+    private async Task<CasePackage> PackageOfAsync(IntakeEntity record, CancellationToken ct)
     {
-        var quarantine = storage.Container(StorageNames.QuarantineContainer);
-        var target = quarantine.GetBlobClient(blob.Name);
-        var content = (await blob.DownloadContentAsync(ct)).Value.Content;
-        await target.UploadAsync(content, overwrite: true, ct);
-        var report = JsonSerializer.Serialize(new { blob = blob.Name, rejectedAt = DateTimeOffset.UtcNow, reasons }, CasePackage.JsonOptions);
-        await quarantine.GetBlobClient(blob.Name + ".rejection.json").UploadAsync(BinaryData.FromBytes(Encoding.UTF8.GetBytes(report)), overwrite: true, ct);
-        await blob.DeleteIfExistsAsync(cancellationToken: ct);
-        logger.LogWarning("Intake blob quarantined with {ReasonCount} reasons", reasons.Count);
-        return IntakeResult.Quarantined;
+        var content = (await CaseFiles.GetBlobClient(record.ManifestBlobName).DownloadContentAsync(ct)).Value.Content;
+        return CasePackage.Parse(content.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
+    }
+
+    private async Task<string?> SubmitterOfAsync(IntakeEntity record, CancellationToken ct)
+    {
+        try
+        {
+            return (await PackageOfAsync(record, ct)).SubmitterEmail;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Copies an intake document to the case files, create-only; false when a different file of that name is already there.</summary>
+    private async Task<bool> AttachAsync(IntakeBlob blob, string caseNumber, string sha, CancellationToken ct)
+    {
+        var target = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, blob.FileName));
+        try
+        {
+            await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
+            await target.UploadAsync(stream, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Metadata = new Dictionary<string, string> { [Sha256Metadata] = sha },
+                HttpHeaders = new BlobHttpHeaders { ContentType = blob.ContentType },
+            }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Already attached (a retry: same hash) or a different file of that name; or the intake blob changed (412): not attached.
+            return await AttachedShaAsync(caseNumber, blob.FileName, ct) == sha;
+        }
+    }
+
+    private async Task<string?> AttachedShaAsync(string caseNumber, string fileName, CancellationToken ct) =>
+        await ShaOfAsync(CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, fileName)), ct);
+
+    private static async Task<string?> ShaOfAsync(BlobClient blob, CancellationToken ct)
+    {
+        try
+        {
+            var props = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
+            return props.Metadata.TryGetValue(Sha256Metadata, out var sha) ? sha : DocumentStore.Sha256Hex((await blob.DownloadContentAsync(ct)).Value.Content);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> CreateOnceAsync(BlobClient target, BinaryData content, string sha, string contentType, CancellationToken ct)
+    {
+        try
+        {
+            await target.UploadAsync(content, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Metadata = new Dictionary<string, string> { [Sha256Metadata] = sha },
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return await ShaOfAsync(target, ct) == sha; // a retry of the same write counts as written
+        }
+    }
+
+    private async Task<IReadOnlyList<IntakeBlob>> FolderAsync(string folder, CancellationToken ct)
+    {
+        var list = new List<IntakeBlob>();
+        await foreach (var item in Intake.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder + "/", ct))
+        {
+            list.Add(new IntakeBlob(Intake.GetBlobClient(item.Name), item.Name[(folder.Length + 1)..], item.Properties.ETag ?? default, item.Properties.ContentLength ?? 0, item.Properties.ContentType));
+        }
+
+        return list;
+    }
+
+    private static async Task<IntakeBlob?> SnapshotAsync(BlobClient blob, CancellationToken ct)
+    {
+        try
+        {
+            var p = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
+            var slash = blob.Name.IndexOf('/');
+            return new IntakeBlob(blob, slash > 0 ? blob.Name[(slash + 1)..] : blob.Name, p.ETag, p.ContentLength, p.ContentType);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    // Reads are pinned to the version seen (If-Match): a newer upload under the same name is its own delivery.
+    private static async Task<BinaryData?> DownloadAsync(IntakeBlob blob, CancellationToken ct)
+    {
+        try
+        {
+            return (await blob.Client.DownloadContentAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct)).Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string?> HashAsync(IntakeBlob blob, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
+            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    // Deletes only the version that was handled; a newer upload under the same name stays for its own delivery.
+    private static async Task DeleteAsync(IntakeBlob blob, CancellationToken ct)
+    {
+        try
+        {
+            await blob.Client.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = blob.ETag }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+        }
+    }
+
+    private static string Printable(string s) => new(s.Take(120).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private sealed record IntakeBlob(BlobClient Client, string FileName, ETag ETag, long Length, string? ContentType)
+    {
+        public string Name => Client.Name;
     }
 }

@@ -11,6 +11,8 @@ public static class StorageNames
     public const string SubmissionsContainer = "submissions";
     public const string DeterminationsContainer = "determinations";
     public const string OutboxContainer = "outbox";
+    /// <summary>Accepted case files (manifest and documents), copied out of intake create-only, so a later upload can never overwrite them.</summary>
+    public const string CaseFilesContainer = "casefiles";
 
     public const string CasesTable = "Cases";
     public const string ReviewersTable = "Reviewers";
@@ -20,7 +22,10 @@ public static class StorageNames
     public const string AuditTable = "Audit";
     /// <summary>Every issued letter version with the SHA-256 of its stored renderings (see LetterRegister).</summary>
     public const string LettersTable = "Letters";
+    public const string IntakeTable = "Intake";
+    public const string RejectionsTable = "Rejections";
+    public const string ApplicationsTable = "Applications";
 
-    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer];
-    public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable, LettersTable];
+    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer, CaseFilesContainer];
+    public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable, LettersTable, IntakeTable, RejectionsTable, ApplicationsTable];
 }

@@ -28,7 +28,7 @@ public sealed class CaseActivities(
     [Function(nameof(RegisterCase))]
     public async Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input)
     {
-        var manifest = await documents.ReadAsync(StorageNames.IntakeContainer, input.ManifestBlobName);
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, input.ManifestBlobName);
         var package = CasePackage.Parse(manifest.ToMemory().Span).Package
             ?? throw new InvalidDataException("The manifest was validated at intake and no longer parses.");
         var policy = options.Value.DeadlinePolicy;
@@ -180,7 +180,7 @@ public sealed class CaseActivities(
 
     private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
     {
-        var manifest = await documents.ReadAsync(StorageNames.IntakeContainer, caseEntity.ManifestBlobName);
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName);
         return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
     }
 

@@ -14,6 +14,12 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
     public override async Task<CaseOutcome> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
     {
         var log = context.CreateReplaySafeLogger<CaseOrchestrator>();
+        // Intake: eligibility and the medical records; the review clock (RegisterCase) starts when they are in.
+        if (await IntakeWorkflow.RunAsync(context, input) is { } endedAtIntake)
+        {
+            return endedAtIntake;
+        }
+
         var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input);
 
         var offer = await OfferUntilAcceptedAsync(context, registered);

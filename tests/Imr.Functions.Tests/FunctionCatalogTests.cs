@@ -14,10 +14,10 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CloseCase:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
-            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "ShowAssignmentOffer:Http",
-            "ShowDeterminationForm:Http", "SubmitDetermination:Http",
+            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
+            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
+            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http",
+            "ShowDeterminationForm:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
 }

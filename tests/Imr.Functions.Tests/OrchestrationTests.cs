@@ -42,8 +42,8 @@ public sealed class OrchestrationTests
 
     private static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
     {
-        var manifestBlob = $"{caseNumber}/orchestration-test-manifest.json";
-        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(TestEnvironment.SampleManifest(caseNumber)), overwrite: true);
+        // As intake leaves an accepted package: manifest and documents in the case files (no intake trigger runs here).
+        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
         return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new Microsoft.DurableTask.StartOrchestrationOptions($"case-{caseNumber}"));
     }
 

@@ -1,22 +1,39 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace Imr.Domain.Cases;
 
-/// <summary>The manifest of one uploaded case: what an IMR application and its supporting file contain.</summary>
+/// <summary>
+/// The manifest of one uploaded case: what an IMR application and its supporting file contain.
+/// The contract is documented in docs/case-package.md and docs/case-package.schema.json.
+/// </summary>
 public sealed partial record CasePackage
 {
+    /// <summary>Largest document accepted beside a manifest (declared and actual size).</summary>
+    public const long MaxDocumentBytes = 100L * 1024 * 1024;
+    public const int MaxDocuments = 200;
+
     public required string CaseNumber { get; init; }
     public ReviewProgram Program { get; init; } = ReviewProgram.CaliforniaWorkersCompensation;
     public bool Expedited { get; init; }
+    /// <summary>Required when expedited: the treating physician's certification of an imminent and serious threat to health.</summary>
+    public ExpeditedCertification? ExpeditedCertification { get; init; }
     public required InjuredWorker Worker { get; init; }
     public required string Employer { get; init; }
     public required string ClaimsAdministrator { get; init; }
     public required RequestingPhysician RequestingPhysician { get; init; }
     public string? EmployeeAttorney { get; init; }
     public required UtilizationReview UtilizationReview { get; init; }
+    /// <summary>What is disputed: medical necessity (reviewed) or liability for the treatment (deferred until resolved).</summary>
+    public DisputeType DisputeType { get; init; } = DisputeType.MedicalNecessity;
     public required IReadOnlyList<DisputedItem> DisputedItems { get; init; }
     public required DateOnly ApplicationDate { get; init; }
+    /// <summary>How the notice of assignment reaches the claims administrator; it sets the medical-records deadline.</summary>
+    public NoticeMethod NoticeOfAssignmentBy { get; init; } = NoticeMethod.Electronic;
+    /// <summary>Where notices about the package itself (a rejection) go.</summary>
+    public string? SubmitterEmail { get; init; }
     public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
@@ -25,17 +42,60 @@ public sealed partial record CasePackage
         WriteIndented = true,
     };
 
-    /// <summary>Reads a manifest; the reasons say what is wrong, never what the record contains.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Reads a manifest in four steps — UTF-8, JSON, the JSON Schema, the domain rules — and stops at the first step
+    /// that fails. The reasons say what is wrong and where, never what the record contains.
+    /// </summary>
     public static CasePackageParseResult Parse(ReadOnlySpan<byte> utf8Json)
     {
-        CasePackage? package;
+        if (utf8Json.IsEmpty)
+        {
+            return CasePackageParseResult.Rejected("The manifest is empty.");
+        }
+
         try
         {
-            package = JsonSerializer.Deserialize<CasePackage>(utf8Json, JsonOptions);
+            StrictUtf8.GetCharCount(utf8Json);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return CasePackageParseResult.Rejected($"The manifest is not valid UTF-8 (invalid byte sequence at byte {ex.Index}).");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
         }
         catch (JsonException ex)
         {
-            return CasePackageParseResult.Rejected($"The manifest is not a valid case package: {ex.Path} (line {ex.LineNumber}): {FirstSentence(ex.Message)}");
+            return CasePackageParseResult.Rejected($"The manifest is not well-formed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {FirstSentence(ex.Message)}");
+        }
+
+        CasePackage? package;
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return CasePackageParseResult.Rejected("The manifest must be a JSON object.");
+            }
+
+            var schemaReasons = CasePackageSchema.Validate(document.RootElement);
+            if (schemaReasons.Count > 0)
+            {
+                return new CasePackageParseResult(null, schemaReasons);
+            }
+
+            try
+            {
+                package = document.RootElement.Deserialize<CasePackage>(JsonOptions);
+            }
+        catch (JsonException ex)
+        {
+                return CasePackageParseResult.Rejected($"The manifest is not a valid case package: {ex.Path}: {FirstSentence(ex.Message)}");
+            }
         }
 
         if (package is null)
@@ -47,12 +107,52 @@ public sealed partial record CasePackage
         return reasons.Count == 0 ? CasePackageParseResult.Accepted(package) : new CasePackageParseResult(null, reasons);
     }
 
+    /// <summary>The domain's rules (those a schema cannot express, and the schema's essentials again for packages built in code).</summary>
     public IReadOnlyList<string> Validate()
     {
         var reasons = new List<string>();
         if (!Cases.CaseNumber.TryParse(CaseNumber, out _))
         {
             reasons.Add("caseNumber: must be 2-40 letters, digits or hyphens.");
+        }
+
+        if (Expedited && ExpeditedCertification is null)
+        {
+            reasons.Add("expeditedCertification: an expedited review needs the treating physician's certification of an imminent and serious threat to health.");
+        }
+
+        if (Worker.DateOfBirth is null && Worker.AgeYears is null)
+        {
+            reasons.Add("worker: the date of birth or the age is required.");
+        }
+
+        if (Worker.AgeYears is < 14 or > 120)
+        {
+            reasons.Add("worker.ageYears: must be between 14 and 120.");
+        }
+
+        if (Worker.DateOfBirth is { } born && born >= Worker.DateOfInjury)
+        {
+            reasons.Add("worker.dateOfBirth: must precede the date of injury.");
+        }
+
+        if (Worker.DateOfInjury > UtilizationReview.DecisionDate)
+        {
+            reasons.Add("worker.dateOfInjury: the injury cannot follow the utilization review decision.");
+        }
+
+        if (UtilizationReview.DateServed is { } served && served < UtilizationReview.DecisionDate)
+        {
+            reasons.Add("utilizationReview.dateServed: the decision cannot be served before it was made.");
+        }
+
+        if (UtilizationReview.DecisionDate > ApplicationDate)
+        {
+            reasons.Add("applicationDate: the application cannot precede the utilization review decision.");
+        }
+        else if (UtilizationReview.DateServed is { } servedOn && servedOn > ApplicationDate)
+        {
+            reasons.Add("applicationDate: the application cannot precede service of the utilization review decision.");
         }
 
         if (DisputedItems.Count == 0)
@@ -75,21 +175,63 @@ public sealed partial record CasePackage
             reasons.Add($"disputedItems[{item.ItemId}]: a description of the treatment is required.");
         }
 
-        if (UtilizationReview.DecisionDate > ApplicationDate)
+        foreach (var item in DisputedItems.Where(i => i.Quantity < 1))
         {
-            reasons.Add("applicationDate: the application cannot precede the utilization review decision.");
+            reasons.Add($"disputedItems[{item.ItemId}]: the quantity must be at least 1.");
         }
 
-        if (Worker.DateOfInjury > UtilizationReview.DecisionDate)
+        if (Documents.Count > MaxDocuments)
         {
-            reasons.Add("worker.dateOfInjury: the injury cannot follow the utilization review decision.");
+            reasons.Add($"documents: at most {MaxDocuments} documents per package.");
+        }
+
+        foreach (var d in Documents)
+        {
+            if (!IsSafeFileName(d.FileName))
+            {
+                reasons.Add($"documents: file name '{Printable(d.FileName)}' is not allowed: a plain file name (letters, digits, '.', '_', '-', ' '; at most 120 characters) without folders or '..'.");
+            }
+
+            if (d.Size > MaxDocumentBytes)
+            {
+                reasons.Add($"documents[{Printable(d.FileName)}]: size {d.Size} bytes exceeds the limit of {MaxDocumentBytes} bytes.");
+            }
+            else if (d.Size < 1)
+            {
+                reasons.Add($"documents[{Printable(d.FileName)}]: size must be at least 1 byte.");
+            }
+
+            if (!Sha256Pattern().IsMatch(d.Sha256 ?? ""))
+            {
+                reasons.Add($"documents[{Printable(d.FileName)}]: sha256 must be 64 lower-case hex digits.");
+            }
+        }
+
+        foreach (var duplicate in Documents.GroupBy(d => d.FileName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            reasons.Add($"documents: file name '{Printable(duplicate.Key)}' appears more than once.");
         }
 
         return reasons;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
-    private static partial System.Text.RegularExpressions.Regex ItemIdPattern();
+    /// <summary>A document's name as a blob name segment: no folders, no '..', no control characters, not the manifest itself.</summary>
+    public static bool IsSafeFileName(string? name) =>
+        name is not null && FileNamePattern().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal)
+        && !string.Equals(name, "manifest.json", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".rejection.json", StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
+    private static partial Regex ItemIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._ -]{0,119}$")]
+    private static partial Regex FileNamePattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+
+    // File names are echoed in reasons; keep them short and free of control characters.
+    private static string Printable(string? s) =>
+        s is null ? "" : new string(s.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private static string FirstSentence(string message)
     {
@@ -110,14 +252,65 @@ public enum ReviewProgram
     CaliforniaWorkersCompensation,
 }
 
+public enum DisputeType
+{
+    MedicalNecessity,
+    Liability,
+}
+
+/// <summary>How a decision or notice was served: by mail (the mailing extension applies) or electronically.</summary>
+public enum NoticeMethod
+{
+    Mail,
+    Electronic,
+}
+
+/// <summary>What the utilization review decided for one requested item; only denied or modified items can be disputed.</summary>
+public enum UrOutcome
+{
+    Denied,
+    Modified,
+    Approved,
+}
+
+public enum DocumentKind
+{
+    MedicalRecords,
+    UtilizationReviewLetter,
+    ApplicationForm,
+    Other,
+}
+
+public sealed record ExpeditedCertification
+{
+    public required string CertifiedBy { get; init; }
+    public required DateOnly CertifiedOn { get; init; }
+    /// <summary>The physician's statement of the imminent and serious threat to the worker's health.</summary>
+    public required string Statement { get; init; }
+}
+
 public sealed record InjuredWorker
 {
     public required string Name { get; init; }
-    public required int AgeYears { get; init; }
+    public DateOnly? DateOfBirth { get; init; }
+    /// <summary>Used when the date of birth is not given.</summary>
+    public int? AgeYears { get; init; }
     public required Sex Sex { get; init; }
     public required DateOnly DateOfInjury { get; init; }
     public required IReadOnlyList<string> BodyParts { get; init; }
     public required string Mechanism { get; init; }
+
+    /// <summary>Age on a date: from the date of birth when given, otherwise the stated age.</summary>
+    public int? AgeOn(DateOnly date)
+    {
+        if (DateOfBirth is not { } born)
+        {
+            return AgeYears;
+        }
+
+        var age = date.Year - born.Year;
+        return born.AddYears(age) > date ? age - 1 : age;
+    }
 }
 
 public enum Sex
@@ -136,10 +329,18 @@ public sealed record RequestingPhysician
 
 public sealed record UtilizationReview
 {
+    /// <summary>The claims administrator's reference of the UR decision, when it has one; identifies the decision for duplicate checks.</summary>
+    public string? ReferenceNumber { get; init; }
     public required DateOnly DecisionDate { get; init; }
+    /// <summary>When the decision was served on the worker; the 30-day filing window runs from here.</summary>
+    public DateOnly? DateServed { get; init; }
+    public NoticeMethod ServedBy { get; init; } = NoticeMethod.Electronic;
     public required string Reviewer { get; init; }
     /// <summary>The guideline the claims administrator's UR decision cited, e.g. "MTUS Chronic Pain Treatment Guidelines Physical Medicine".</summary>
     public required string GuidelineCited { get; init; }
+
+    [JsonIgnore]
+    public DateOnly ServedOn => DateServed ?? DecisionDate;
 }
 
 /// <summary>A treatment or service the UR decision denied or modified and the worker disputes.</summary>
@@ -148,14 +349,17 @@ public sealed record DisputedItem
     public required string ItemId { get; init; }
     /// <summary>As printed on the letter, e.g. "12 Physical Therapy sessions for the lumbar spine".</summary>
     public required string Description { get; init; }
+    public int Quantity { get; init; } = 1;
     /// <summary>Treatment category used to match a reviewer's specialty, e.g. "PhysicalTherapy".</summary>
     public required string Category { get; init; }
     public required string BodyPart { get; init; }
+    public UrOutcome UrOutcome { get; init; } = UrOutcome.Denied;
 }
 
 public sealed record CaseDocument
 {
     public required string FileName { get; init; }
+    public DocumentKind Kind { get; init; } = DocumentKind.Other;
     public required string MediaType { get; init; }
     public long Size { get; init; }
     public string? Sha256 { get; init; }

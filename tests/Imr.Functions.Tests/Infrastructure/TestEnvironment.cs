@@ -43,11 +43,15 @@ public static class TestEnvironment
 
     public static BlobServiceClient Blobs => new(StorageConnectionString);
 
-    /// <summary>The sample manifest, renumbered for a test's own case.</summary>
+    /// <summary>
+    /// The sample manifest, renumbered for a test's own case. Its UR decision gets a reference of its own too, or every
+    /// test's case would be a duplicate application of the first one (same worker, treatment and UR decision).
+    /// </summary>
     public static byte[] SampleManifest(string caseNumber, Action<JsonNode>? change = null)
     {
         var node = JsonNode.Parse(File.ReadAllText(Path.Combine(SampleCaseFolder, "manifest.json")))!;
         node["caseNumber"] = caseNumber;
+        node["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber;
         change?.Invoke(node);
         return JsonSerializer.SerializeToUtf8Bytes(node);
     }
@@ -63,6 +67,24 @@ public static class TestEnvironment
         }
 
         await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromBytes(manifest ?? SampleManifest(caseNumber)), overwrite: true);
+    }
+
+    /// <summary>Stores the sample case as intake leaves an accepted package (case files container), for tests that start the orchestration directly.</summary>
+    public static async Task<string> StoreAcceptedSampleCaseAsync(string caseNumber, byte[]? manifest = null, bool withDocuments = true)
+    {
+        var files = Blobs.GetBlobContainerClient(StorageNames.CaseFilesContainer);
+        await files.CreateIfNotExistsAsync();
+        if (withDocuments)
+        {
+            foreach (var file in Directory.GetFiles(SampleCaseFolder).Where(f => Path.GetFileName(f) != "manifest.json"))
+            {
+                await files.GetBlobClient($"{caseNumber}/documents/{Path.GetFileName(file)}").UploadAsync(file, overwrite: true);
+            }
+        }
+
+        var manifestBlob = $"{caseNumber}/manifest.json";
+        await files.GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(manifest ?? SampleManifest(caseNumber)), overwrite: true);
+        return manifestBlob;
     }
 
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)

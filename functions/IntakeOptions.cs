@@ -1,0 +1,35 @@
+using Imr.Domain.Eligibility;
+
+namespace Imr.Functions;
+
+/// <summary>
+/// Settings under <c>Imr:Intake</c> (environment: <c>Imr__Intake__ApplicationWindowDays</c> …): the eligibility rules and the
+/// medical-records deadlines. Durations are divided by <c>Imr:TimeScale</c> in the workflow.
+/// </summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Imr:Intake";
+
+    public int ApplicationWindowDays { get; set; } = EligibilityRules.CaliforniaWorkersCompensation.ApplicationWindowDays;
+    public int MailingExtensionDays { get; set; } = EligibilityRules.CaliforniaWorkersCompensation.MailingExtensionDays;
+    public bool CombineApplications { get; set; }
+    public TimeSpan RecordsAfterMailedNotice { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.AfterMailedNotice;
+    public TimeSpan RecordsAfterElectronicNotice { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.AfterElectronicNotice;
+    public TimeSpan RecordsExpedited { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.Expedited;
+    /// <summary>Receives rejection notices when a package names no submitter (or cannot be read at all).</summary>
+    public string IntakeDeskEmail { get; set; } = "intake-desk@imr.example";
+
+    public EligibilityRules Rules => new()
+    {
+        ApplicationWindowDays = ApplicationWindowDays,
+        MailingExtensionDays = MailingExtensionDays,
+        CombineApplications = CombineApplications,
+    };
+
+    public MedicalRecordsPolicy RecordsPolicy => new()
+    {
+        AfterMailedNotice = RecordsAfterMailedNotice,
+        AfterElectronicNotice = RecordsAfterElectronicNotice,
+        Expedited = RecordsExpedited,
+    };
+}

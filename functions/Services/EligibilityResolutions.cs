@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Imr.Domain.Cases;
+using Imr.Domain.Eligibility;
+using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Imr.Functions.Services;
+
+/// <summary>Staff resolve a deferred eligibility question (e.g. liability was decided); the case's orchestration waits for this.</summary>
+public sealed class EligibilityResolutions(IntakeStore store, ILogger<EligibilityResolutions> logger)
+{
+    public async Task<IActionResult> ResolveAsync(string caseNumberText, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    {
+        if (!CaseNumber.TryParse(caseNumberText, out var caseNumber))
+        {
+            return new BadRequestObjectResult(new { error = "Not a case number." });
+        }
+
+        EligibilityResolution? resolution;
+        try
+        {
+            resolution = await JsonSerializer.DeserializeAsync<EligibilityResolution>(request.Body, CasePackage.JsonOptions, ct);
+        }
+        catch (JsonException)
+        {
+            resolution = null;
+        }
+
+        if (resolution is null || resolution.Outcome is not (nameof(EligibilityOutcome.Eligible) or nameof(EligibilityOutcome.Ineligible)) || string.IsNullOrWhiteSpace(resolution.Reason))
+        {
+            return new BadRequestObjectResult(new { error = "Send JSON {\"outcome\": \"Eligible\" | \"Ineligible\", \"reason\": \"…\"}." });
+        }
+
+        var record = await store.GetAsync(caseNumber.Value, ct);
+        if (record is null)
+        {
+            return new NotFoundObjectResult(new { error = $"No case {caseNumber}." });
+        }
+
+        if (record.Stage != IntakeStages.Deferred)
+        {
+            // A repeat after the case moved on changes nothing.
+            return new ConflictObjectResult(new { error = $"Case {caseNumber} is not deferred (stage {record.Stage}); nothing was recorded." });
+        }
+
+        var instance = await durable.GetInstanceAsync(caseNumber.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
+        if (instance is not { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+        {
+            return new ObjectResult(new { error = "The case is not ready; nothing was recorded, try again." }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+        }
+
+        await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.EligibilityResolved, resolution, ct);
+        logger.LogInformation("Case {CaseNumber}: eligibility resolution sent", caseNumber);
+        return new AcceptedResult($"cases/{caseNumber}", new { caseNumber = caseNumber.Value, outcome = resolution.Outcome });
+    }
+}

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Imr.Domain.Cases;
+using Imr.Domain.Eligibility;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>Where a case stands before review: its accepted package, eligibility and the medical records. One row per case.</summary>
+public sealed class IntakeEntity : ITableEntity
+{
+    public const string Row = "intake";
+
+    public string PartitionKey { get; set; } = ""; // case number
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>Received, Validated, Eligible, Ineligible, Deferred, AwaitingRecords, RecordsReceived, RecordsLate, Combined.</summary>
+    public string Stage { get; set; } = IntakeStages.Received;
+    public string ManifestBlobName { get; set; } = "";
+    public string ManifestSha256 { get; set; } = "";
+    public DateTimeOffset ReceivedAt { get; set; }
+    public string? Eligibility { get; set; }
+    public string? EligibilityReasons { get; set; }
+    public string? DuplicateOf { get; set; }
+    public string? CombinedWith { get; set; }
+    public DateTimeOffset? RecordsDueAt { get; set; }
+    public string? MissingDocuments { get; set; }
+    public string? NoticeBlobName { get; set; }
+}
+
+public static class IntakeStages
+{
+    public const string Received = nameof(Received);
+    public const string Validated = nameof(Validated);
+    public const string Rejected = nameof(Rejected);
+    public const string Eligible = nameof(Eligible);
+    public const string Ineligible = nameof(Ineligible);
+    public const string Deferred = nameof(Deferred);
+    public const string AwaitingRecords = nameof(AwaitingRecords);
+    public const string RecordsReceived = nameof(RecordsReceived);
+    public const string RecordsLate = nameof(RecordsLate);
+    public const string SupplementaryRecordsReceived = nameof(SupplementaryRecordsReceived);
+    public const string Combined = nameof(Combined);
+}
+
+/// <summary>One entry of a case's audit trail. Row keys start with the time in ticks, so a partition reads back in order.</summary>
+public sealed record AuditEntry(DateTimeOffset At, string Event, string? Detail);
+
+/// <summary>A rejected package or document: where it sits in quarantine and why.</summary>
+public sealed class RejectionEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = ""; // case number, or "_unnamed" when the folder is not one
+    public string RowKey { get; set; } = "";       // rejection id
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = "";
+    public DateTimeOffset RejectedAt { get; set; }
+    public string QuarantinedBlobs { get; set; } = "[]";
+    public string Reasons { get; set; } = "[]";
+    public int ReasonCount { get; set; }
+}
+
+/// <summary>The applications index for duplicate and combining checks: hashed keys only, no names (see ApplicationFingerprint).</summary>
+public sealed class ApplicationEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = ""; // worker key
+    public string RowKey { get; set; } = "";       // case number
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string PhysicianKey { get; set; } = "";
+    public string UrDecisionKey { get; set; } = "";
+    public string TreatmentKeys { get; set; } = "";
+    public DateTimeOffset ReceivedAt { get; set; }
+    /// <summary>Open, Ineligible or Combined; whether an open one is decided comes from its case record.</summary>
+    public string Status { get; set; } = "Open";
+
+    public ApplicationFingerprint Fingerprint => new(RowKey, PartitionKey, PhysicianKey, UrDecisionKey, TreatmentKeys.Split(',', StringSplitOptions.RemoveEmptyEntries));
+}
+
+public sealed class IntakeStore(StorageClients storage)
+{
+    private TableClient Intake => storage.Table(StorageNames.IntakeTable);
+    private TableClient Audit => storage.Table(StorageNames.AuditTable);
+    private TableClient Rejections => storage.Table(StorageNames.RejectionsTable);
+    private TableClient Applications => storage.Table(StorageNames.ApplicationsTable);
+
+    public async Task<IntakeEntity?> GetAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var response = await Intake.GetEntityIfExistsAsync<IntakeEntity>(caseNumber, IntakeEntity.Row, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Records an accepted package once; a second call returns the first record, so a different package can be told apart by its hash.</summary>
+    public async Task<(IntakeEntity Entity, bool Created)> AddOnceAsync(IntakeEntity entity, CancellationToken ct = default)
+    {
+        try
+        {
+            await Intake.AddEntityAsync(entity, ct);
+            return (entity, true);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return ((await GetAsync(entity.PartitionKey, ct))!, false);
+        }
+    }
+
+    /// <summary>Changes the intake record, creating it when the case was started without intake (orchestration tests).</summary>
+    public async Task<IntakeEntity> UpdateAsync(string caseNumber, Action<IntakeEntity> change, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var entity = await GetAsync(caseNumber, ct) ?? new IntakeEntity { PartitionKey = caseNumber };
+            change(entity);
+            try
+            {
+                if (entity.ETag == default)
+                {
+                    await Intake.AddEntityAsync(entity, ct);
+                }
+                else
+                {
+                    await Intake.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                }
+
+                return entity;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>Appends to the case's audit trail. The same (time, event) is written once, so a retried activity adds nothing.</summary>
+    public async Task AppendAuditAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default)
+    {
+        var entity = new TableEntity(caseNumber, $"{at.UtcTicks:D19}-{eventName}") { ["Event"] = eventName, ["At"] = at, ["Detail"] = detail };
+        try
+        {
+            await Audit.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var entries = new List<AuditEntry>();
+        await foreach (var e in Audit.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
+        {
+            // Other writers share the table (the deadline sweep); the trail is the rows with an Event.
+            if (e.GetString("Event") is { } name)
+            {
+                entries.Add(new AuditEntry(e.GetDateTimeOffset("At") ?? e.Timestamp ?? default, name, e.GetString("Detail")));
+            }
+        }
+
+        return entries;
+    }
+
+    public Task AddRejectionAsync(RejectionEntity rejection, CancellationToken ct = default) => Rejections.UpsertEntityAsync(rejection, TableUpdateMode.Replace, ct);
+
+    public async Task<IReadOnlyList<RejectionEntity>> RejectionsAsync(string partition, CancellationToken ct = default)
+    {
+        var list = new List<RejectionEntity>();
+        await foreach (var r in Rejections.QueryAsync<RejectionEntity>(x => x.PartitionKey == partition, cancellationToken: ct)) list.Add(r);
+        return list;
+    }
+
+    /// <summary>Adds the application to the index once (its first receipt time stays) and returns it.</summary>
+    public async Task<ApplicationEntity> IndexApplicationOnceAsync(ApplicationFingerprint f, DateTimeOffset receivedAt, CancellationToken ct = default)
+    {
+        var entity = new ApplicationEntity
+        {
+            PartitionKey = f.WorkerKey,
+            RowKey = f.CaseNumber,
+            PhysicianKey = f.PhysicianKey,
+            UrDecisionKey = f.UrDecisionKey,
+            TreatmentKeys = string.Join(",", f.TreatmentKeys),
+            ReceivedAt = receivedAt,
+        };
+        try
+        {
+            await Applications.AddEntityAsync(entity, ct);
+            return entity;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return (await Applications.GetEntityAsync<ApplicationEntity>(f.WorkerKey, f.CaseNumber, cancellationToken: ct)).Value;
+        }
+    }
+
+    public async Task<IReadOnlyList<ApplicationEntity>> ApplicationsOfWorkerAsync(string workerKey, CancellationToken ct = default)
+    {
+        var list = new List<ApplicationEntity>();
+        await foreach (var a in Applications.QueryAsync<ApplicationEntity>(x => x.PartitionKey == workerKey, cancellationToken: ct)) list.Add(a);
+        return list;
+    }
+
+    public async Task SetApplicationStatusAsync(string workerKey, string caseNumber, string status, CancellationToken ct = default)
+    {
+        var e = (await Applications.GetEntityAsync<ApplicationEntity>(workerKey, caseNumber, cancellationToken: ct)).Value;
+        e.Status = status;
+        await Applications.UpdateEntityAsync(e, ETag.All, TableUpdateMode.Replace, ct);
+    }
+
+    public static string Json<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
+}

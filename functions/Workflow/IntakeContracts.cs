@@ -1,0 +1,33 @@
+namespace Imr.Functions.Workflow;
+
+// Records of the intake steps of the case orchestration: names and ids only.
+
+/// <summary>Events of the intake steps, raised by the intake trigger and the eligibility admin route.</summary>
+public static class IntakeEvents
+{
+    /// <summary>A document of the case (listed or supplementary) was attached after the case started.</summary>
+    public const string RecordsReceived = nameof(RecordsReceived);
+    /// <summary>Staff resolved a deferred eligibility question (e.g. liability was decided).</summary>
+    public const string EligibilityResolved = nameof(EligibilityResolved);
+    /// <summary>Another application was combined into this case (combining setting on).</summary>
+    public const string ApplicationCombined = nameof(ApplicationCombined);
+}
+
+public sealed record RecordsArrived(string FileName, bool Listed);
+
+/// <summary>A staff decision on a deferred case: <c>Eligible</c> or <c>Ineligible</c>, with the reason.</summary>
+public sealed record EligibilityResolution(string Outcome, string Reason);
+
+public sealed record ApplicationCombinedInto(string FromCaseNumber);
+
+public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At);
+
+public sealed record ResolutionStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, EligibilityResolution Resolution);
+
+public sealed record EligibilityScreened(string Outcome, IReadOnlyList<string> Reasons, string? DuplicateOf, string? CombineWith);
+
+public sealed record IneligibilityStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, IReadOnlyList<string> Reasons, string? DuplicateOf);
+
+public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing);
+
+public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final);

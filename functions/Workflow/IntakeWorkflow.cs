@@ -1,0 +1,68 @@
+using Imr.Domain.Eligibility;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Imr.Functions.Workflow;
+
+/// <summary>
+/// The case orchestration's steps before review: eligibility screening (a deferred case waits durably for staff to resolve it),
+/// then waiting durably for the medical records until their deadline. Runs inside the case orchestration (same instance, so
+/// intake events reach it by the case's instance id). Deterministic: time from the context only.
+/// </summary>
+public static class IntakeWorkflow
+{
+    /// <summary>Returns null when the case goes on to review, or the outcome of a case that ends at intake.</summary>
+    public static async Task<CaseOutcome?> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
+    {
+        var log = context.CreateReplaySafeLogger(nameof(IntakeWorkflow));
+        IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime);
+
+        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step());
+        while (screened.Outcome == nameof(EligibilityOutcome.Deferred))
+        {
+            var resolution = await context.WaitForExternalEvent<EligibilityResolution>(IntakeEvents.EligibilityResolved);
+            screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ResolveEligibility), new ResolutionStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, resolution));
+        }
+
+        if (screened.Outcome == nameof(EligibilityOutcome.Ineligible))
+        {
+            var notice = await context.CallActivityAsync<string>(nameof(IntakeActivities.IssueIneligibilityNotice),
+                new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, screened.DuplicateOf));
+            log.LogInformation("Case {CaseNumber} is not eligible; notice issued and case closed", input.CaseNumber);
+            return new CaseOutcome(input.CaseNumber, "Closed", notice);
+        }
+
+        if (screened.CombineWith is { } target)
+        {
+            await context.CallActivityAsync(nameof(IntakeActivities.CombineApplication), new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, target));
+            context.SendEvent($"case-{target}", IntakeEvents.ApplicationCombined, new ApplicationCombinedInto(input.CaseNumber));
+            return new CaseOutcome(input.CaseNumber, "Combined", null);
+        }
+
+        var records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step());
+        while (records.Missing.Count > 0)
+        {
+            var remaining = records.DueAt.UtcDateTime - context.CurrentUtcDateTime;
+            var final = remaining <= TimeSpan.Zero;
+            if (!final)
+            {
+                try
+                {
+                    await context.WaitForExternalEvent<RecordsArrived>(IntakeEvents.RecordsReceived, remaining);
+                }
+                catch (TaskCanceledException)
+                {
+                    final = true; // the deadline passed: proceed with what was received
+                }
+            }
+
+            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final));
+            if (final)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+}
