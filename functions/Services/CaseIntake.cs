@@ -41,6 +41,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
     public const string ManifestFileName = "manifest.json";
     public const string UnnamedPartition = "_unnamed";
     private const string Sha256Metadata = "sha256";
+    private static readonly JsonSerializerOptions ReportJson = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private BlobContainerClient Intake => storage.Container(StorageNames.IntakeContainer);
     private BlobContainerClient CaseFiles => storage.Container(StorageNames.CaseFilesContainer);
@@ -339,7 +340,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
                 await CreateOnceAsync(Quarantine.GetBlobClient(target), content, DocumentStore.Sha256Hex(content), "application/octet-stream", ct);
             }
 
-            var report = JsonSerializer.Serialize(new { blob = blob.Name, quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, CasePackage.JsonOptions);
+            var report = JsonSerializer.Serialize(new { blob = blob.Name, quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, ReportJson);
             await Quarantine.GetBlobClient(target + ".rejection.json").UploadAsync(BinaryData.FromString(report), overwrite: true, ct);
             targets.Add(target);
             await DeleteAsync(blob, ct);

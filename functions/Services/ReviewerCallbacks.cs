@@ -171,7 +171,7 @@ public sealed class ReviewerCallbacks(CallbackTokenService tokens, CaseStore cas
     private async Task<CasePackage> PackageAsync(string caseNumber, CancellationToken ct)
     {
         var caseEntity = await cases.GetAsync(caseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
-        var manifest = await documents.ReadAsync(StorageNames.IntakeContainer, caseEntity.ManifestBlobName, ct);
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
         return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
     }
 

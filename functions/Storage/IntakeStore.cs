@@ -78,6 +78,7 @@ public sealed class ApplicationEntity : ITableEntity
     /// <summary>Open, Ineligible or Combined; whether an open one is decided comes from its case record.</summary>
     public string Status { get; set; } = "Open";
 
+    [System.Runtime.Serialization.IgnoreDataMember]
     public ApplicationFingerprint Fingerprint => new(RowKey, PartitionKey, PhysicianKey, UrDecisionKey, TreatmentKeys.Split(',', StringSplitOptions.RemoveEmptyEntries));
 }
 
@@ -208,5 +209,8 @@ public sealed class IntakeStore(StorageClients storage)
         await Applications.UpdateEntityAsync(e, ETag.All, TableUpdateMode.Replace, ct);
     }
 
-    public static string Json<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
+    // Stored for people to read: no \u0027-style escaping of quotes in reasons.
+    private static readonly JsonSerializerOptions Readable = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
+
+    public static string Json<T>(T value) => JsonSerializer.Serialize(value, Readable);
 }

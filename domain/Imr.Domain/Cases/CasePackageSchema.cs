@@ -19,6 +19,7 @@ public static class CasePackageSchema
         ["itemId"] = "1-40 letters, digits, '-' or '_'",
         ["size"] = $"1 to {CasePackage.MaxDocumentBytes} bytes",
         ["worker"] = "the date of birth or the age is required",
+        ["disputedItems"] = "at least one disputed item is required, each with the fields of the contract",
     };
 
     public static string Text()
