@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Imr.Functions.Storage;
+using Imr.Functions.Tests.Infrastructure;
+
+namespace Imr.Functions.Tests;
+
+/// <summary>
+/// The intake steps end to end on the local runtime (Azure Storage durable backend on Azurite): waiting for the medical
+/// records, proceeding late at the records deadline, and a deferred case resolved through the staff route.
+/// A mailed notice of assignment gets 4 s here (configuration); an electronic one keeps its 12 days.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RecordsAndEligibilityTests : IAsyncLifetime
+{
+    private RuntimeHarness _app = null!;
+
+    public async Task InitializeAsync() => _app = await RuntimeHarness.StartAsync(configure: s => s["Imr:Intake:RecordsAfterMailedNotice"] = "00:00:04");
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<JsonElement> StatusAsync(string caseNumber) =>
+        JsonDocument.Parse(await _app.Http.GetStringAsync($"/api/cases/{caseNumber}")).RootElement.Clone();
+
+    private Task<JsonElement> WaitForStageAsync(string caseNumber, string stage) =>
+        TestEnvironment.EventuallyAsync<JsonElement?>(async () =>
+        {
+            var response = await _app.Http.GetAsync($"/api/cases/{caseNumber}");
+            if (!response.IsSuccessStatusCode) return null;
+            var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            return status.TryGetProperty("intake", out var intake) && intake.ValueKind == JsonValueKind.Object && intake.GetProperty("stage").GetString() == stage ? status : null;
+        }, TimeSpan.FromSeconds(60), $"case {caseNumber} at stage {stage}").ContinueWith(t => t.Result!.Value);
+
+    private static string[] Events(JsonElement status) => status.GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("event").GetString()!).ToArray();
+
+    private static async Task UploadWithoutMedicalRecordsAsync(string caseNumber, byte[] manifest)
+    {
+        var intake = TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
+        await intake.GetBlobClient($"{caseNumber}/ur-decision.txt").UploadAsync(Path.Combine(TestEnvironment.SampleCaseFolder, "ur-decision.txt"), overwrite: true);
+        await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromBytes(manifest), overwrite: true);
+    }
+
+    [Fact]
+    public async Task An_incomplete_package_waits_and_a_later_upload_of_the_records_lets_it_continue()
+    {
+        var caseNumber = TestEnvironment.NewCaseNumber("R");
+        await UploadWithoutMedicalRecordsAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber));
+
+        var waiting = await WaitForStageAsync(caseNumber, "AwaitingRecords");
+        Assert.Equal("medical-records.txt", waiting.GetProperty("intake").GetProperty("missingDocuments").GetString());
+        Assert.Equal(JsonValueKind.Null, waiting.GetProperty("deadlines").ValueKind); // the review clock has not started
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Null(await _app.Cases.GetAsync(caseNumber));
+        Assert.Empty(await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
+
+        var uploadedAt = DateTimeOffset.UtcNow;
+        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient($"{caseNumber}/medical-records.txt")
+            .UploadAsync(Path.Combine(TestEnvironment.SampleCaseFolder, "medical-records.txt"), overwrite: true);
+
+        await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        var status = await StatusAsync(caseNumber);
+        Assert.Equal("AwaitingAcceptance", status.GetProperty("status").GetString());
+        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "RecordsReceived", "RecordsReceived"], Events(status));
+        Assert.True(status.GetProperty("deadlines").GetProperty("receivedAt").GetDateTimeOffset() >= uploadedAt.AddSeconds(-1)); // clock starts at receipt
+        Assert.Equal(3, (await _app.BlobNamesAsync(StorageNames.CaseFilesContainer, caseNumber + "/")).Count);
+    }
+
+    [Fact]
+    public async Task With_no_records_the_case_continues_at_the_deadline_marked_records_late()
+    {
+        var caseNumber = TestEnvironment.NewCaseNumber("R");
+        var started = DateTimeOffset.UtcNow;
+        await UploadWithoutMedicalRecordsAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["noticeOfAssignmentBy"] = "Mail"));
+
+        await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+
+        var status = await StatusAsync(caseNumber);
+        Assert.Equal("RecordsLate", status.GetProperty("intake").GetProperty("stage").GetString());
+        Assert.Equal("medical-records.txt", status.GetProperty("intake").GetProperty("missingDocuments").GetString());
+        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "RecordsLate"], Events(status));
+        var recordsDue = status.GetProperty("intake").GetProperty("recordsDueAt").GetDateTimeOffset();
+        Assert.InRange(recordsDue - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60));
+        Assert.True(status.GetProperty("deadlines").GetProperty("receivedAt").GetDateTimeOffset() >= recordsDue.AddSeconds(-1.5));
+    }
+
+    [Fact]
+    public async Task A_liability_dispute_waits_deferred_until_staff_resolve_it()
+    {
+        var caseNumber = TestEnvironment.NewCaseNumber("R");
+        await TestEnvironment.UploadSampleCaseAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["disputeType"] = "Liability"));
+
+        var deferred = await WaitForStageAsync(caseNumber, "Deferred");
+        Assert.StartsWith("Deferred: the claims administrator disputes liability", deferred.GetProperty("intake").GetProperty("eligibilityReasons")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _app.Http.PostAsJsonAsync($"/api/cases/{caseNumber}/eligibility", new { outcome = "Maybe", reason = "x" })).StatusCode);
+
+        var resolved = await _app.Http.PostAsJsonAsync($"/api/cases/{caseNumber}/eligibility", new { outcome = "Eligible", reason = "Liability accepted by the claims administrator." });
+        Assert.Equal(HttpStatusCode.Accepted, resolved.StatusCode);
+
+        await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        var status = await StatusAsync(caseNumber);
+        Assert.Equal(["Received", "Validated", "Deferred", "Eligible", "RecordsReceived"], Events(status));
+        Assert.Equal(HttpStatusCode.Conflict, (await _app.Http.PostAsJsonAsync($"/api/cases/{caseNumber}/eligibility", new { outcome = "Ineligible", reason = "again" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_untimely_application_gets_an_ineligibility_notice_and_the_case_closes()
+    {
+        var caseNumber = TestEnvironment.NewCaseNumber("R");
+        await TestEnvironment.UploadSampleCaseAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["applicationDate"] = "2013-07-11")); // 36 days after mailed service
+
+        var status = await WaitForStageAsync(caseNumber, "Ineligible");
+
+        Assert.Equal("Closed", status.GetProperty("status").GetString());
+        Assert.Contains("filed 36 days after", status.GetProperty("intake").GetProperty("eligibilityReasons")[0].GetString());
+        var notice = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient($"{caseNumber}/ineligibility-notice.txt").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("the limit is 35 days", notice);
+        Assert.Equal(["Received", "Validated", "Ineligible", "Closed"], Events(status));
+    }
+}
