@@ -108,6 +108,7 @@ public static partial class MacroBenchmark
             foreach (var d in documents) await intake.GetBlobClient($"{caseNumber}/{Path.GetFileName(d)}").UploadAsync(d, overwrite: true, token);
             var manifest = manifestTemplate.DeepClone();
             manifest["caseNumber"] = caseNumber;
+            manifest["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber; // each case its own UR decision, or all but the first are duplicate applications
             uploadedAt[caseNumber] = DateTimeOffset.UtcNow;
             await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromString(manifest.ToJsonString()), overwrite: true, token);
         });

@@ -42,7 +42,7 @@ public sealed class LetterIssuer(
     public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)
     {
         var caseEntity = await cases.GetAsync(request.CaseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
-        var manifest = await documents.ReadAsync(StorageNames.IntakeContainer, caseEntity.ManifestBlobName, ct);
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
         var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
         var determination = await ReadDeterminationAsync(request.SubmissionBlobName, ct);
 
@@ -85,7 +85,7 @@ public sealed class LetterIssuer(
         var version = request.BasedOnVersion + 1;
         if (issued.FirstOrDefault(r => r.Version == version) is { } done)
         {
-            await NotifyPartiesAsync(done, await documents.ReadAsync(StorageNames.IntakeContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
+            await NotifyPartiesAsync(done, await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
             return new(CorrectionStatus.AlreadyIssued, done, []);
         }
 
@@ -99,7 +99,7 @@ public sealed class LetterIssuer(
             return new(CorrectionStatus.Invalid, null, ["A correction needs its reason."]);
         }
 
-        var manifest = await documents.ReadAsync(StorageNames.IntakeContainer, caseEntity.ManifestBlobName, ct);
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
         var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
         var previous = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var reviewer = await roster.GetAsync(caseEntity.CurrentReviewerId ?? "", ct) ?? throw new InvalidOperationException("Reviewer left the roster.");

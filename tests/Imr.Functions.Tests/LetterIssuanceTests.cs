@@ -47,7 +47,7 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
             ["claimsAdministrator"] = "claims@example-claims.test",
             ["requestingPhysician"] = "dr.example@example-clinic.test",
         });
-        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(manifest), overwrite: true);
+        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.CaseFilesContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(manifest), overwrite: true);
         var activities = Activities<CaseActivities>();
         await activities.RegisterCase(new CaseWorkflowInput(caseNumber, manifestBlob));
         var offer = (await activities.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
