@@ -50,7 +50,8 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake)
 
             var status = i?.Stage switch
             {
-                IntakeStages.Ineligible or IntakeStages.Combined => "Closed",
+                IntakeStages.Ineligible when i.NoticeBlobName is not null => "Closed", // closed once the notice is issued
+                IntakeStages.Combined => "Closed",
                 null => IntakeStages.Rejected,
                 var stage => stage,
             };

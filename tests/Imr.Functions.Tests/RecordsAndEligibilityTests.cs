@@ -109,9 +109,12 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         var caseNumber = TestEnvironment.NewCaseNumber("R");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["applicationDate"] = "2013-07-11")); // 36 days after mailed service
 
-        var status = await WaitForStageAsync(caseNumber, "Ineligible");
+        await WaitForStageAsync(caseNumber, "Ineligible");
+        // Screening records the outcome first; the notice follows in the next step.
+        var status = await TestEnvironment.EventuallyAsync<JsonElement?>(async () => await StatusAsync(caseNumber) is var s && s.GetProperty("intake").GetProperty("noticeBlobName").ValueKind == JsonValueKind.String ? s : null, TimeSpan.FromSeconds(30), "the notice").ContinueWith(t => t.Result!.Value);
 
         Assert.Equal("Closed", status.GetProperty("status").GetString());
+        Assert.Equal($"{caseNumber}/ineligibility-notice.txt", status.GetProperty("intake").GetProperty("noticeBlobName").GetString());
         Assert.Contains("filed 36 days after", status.GetProperty("intake").GetProperty("eligibilityReasons")[0].GetString());
         var notice = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient($"{caseNumber}/ineligibility-notice.txt").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("the limit is 35 days", notice);
