@@ -15,9 +15,9 @@ public class FunctionCatalogTests
         Assert.Equal(
         [
             "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CloseCase:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
-            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "ShowAssignmentOffer:Http",
-            "ShowDeterminationForm:Http", "SubmitDetermination:Http",
+            "EscalateCase:Activity", "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
+            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RemindReviewer:Activity", "ScheduleReview:Activity", "ShowAssignmentOffer:Http",
+            "ShowAtRiskReport:Http", "ShowDeterminationForm:Http", "SubmitDetermination:Http",
         ], found);
     }
 }
