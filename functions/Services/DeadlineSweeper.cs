@@ -29,27 +29,31 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         int casesRead = 0, atRisk = 0, overdue = 0, sent = 0;
         var findings = new List<ReconciliationFinding>();
         var reconciled = new HashSet<string>();
-        foreach (var check in checks)
+        // One escalation per case, at its current level; every due check of the case is then moved out of the way.
+        foreach (var due in checks.GroupBy(c => c.CaseNumber))
         {
-            var c = await cases.GetAsync(check.CaseNumber, ct);
+            var caseNumber = due.Key;
+            var c = await cases.GetAsync(caseNumber, ct);
             casesRead++;
             if (c is null || c.Status == nameof(CaseStatus.Closed))
             {
-                await index.RemoveCheckAsync(check, ct); // left behind by a close that did not finish: nothing to escalate
+                foreach (var check in due) await index.RemoveCheckAsync(check, ct); // left by a close that did not finish
                 continue;
             }
 
-            var left = check.CaseDueAt - now;
-            var level = left <= TimeSpan.Zero ? EscalationLevels.Overdue : EscalationLevels.AtRisk;
-            if (level == EscalationLevels.Overdue) overdue++; else atRisk++;
-            var subject = level == EscalationLevels.Overdue ? $"IMR case {check.CaseNumber} is overdue" : $"IMR case {check.CaseNumber} is at risk";
-            if (await escalations.SendOnceAsync(check.CaseNumber, level, subject, $"Case due {check.CaseDueAt:u}; time left {Format(left)}. Status: {c.Status}.", ct))
+            var dueAt = due.First().CaseDueAt;
+            var left = dueAt - now;
+            var overdueNow = left <= TimeSpan.Zero;
+            if (overdueNow) overdue++; else atRisk++;
+            var level = overdueNow ? EscalationLevels.Overdue : EscalationLevels.AtRisk;
+            var subject = overdueNow ? $"IMR case {caseNumber} is overdue" : $"IMR case {caseNumber} is at risk";
+            if (await escalations.SendOnceAsync(caseNumber, level, subject, $"Case due {dueAt:u}; time left {Format(left)}. Status: {c.Status}.", ct))
             {
                 sent++;
             }
 
-            await index.MarkEscalatedAsync(check, ct);
-            if (durable is not null && reconciled.Add(check.CaseNumber) && await ReconcileAsync(durable, c, ct) is { } finding)
+            foreach (var check in due) await index.MarkEscalatedAsync(check, ct);
+            if (durable is not null && reconciled.Add(caseNumber) && await ReconcileAsync(durable, c, ct) is { } finding)
             {
                 findings.Add(finding);
             }

@@ -79,7 +79,7 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
         var checks = new List<DeadlineCheck>();
         var high = PartitionOf(now);
         var read = 0;
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(PendingPrefix) >= 0 && x.PartitionKey.CompareTo(high) <= 0 && x.GetDateTimeOffset("CheckAt") <= now, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {PendingPrefix} and PartitionKey le {high} and CheckAt le {now}"), cancellationToken: ct))
         {
             read++;
             checks.Add(ToCheck(e, escalated: false));
@@ -101,7 +101,7 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
     public async Task<IReadOnlyList<DeadlineCheck>> ReadOpenAsync(CancellationToken ct = default)
     {
         var open = new List<DeadlineCheck>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.GetString("Level") == EscalationLevels.Overdue, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Level eq {EscalationLevels.Overdue}"), cancellationToken: ct))
         {
             open.Add(ToCheck(e, e.PartitionKey == EscalatedPartition));
         }
