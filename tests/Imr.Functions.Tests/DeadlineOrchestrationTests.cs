@@ -212,4 +212,17 @@ public sealed class DeadlineOrchestrationTests
         // Four points (three reminders, the case due date) over ~6 s with 1-s pieces: many more timers than points.
         Assert.True(timers >= 8, $"expected the long timers to be split into 1-s pieces, saw {timers} TimerCreated events");
     }
+
+    [Fact]
+    public async Task The_escalation_demo_runs_reminders_a_missed_reviewer_due_date_and_reassignment_through_the_local_runtime()
+    {
+        await using var harness = await RuntimeHarness.StartAsync(configure: s =>
+        {
+            foreach (var (k, v) in EscalationDemo.Settings) s[k] = v;
+        });
+
+        var exit = await EscalationDemo.RunAsync(harness.Runtime, TestEnvironment.Blobs, TestEnvironment.RepoRoot);
+
+        Assert.Equal(0, exit); // it throws (a timeout) if any step of the escalation does not happen
+    }
 }
