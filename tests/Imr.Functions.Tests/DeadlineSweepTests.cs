@@ -106,7 +106,7 @@ public sealed class DeadlineSweepTests
     }
 
     [Fact]
-    public async Task A_terminated_orchestration_is_reported_then_restarted_from_the_case_record_and_nothing_is_escalated_twice()
+    public async Task A_terminated_or_missing_orchestration_is_reported_and_a_terminated_one_restarted_from_the_case_record_and_nothing_is_escalated_twice()
     {
         var settings = TestEnvironment.AppSettings("unused", 7071);
         settings["Imr:AcceptanceWindow"] = "1.00:00:00";
@@ -128,6 +128,11 @@ public sealed class DeadlineSweepTests
         var stored = (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!;
         await host.Client.TerminateInstanceAsync(id);
         await host.Client.WaitForInstanceCompletionAsync(id, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        // A second open case that is past due and has no orchestration at all.
+        var orphan = TestEnvironment.NewCaseNumber("R");
+        var orphanDue = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await host.Services.GetRequiredService<CaseStore>().AddOnceAsync(new CaseEntity { PartitionKey = orphan, Status = "InReview", CaseDueAt = orphanDue });
+        await host.Services.GetRequiredService<DeadlineIndex>().AddAsync(orphan, orphanDue);
         var sweeper = host.Services.GetRequiredService<DeadlineSweeper>();
         var options = host.Services.GetRequiredService<IOptions<ImrOptions>>().Value;
 
@@ -137,6 +142,9 @@ public sealed class DeadlineSweepTests
         var again = await sweeper.SweepAsync(host.Client);
 
         Assert.Contains(new ReconciliationFinding(caseNumber, "Terminated", false), reported.Reconciliation);
+        Assert.Contains(new ReconciliationFinding(orphan, "Missing", false), reported.Reconciliation);
+        Assert.True(await NotificationExistsAsync(orphan, Escalations.NotificationId(EscalationLevels.Orchestration("Missing"))));
+        Assert.True(await NotificationExistsAsync(orphan, Escalations.NotificationId(EscalationLevels.Overdue)));
         Assert.Contains(new ReconciliationFinding(caseNumber, "Terminated", true), restarted.Reconciliation);
         Assert.DoesNotContain(again.Reconciliation, f => f.CaseNumber == caseNumber);
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await host.Client.GetInstanceAsync(id))!.RuntimeStatus);
