@@ -60,7 +60,8 @@ public sealed class DeadlineOrchestrationTests
     private static async Task<string> WaitForNotificationAsync(string caseNumber, string id)
     {
         await TestEnvironment.EventuallyAsync(async () => await NotificationExistsAsync(caseNumber, id) ? "yes" : null, TimeSpan.FromSeconds(45), id);
-        return (await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).DownloadContentAsync()).Value.Content.ToString();
+        var message = Outbox.Read((await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).DownloadContentAsync()).Value.Content);
+        return $"To: {message.To}\n{message.TextBody}";
     }
 
     private static async Task<string> StoreSubmissionAsync(string caseNumber, string assignmentId)

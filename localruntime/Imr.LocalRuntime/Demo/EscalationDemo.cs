@@ -73,7 +73,11 @@ public static class EscalationDemo
         var blob = blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id));
         for (var until = DateTime.UtcNow + timeout; DateTime.UtcNow < until; await Task.Delay(200))
         {
-            if ((await blob.ExistsAsync()).Value) return (await blob.DownloadContentAsync()).Value.Content.ToString();
+            if ((await blob.ExistsAsync()).Value)
+            {
+                var message = Outbox.Read((await blob.DownloadContentAsync()).Value.Content);
+                return $"To: {message.To}\nSubject: {message.Subject}\n\n{message.TextBody}";
+            }
         }
 
         throw new TimeoutException($"No notification {id} within {timeout}.");
