@@ -3,6 +3,7 @@
 # (unless something already listens on the storage port) and the local runtime.
 #   ./run.sh           keep serving on http://localhost:7071/api
 #   ./run.sh --demo    push the sample case from upload to issued letter, print the letter, stop
+#   ./run.sh --demo-escalation   the same case with compressed time: reminders, a missed reviewer due date, reassignment
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)

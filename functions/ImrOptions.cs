@@ -18,13 +18,42 @@ public sealed class ImrOptions
     public TimeSpan AtRiskWindow { get; set; } = TimeSpan.FromDays(3);
     public string MedicalDirectorEmail { get; set; } = "medical-director@imr.example";
 
+    /// <summary>The review program whose deadline policy applies (a built-in: CaliforniaWorkersCompensation, AcaExternalReview).</summary>
+    public string DeadlineProgram { get; set; } = "CaliforniaWorkersCompensation";
+    /// <summary>Optional overrides of the program's policy, as text: "30 calendar days", "5 business days", "72 hours".</summary>
+    public string? StandardReview { get; set; }
+    public string? ExpeditedReview { get; set; }
+    public string? ReviewerLead { get; set; }
+    /// <summary>Reminder points, e.g. "50%, 80%, 24h" (24h = a day before the reviewer's due date).</summary>
+    public string? Reminders { get; set; }
+    /// <summary>Holidays skipped by business-day rules (yyyy-MM-dd).</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+    /// <summary>Whether the sweep restarts a case whose orchestration failed, was terminated or is missing (otherwise it only reports it).</summary>
+    public bool ReconcileRestart { get; set; }
+
     public IssuingOrganization Organization => new(OrganizationName, OrganizationShortName);
 
-    public DeadlinePolicy DeadlinePolicy => DeadlinePolicy.CaliforniaWorkersCompensation with
+    public DeadlinePolicy DeadlinePolicy
     {
-        AcceptanceWindow = AcceptanceWindow,
-        TimeScale = TimeScale,
-    };
+        get
+        {
+            if (!DeadlinePolicy.BuiltIn.TryGetValue(DeadlineProgram, out var program))
+            {
+                throw new InvalidOperationException($"Imr:DeadlineProgram '{DeadlineProgram}' is not a known program ({string.Join(", ", DeadlinePolicy.BuiltIn.Keys)}).");
+            }
+
+            return program with
+            {
+                StandardReview = StandardReview is null ? program.StandardReview : DeadlineSpan.Parse(StandardReview),
+                ExpeditedReview = ExpeditedReview is null ? program.ExpeditedReview : DeadlineSpan.Parse(ExpeditedReview),
+                ReviewerLead = ReviewerLead is null ? program.ReviewerLead : DeadlineSpan.Parse(ReviewerLead),
+                Reminders = Reminders is null ? program.Reminders : ReminderPoint.ParseList(Reminders),
+                Holidays = [.. program.Holidays, .. Holidays],
+                AcceptanceWindow = AcceptanceWindow,
+                TimeScale = TimeScale,
+            };
+        }
+    }
 }
 
 /// <summary>Settings under <c>Callback</c>: signing keys and the public address links point to.</summary>

@@ -47,6 +47,8 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<ReviewerCallbacks>();
         services.AddSingleton<CaseStatusQuery>();
         services.AddSingleton<DeadlineSweeper>();
+        services.AddSingleton<Escalations>();
+        services.AddSingleton<AtRiskReport>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         return services;

@@ -1,48 +1,125 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Imr.Domain.Deadlines;
+using Microsoft.Extensions.Options;
 
 namespace Imr.Functions.Storage;
 
-/// <summary>Open cases by due date: partitioned by the UTC due day so a sweep reads only the days that are due, never every case.</summary>
-public sealed class DeadlineIndex(StorageClients storage)
+/// <summary>An escalation level of the deadline index and of the escalation ledger.</summary>
+public static class EscalationLevels
 {
+    /// <summary>Due within the at-risk window (sweep).</summary>
+    public const string AtRisk = nameof(AtRisk);
+    /// <summary>Past the case's due date (orchestration timer and sweep share it, so it is sent once).</summary>
+    public const string Overdue = nameof(Overdue);
+    /// <summary>An assignment's reviewer due date passed (orchestration), one per assignment.</summary>
+    public static string ReviewerMissedDue(string assignmentId) => $"ReviewerMissedDue-{assignmentId}";
+    /// <summary>The case's orchestration failed, was terminated or is missing (sweep reconciliation).</summary>
+    public static string Orchestration(string problem) => $"Orchestration{problem}";
+}
+
+/// <summary>One check of the deadline index: case <see cref="CaseNumber"/> needs <see cref="Level"/> at <see cref="CheckAt"/>.</summary>
+public sealed record DeadlineCheck(string CaseNumber, string Level, DateTimeOffset CheckAt, DateTimeOffset CaseDueAt, bool Escalated);
+
+/// <summary>
+/// Open cases' pending deadline checks, keyed by when they fall due: partition <c>due-yyyyMMddHH</c> (UTC hour of the
+/// check), row <c>{case}|{level}</c>. Each case has two checks, at-risk (due − window) and overdue (due). A sweep asks
+/// only for partitions up to the current hour and rows whose check time has passed, so it reads the due checks and
+/// nothing else, never every case. A check that has been escalated moves to partition <c>escalated</c>, so it is not
+/// read again; closing a case deletes its rows.
+/// </summary>
+public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> options)
+{
+    private const string PendingPrefix = "due-";
+    private const string EscalatedPartition = "escalated";
+
     private TableClient Table => storage.Table(StorageNames.DeadlineIndexTable);
 
-    public static string PartitionOf(DateTimeOffset due) => due.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string PartitionOf(DateTimeOffset checkAt) => PendingPrefix + checkAt.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
-    public Task AddAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default) =>
-        Table.UpsertEntityAsync(new TableEntity(PartitionOf(caseDueAt), caseNumber) { ["CaseDueAt"] = caseDueAt }, TableUpdateMode.Replace, ct);
+    private static string RowOf(string caseNumber, string level) => $"{caseNumber}|{level}";
 
+    /// <summary>The index rows of an open case (also used by tests to insert many cases in batch transactions).</summary>
+    public static IEnumerable<TableEntity> EntitiesFor(string caseNumber, DateTimeOffset caseDueAt, TimeSpan atRiskWindow) =>
+    [
+        Entity(caseNumber, EscalationLevels.AtRisk, caseDueAt - atRiskWindow, caseDueAt),
+        Entity(caseNumber, EscalationLevels.Overdue, caseDueAt, caseDueAt),
+    ];
+
+    private static TableEntity Entity(string caseNumber, string level, DateTimeOffset checkAt, DateTimeOffset caseDueAt) =>
+        new(PartitionOf(checkAt), RowOf(caseNumber, level)) { ["CaseNumber"] = caseNumber, ["Level"] = level, ["CheckAt"] = checkAt, ["CaseDueAt"] = caseDueAt };
+
+    private TimeSpan AtRiskWindow => options.Value.DeadlinePolicy.Scale(options.Value.AtRiskWindow);
+
+    public async Task AddAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default)
+    {
+        foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
+        {
+            await Table.UpsertEntityAsync(e, TableUpdateMode.Replace, ct);
+        }
+    }
+
+    /// <summary>Deletes the case's rows wherever they are (pending or escalated); a missing row is fine.</summary>
     public async Task RemoveAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default)
+    {
+        var keys = EntitiesFor(caseNumber, caseDueAt, AtRiskWindow).Select(e => (e.PartitionKey, e.RowKey))
+            .Concat([(EscalatedPartition, RowOf(caseNumber, EscalationLevels.AtRisk)), (EscalatedPartition, RowOf(caseNumber, EscalationLevels.Overdue))]);
+        foreach (var (pk, rk) in keys)
+        {
+            await DeleteAsync(pk, rk, ct);
+        }
+    }
+
+    public Task RemoveCheckAsync(DeadlineCheck check, CancellationToken ct = default) =>
+        DeleteAsync(check.Escalated ? EscalatedPartition : PartitionOf(check.CheckAt), RowOf(check.CaseNumber, check.Level), ct);
+
+    /// <summary>The pending checks due at <paramref name="now"/>, and how many rows the query returned (all of them due).</summary>
+    public async Task<(IReadOnlyList<DeadlineCheck> Checks, int Read)> ReadDueAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var checks = new List<DeadlineCheck>();
+        var high = PartitionOf(now);
+        var read = 0;
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {PendingPrefix} and PartitionKey le {high} and CheckAt le {now}"), cancellationToken: ct))
+        {
+            read++;
+            checks.Add(ToCheck(e, escalated: false));
+        }
+
+        return (checks, read);
+    }
+
+    /// <summary>Moves an escalated check out of the pending partitions, so no later sweep reads it.</summary>
+    public async Task MarkEscalatedAsync(DeadlineCheck check, CancellationToken ct = default)
+    {
+        var moved = Entity(check.CaseNumber, check.Level, check.CheckAt, check.CaseDueAt);
+        moved.PartitionKey = EscalatedPartition;
+        await Table.UpsertEntityAsync(moved, TableUpdateMode.Replace, ct);
+        await DeleteAsync(PartitionOf(check.CheckAt), moved.RowKey, ct);
+    }
+
+    /// <summary>Every open case once (its overdue check, pending or escalated), for the at-risk report.</summary>
+    public async Task<IReadOnlyList<DeadlineCheck>> ReadOpenAsync(CancellationToken ct = default)
+    {
+        var open = new List<DeadlineCheck>();
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Level eq {EscalationLevels.Overdue}"), cancellationToken: ct))
+        {
+            open.Add(ToCheck(e, e.PartitionKey == EscalatedPartition));
+        }
+
+        return open;
+    }
+
+    private static DeadlineCheck ToCheck(TableEntity e, bool escalated) =>
+        new(e.GetString("CaseNumber"), e.GetString("Level"), e.GetDateTimeOffset("CheckAt")!.Value, e.GetDateTimeOffset("CaseDueAt")!.Value, escalated);
+
+    private async Task DeleteAsync(string pk, string rk, CancellationToken ct)
     {
         try
         {
-            await Table.DeleteEntityAsync(PartitionOf(caseDueAt), caseNumber, ETag.All, ct);
+            await Table.DeleteEntityAsync(pk, rk, ETag.All, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
         }
-    }
-
-    /// <summary>Entries due on or before <paramref name="until"/>, reading only the partitions from <paramref name="from"/> to that day.</summary>
-    public async Task<(IReadOnlyList<DeadlineEntry> Entries, int Read)> ReadDueAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken ct = default)
-    {
-        var entries = new List<DeadlineEntry>();
-        var low = PartitionOf(from);
-        var high = PartitionOf(until);
-        var read = 0;
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(low) >= 0 && x.PartitionKey.CompareTo(high) <= 0, cancellationToken: ct))
-        {
-            read++;
-            var due = e.GetDateTimeOffset("CaseDueAt")!.Value;
-            if (due <= until)
-            {
-                entries.Add(new DeadlineEntry(e.RowKey, due));
-            }
-        }
-
-        return (entries, read);
     }
 }

@@ -153,7 +153,8 @@ public sealed class CaseActivities(
             c.Overdue = true;
             c.Status = nameof(CaseStatus.Overdue);
         });
-        await outbox.EnqueueAsync(new Notification($"overdue", caseNumber, options.Value.MedicalDirectorEmail, $"IMR case {caseNumber} is overdue", "The case has passed its due date without a determination. The review continues."));
+        // Same notification id as the sweep's overdue escalation: the medical director hears of it once.
+        await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, $"IMR case {caseNumber} is overdue", "The case has passed its due date without a determination. The review continues."));
         logger.LogWarning("Case {CaseNumber} is overdue", caseNumber);
     }
 

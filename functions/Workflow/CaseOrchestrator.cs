@@ -9,7 +9,7 @@ namespace Imr.Functions.Workflow;
 /// wait for the determination (timer to the case due date) → issue the letter → close.
 /// Deterministic: time comes from the context, everything else from activities.
 /// </summary>
-public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseOutcome>
+public sealed partial class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseOutcome>
 {
     public override async Task<CaseOutcome> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
     {
@@ -30,12 +30,19 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
             return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.AwaitingManualAssignment), null);
         }
 
-        var submitted = await WaitForDeterminationAsync(context, registered, offer);
+        var review = await WaitForDeterminationAsync(context, registered, offer);
+        if (review is null)
+        {
+            return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.AwaitingManualAssignment), null);
+        }
+
+        var (submitted, reviewed) = review.Value;
+        offer = reviewed; // a replacement reviewer may have taken over after a missed reviewer due date
         var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         while (letter.ReturnedForCorrection)
         {
             // The quality check sent the determination back to the reviewer: wait for the corrected revision.
-            submitted = await WaitForDeterminationAsync(context, registered, offer, letter.NextRevision);
+            submitted = (await WaitForDeterminationAsync(context, registered, offer, letter.NextRevision))!.Value.Submitted;
             letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         }
 
@@ -44,10 +51,12 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
     }
 
-    private static async Task<AssignmentOffer?> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered)
+    /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewer who missed the due date).</param>
+    /// <param name="firstRound">First round number; a reassignment continues after the rounds used before, so assignment ids stay unique.</param>
+    private static async Task<AssignmentOffer?> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int firstRound = 1)
     {
-        var excluded = new List<string>();
-        for (var round = 1; round <= registered.MaxOfferRounds; round++)
+        var excluded = new List<string>(excludedReviewers ?? []);
+        for (var round = firstRound; round < firstRound + registered.MaxOfferRounds; round++)
         {
             var offer = await context.CallActivityAsync<AssignmentOffer?>(nameof(CaseActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded));
             if (offer is null)
@@ -88,30 +97,5 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         }
 
         return false;
-    }
-
-    private static async Task<DeterminationSubmitted> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int revision = 0)
-    {
-        var overdueMarked = false;
-        while (true)
-        {
-            try
-            {
-                var wait = overdueMarked ? TimeSpan.MaxValue : registered.CaseDueAt.UtcDateTime - context.CurrentUtcDateTime;
-                var submitted = overdueMarked
-                    ? await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted)
-                    : await context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                if (submitted.AssignmentId == offer.AssignmentId && submitted.Revision >= revision)
-                {
-                    return submitted;
-                }
-            }
-            catch (TaskCanceledException)
-            {
-                // The case is past due: mark it and keep waiting, because a late determination is still valid.
-                await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
-                overdueMarked = true;
-            }
-        }
     }
 }

@@ -66,6 +66,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         {
             b.UseGrpc(channel);
             b.AddTasks(r => r.AddFunctions(catalog));
+            b.Configure(o => o.MaximumTimerInterval = options.MaximumTimerInterval);
         });
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
         builder.Services.AddHostedService<BlobTriggerWatcher>();

@@ -26,6 +26,11 @@ public sealed class LocalRuntimeOptions
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
     public int MaxConcurrentActivities { get; set; } = 100;
     public int MaxConcurrentOrchestrations { get; set; } = 100;
+    /// <summary>
+    /// Longest single durable timer; longer ones are split by the SDK (the Azure Storage provider holds at most 6 days).
+    /// The SDK's default, 3 days; changing it breaks in-flight orchestrations' replay, so only tests lower it.
+    /// </summary>
+    public TimeSpan MaximumTimerInterval { get; set; } = TimeSpan.FromDays(3);
     public TimeSpan BlobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>A JSON file of reviewers imported into the roster at start (upsert); empty: none.</summary>
     public string? RosterSeedFile { get; set; }

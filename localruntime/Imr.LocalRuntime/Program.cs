@@ -7,13 +7,15 @@ using Imr.LocalRuntime.Demo;
 
 // The local runtime: the Functions app without the Functions host. `--demo` pushes the sample case through.
 var demo = args.Contains("--demo");
+var demoEscalation = args.Contains("--demo-escalation"); // compressed time: reminders, missed reviewer due date, reassignment
 var repoRoot = FindRepoRoot();
 var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
     .AddInMemoryCollection(new Dictionary<string, string?> { ["LocalRuntime:RosterSeedFile"] = Path.Combine(repoRoot, "samples", "roster.json") })
     .AddInMemoryCollection(LocalCallbackKeys(Path.Combine(repoRoot, ".local")))
     .AddEnvironmentVariables()
-    .AddCommandLine(args.Where(a => a != "--demo").ToArray())
+    .AddInMemoryCollection(demoEscalation ? EscalationDemo.Settings : [])
+    .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation")).ToArray())
     .Build();
 
 await using var runtime = await LocalFunctionsRuntime.StartAsync(configuration);
@@ -25,6 +27,11 @@ foreach (var f in runtime.Catalog.Functions)
 }
 
 var blobs = runtime.Services.GetRequiredService<StorageClients>().Blobs;
+if (demoEscalation)
+{
+    return await EscalationDemo.RunAsync(runtime, blobs, repoRoot);
+}
+
 if (!demo)
 {
     Console.WriteLine($"""

@@ -37,6 +37,7 @@ public sealed class TimerTriggerScheduler(FunctionCatalog catalog, IServiceProvi
             {
                 await FunctionInvoker.InvokeAsync(f, services, p =>
                     p.ParameterType == typeof(TimerInfo) ? (true, new TimerInfo()) :
+                    p.ParameterType == typeof(Microsoft.DurableTask.Client.DurableTaskClient) ? (true, services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>()) :
                     p.ParameterType == typeof(CancellationToken) ? (true, ct) : (false, null));
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -14,10 +14,12 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
-            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http",
-            "ShowDeterminationForm:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
+            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity", "CloseCase:Activity", "CombineApplication:Activity",
+            "DeadlineSweep:Timer", "EndAssignment:Activity", "EscalateCase:Activity", "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http",
+            "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http",
+            "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RemindReviewer:Activity",
+            "RequestRecords:Activity", "ResolveEligibility:Activity", "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http",
+            "ShowAtRiskReport:Http", "ShowDeterminationForm:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
 }

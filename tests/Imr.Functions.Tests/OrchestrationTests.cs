@@ -112,13 +112,14 @@ public sealed class OrchestrationTests
         {
             s["Imr:TimeScale"] = "864000";
             s["Imr:AcceptanceWindow"] = "10000.00:00:00";
+            s["Imr:ReviewerLead"] = "0 days"; // no separate reviewer due date: this test is about the case's own
         });
         var caseNumber = TestEnvironment.NewCaseNumber("O");
         var id = await StartCaseAsync(host, caseNumber);
         await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
         await host.Client.RaiseEventAsync(id, CaseEvents.ReviewerAccepted, new ReviewerAccepted($"{caseNumber}-A1"));
 
-        await WaitForNotificationAsync(caseNumber, "overdue");
+        await WaitForNotificationAsync(caseNumber, "escalation-Overdue");
         var cases = host.Services.GetRequiredService<CaseStore>();
         Assert.True((await cases.GetAsync(caseNumber))!.Overdue);
         // An event for another assignment of the case is ignored; the right one closes it.

@@ -1,0 +1,30 @@
+using System.Text;
+using Imr.Functions.Services;
+using Microsoft.AspNetCore.Mvc;
+using static Imr.Functions.Web.Html;
+
+namespace Imr.Functions.Web;
+
+/// <summary>The at-risk report as a plain HTML table: open cases by time left.</summary>
+public static class AtRiskPage
+{
+    public static ContentResult Render(AtRiskReportView report)
+    {
+        var body = new StringBuilder()
+            .Append("<p>Generated ").Append(E(report.GeneratedAt.ToString("u"))).Append("; at risk = due within ").Append(E(report.AtRiskWindow.ToString())).Append(".</p>");
+        if (report.Cases.Count == 0)
+        {
+            return Page("Open cases by time left", body.Append("<p role=\"status\">No open cases.</p>").ToString());
+        }
+
+        body.Append("<table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Due</th><th scope=\"col\">Time left</th><th scope=\"col\">Risk</th></tr></thead><tbody>");
+        foreach (var c in report.Cases)
+        {
+            var left = c.TimeLeft < TimeSpan.Zero ? $"-{c.TimeLeft.Negate():d\\.hh\\:mm\\:ss}" : c.TimeLeft.ToString("d\\.hh\\:mm\\:ss");
+            body.Append("<tr><td>").Append(E(c.CaseNumber)).Append("</td><td>").Append(E(c.CaseDueAt.ToString("u"))).Append("</td><td>").Append(E(left))
+                .Append("</td><td>").Append(E(c.Risk.ToString())).Append("</td></tr>");
+        }
+
+        return Page("Open cases by time left", body.Append("</tbody></table>").ToString());
+    }
+}

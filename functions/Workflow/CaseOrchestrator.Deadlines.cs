@@ -1,0 +1,121 @@
+using Microsoft.DurableTask;
+
+namespace Imr.Functions.Workflow;
+
+/// <summary>The wait for the determination, on durable timers: reminders, the reviewer's due date, the case's due date.</summary>
+public sealed partial class CaseOrchestrator
+{
+    private enum PointKind { Reminder, ReviewerDue, CaseDue }
+
+    private sealed record WaitPoint(PointKind Kind, DateTime At, string Name);
+
+    /// <summary>
+    /// Waits for the accepted reviewer's determination. Reminders go out at the policy's points; the reviewer due date
+    /// passing withdraws the assignment, tells the medical director and offers the case again (the offer loop, with the
+    /// late reviewers excluded); the case due date passing marks the case overdue and escalates it once, and the wait
+    /// goes on, because a late determination is still valid. Returns null when no replacement reviewer accepts.
+    /// A wait for a corrected revision (<paramref name="revision"/> &gt; 0, after the quality check returned the
+    /// determination) has only the case's due date: no reminders, and no reassignment of the reviewer correcting it.
+    /// Each timer is cancelled as soon as the determination wins. A single event waiter serves the whole wait, because
+    /// the SDK hands an event to the newest waiter even if that waiter was cancelled.
+    /// </summary>
+    private static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)?> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int revision = 0)
+    {
+        var current = offer;
+        var reviewerDue = registered.ReviewerDueAt;
+        var overdue = false;
+        var excluded = new List<string>();
+        var eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
+        // Only the current assignment's determination counts, and during a correction only the corrected revision.
+        bool Counts(DeterminationSubmitted s) => s.AssignmentId == current.AssignmentId && s.Revision >= revision;
+
+        for (var reassignment = 1; ; reassignment++)
+        {
+            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, context.CurrentUtcDateTime, reviewerDue));
+            List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
+            // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
+            if (revision == 0 && reviewerDue < registered.CaseDueAt) points.Add(new WaitPoint(PointKind.ReviewerDue, reviewerDue.UtcDateTime, "reviewer-due"));
+            if (!overdue) points.Add(new WaitPoint(PointKind.CaseDue, registered.CaseDueAt.UtcDateTime, "case-due"));
+            points = points.OrderBy(p => p.At).ThenBy(p => p.Kind).ToList();
+
+            var missed = false;
+            foreach (var point in points)
+            {
+                // Wait for this point unless the right determination comes first; a determination for another assignment is ignored.
+                while (point.At > context.CurrentUtcDateTime)
+                {
+                    using var cts = new CancellationTokenSource();
+                    var timer = context.CreateTimer(point.At, cts.Token);
+                    if (await Task.WhenAny(eventTask, timer) == timer)
+                    {
+                        break;
+                    }
+
+                    cts.Cancel();
+                    var submitted = await eventTask;
+                    if (Counts(submitted))
+                    {
+                        return (submitted, current);
+                    }
+
+                    eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
+                }
+
+                if (eventTask.IsCompletedSuccessfully && Counts(eventTask.Result))
+                {
+                    return (eventTask.Result, current); // arrived together with the timer: the determination wins
+                }
+
+                switch (point.Kind)
+                {
+                    case PointKind.Reminder:
+                        await context.CallActivityAsync(nameof(DeadlineActivities.RemindReviewer), new ReviewerReminder(registered.CaseNumber, current.AssignmentId, current.ReviewerId, point.Name, reviewerDue));
+                        break;
+                    case PointKind.CaseDue:
+                        await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
+                        overdue = true;
+                        break;
+                    case PointKind.ReviewerDue:
+                        missed = true;
+                        break;
+                }
+
+                if (missed) break;
+            }
+
+            if (!missed)
+            {
+                // Every timer has fired: only the determination is left to wait for.
+                while (true)
+                {
+                    var submitted = await eventTask;
+                    if (Counts(submitted))
+                    {
+                        return (submitted, current);
+                    }
+
+                    eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
+                }
+            }
+
+            // The reviewer's due date passed: withdraw (the reviewer's links stop working), escalate, offer to the next eligible reviewer.
+            await context.CallActivityAsync(nameof(CaseActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."));
+            await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt));
+            excluded.Add(current.ReviewerId);
+            var next = await OfferUntilAcceptedAsync(context, registered, excluded, reassignment * registered.MaxOfferRounds + 1);
+            if (next is null)
+            {
+                await context.CallActivityAsync(nameof(CaseActivities.EscalateCase), new CaseEscalation(registered.CaseNumber, "MedicalDirector", "The reviewer missed the due date and no other eligible reviewer accepted the case."));
+                return null;
+            }
+
+            current = next;
+            reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
+            if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
+            {
+                await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
+                overdue = true;
+            }
+        }
+    }
+}
