@@ -49,8 +49,8 @@ public sealed class DeadlineOrchestrationTests
 
     private static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
     {
-        var manifestBlob = $"{caseNumber}/orchestration-test-manifest.json";
-        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(TestEnvironment.SampleManifest(caseNumber)), overwrite: true);
+        // As intake leaves an accepted package: manifest and documents in the case files.
+        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
         return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
     }
 
@@ -190,8 +190,8 @@ public sealed class DeadlineOrchestrationTests
         });
         var client = harness.Runtime.DurableClient;
         var caseNumber = TestEnvironment.NewCaseNumber("D");
-        var manifestBlob = $"{caseNumber}/orchestration-test-manifest.json";
-        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(TestEnvironment.SampleManifest(caseNumber)), overwrite: true);
+        // As intake leaves an accepted package: manifest and documents in the case files.
+        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
         var id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
         await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
         await client.RaiseEventAsync(id, CaseEvents.ReviewerAccepted, new ReviewerAccepted($"{caseNumber}-A1"));

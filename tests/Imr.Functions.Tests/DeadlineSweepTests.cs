@@ -121,8 +121,8 @@ public sealed class DeadlineSweepTests
         }
 
         var caseNumber = TestEnvironment.NewCaseNumber("R");
-        var manifestBlob = $"{caseNumber}/orchestration-test-manifest.json";
-        await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(TestEnvironment.SampleManifest(caseNumber)), overwrite: true);
+        // As intake leaves an accepted package: manifest and documents in the case files.
+        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
         await TestEnvironment.EventuallyAsync(async () => await NotificationExistsAsync(caseNumber, $"{caseNumber}-A1-offer") ? "yes" : null, TimeSpan.FromSeconds(30), "offer");
         var stored = (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!;

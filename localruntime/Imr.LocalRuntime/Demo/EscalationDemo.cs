@@ -37,6 +37,7 @@ public static class EscalationDemo
 
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")))!;
         manifest["caseNumber"] = caseNumber;
+        manifest["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber; // its own UR decision: not a duplicate application of the sample case
         await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest)), overwrite: true);
         Console.WriteLine($"\n[escalation demo] Case {caseNumber} uploaded; one day lasts 0.2 s (Imr:TimeScale=432000), the reviewer is due 10 days before the case.");
 
