@@ -11,6 +11,8 @@ public static class StorageNames
     public const string SubmissionsContainer = "submissions";
     public const string DeterminationsContainer = "determinations";
     public const string OutboxContainer = "outbox";
+    /// <summary>Roster files (CSV or JSON) dropped here are imported; reports are written under reports/.</summary>
+    public const string RosterContainer = "roster";
 
     public const string CasesTable = "Cases";
     public const string ReviewersTable = "Reviewers";
@@ -21,6 +23,6 @@ public static class StorageNames
     /// <summary>Every issued letter version with the SHA-256 of its stored renderings (see LetterRegister).</summary>
     public const string LettersTable = "Letters";
 
-    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer];
+    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer, RosterContainer];
     public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable, LettersTable];
 }
