@@ -14,10 +14,11 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CloseCase:Activity", "DeadlineSweep:Timer", "EndAssignment:Activity",
-            "EscalateCase:Activity", "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "ShowAssignmentOffer:Http",
-            "ShowDeterminationForm:Http", "SubmitDetermination:Http",
+            "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration", "CloseCase:Activity",
+            "CompleteAssignment:Activity", "DeadlineSweep:Timer", "DeclineAssignment:Http", "EndOffer:Activity", "EscalateCase:Activity",
+            "EscalateForManualAssignment:Activity", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity",
+            "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RosterFromBlob:Blob",
+            "ShowAssignmentOffer:Http", "ShowDeterminationForm:Http", "SubmitDetermination:Http",
         ], found);
     }
 }

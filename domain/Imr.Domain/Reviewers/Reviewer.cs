@@ -41,7 +41,7 @@ public sealed record Affiliation(AffiliationKind Kind, string Name)
     /// <summary>Names compare without case, punctuation, titles ("Dr.") or repeated spaces, so "Dr. Alex Example" and "alex example" are the same party.</summary>
     public static string Normalize(string? name)
     {
-        var words = new string((name ?? "").ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : ' ').ToArray())
+        var words = new string((name ?? "").ToLowerInvariant().Where(c => c != '.').Select(c => char.IsLetterOrDigit(c) ? c : ' ').ToArray())
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(w => w is not ("dr" or "md" or "do" or "phd" or "inc" or "llc" or "co"));
         return string.Join(' ', words);
