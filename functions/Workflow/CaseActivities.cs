@@ -15,7 +15,6 @@ namespace Imr.Functions.Workflow;
 /// </summary>
 public sealed class CaseActivities(
     CaseStore cases,
-    RosterStore roster,
     DocumentStore documents,
     Outbox outbox,
     DeadlineIndex deadlineIndex,

@@ -24,7 +24,8 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings("unused", 7071));
+        // Its own roster scope: loads and rotation start fresh for every test.
+        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071));
         _services = new ServiceCollection().AddLogging().AddImrApplication(configuration).BuildServiceProvider();
         await _services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = _services.GetRequiredService<RosterStore>();
@@ -50,8 +51,9 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(manifest), overwrite: true);
         var activities = Activities<CaseActivities>();
         await activities.RegisterCase(new CaseWorkflowInput(caseNumber, manifestBlob));
-        var offer = (await activities.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
-        await activities.RecordAcceptance(offer);
+        var assignment = Activities<AssignmentActivities>();
+        var offer = (await assignment.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
+        await assignment.RecordAcceptance(offer);
         return offer.AssignmentId;
     }
 
