@@ -20,15 +20,7 @@ public sealed class RosterAdminTests : IAsyncLifetime
         s["Imr:MaxOfferRounds"] = "1";
     });
 
-    public async Task DisposeAsync()
-    {
-        // The sidecar starts the Azure Storage provider when the worker connects, and stopping a provider that never
-        // started crashes the process. These tests can end before that, so wait for the worker: one orchestration run
-        // to its end (it fails at once: there is no such manifest) proves it is connected.
-        var probe = await _app.Runtime.DurableClient.ScheduleNewOrchestrationInstanceAsync(nameof(Workflow.CaseOrchestrator), new Workflow.CaseWorkflowInput("PROBE", "PROBE/none.json"));
-        await _app.Runtime.DurableClient.WaitForInstanceCompletionAsync(probe, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync(); // waits for the durable worker first (RuntimeHarness)
 
     private RosterStore Roster => _app.Runtime.Services.GetRequiredService<RosterStore>();
 
