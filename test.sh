@@ -6,6 +6,12 @@ cd "$(dirname "$0")"
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is required (dotnet not found)" >&2; exit 1; }
 command -v node >/dev/null || { echo "test.sh: Node.js is required for Azurite (node not found)" >&2; exit 1; }
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
+# Browser tests drive Debian's Chromium through Playwright (never Playwright's own browser download).
+if ! command -v chromium >/dev/null; then
+  echo "test.sh: installing Debian's chromium for the browser tests" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium >/dev/null; fi
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 blob=$(free_port); queue=$(free_port); table=$(free_port)

@@ -21,7 +21,11 @@ public static class ImrServiceCollectionExtensions
 
         services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, counter: sp.GetService<StorageRequestCounter>()));
         services.AddSingleton<CaseStore>();
+        services.AddSingleton(new RosterScope(configuration[$"{ImrOptions.Section}:RosterScope"] is { Length: > 0 } scope ? scope : "roster"));
         services.AddSingleton<RosterStore>();
+        services.AddSingleton<ReviewerLoads>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<DocumentLinks>();
         services.AddSingleton<DocumentStore>();
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         if (configuration[$"{NotificationOptions.Section}:Delivery"] is { Length: > 0 } delivery && delivery != NotificationDelivery.Outbox)
@@ -35,7 +39,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<DeadlineIndex>();
         services.AddSingleton<CallbackUses>();
 
-        services.AddSingleton(new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules()));
+        services.AddSingleton(_ => MatchingOptions.Matcher(configuration.GetSection(MatchingOptions.Section)));
         services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallbackLinks>();
 
@@ -45,12 +49,14 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<EligibilityResolutions>();
         services.AddTransient<IntakeActivities>();
         services.AddSingleton<ReviewerCallbacks>();
+        services.AddSingleton<RosterAdmin>();
         services.AddSingleton<CaseStatusQuery>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
+        services.AddTransient<AssignmentActivities>();
         return services;
     }
 

@@ -314,6 +314,23 @@ module intakeSubscription 'modules/intake-subscription.bicep' = if (enableIntake
   ]
 }
 
+// The same subscription kind feeds the roster import (files dropped in the "roster" container).
+module rosterSubscription 'modules/intake-subscription.bicep' = if (enableIntakeEventSubscription) {
+  name: 'roster-subscription'
+  scope: rg
+  params: {
+    systemTopicName: systemTopicName
+    functionAppName: functionAppName
+    containerName: 'roster'
+    functionName: 'Host.Functions.RosterFromBlob'
+    subscriptionName: 'roster-blob-created'
+  }
+  dependsOn: [
+    eventGridTopic
+    functionApp
+  ]
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs (azd writes them to .azure/<env>/.env)
 // ---------------------------------------------------------------------------------------------

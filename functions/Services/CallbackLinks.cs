@@ -7,6 +7,7 @@ namespace Imr.Functions.Services;
 public sealed class CallbackLinks(CallbackTokenService tokens, IOptions<CallbackOptions> options)
 {
     public const string AcceptRoute = "reviewer/assignments/{assignmentId}/accept";
+    public const string DeclineRoute = "reviewer/assignments/{assignmentId}/decline";
     public const string DeterminationRoute = "reviewer/assignments/{assignmentId}/determination";
 
     public string For(CallbackClaims claims)
@@ -14,6 +15,7 @@ public sealed class CallbackLinks(CallbackTokenService tokens, IOptions<Callback
         var route = claims.Action switch
         {
             CallbackAction.Accept => AcceptRoute,
+            CallbackAction.Decline => DeclineRoute,
             CallbackAction.SubmitDetermination => DeterminationRoute,
             _ => throw new ArgumentOutOfRangeException(nameof(claims), claims.Action, "No route for this action."),
         };

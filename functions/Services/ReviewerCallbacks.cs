@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
-using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Web;
 using Imr.Functions.Workflow;
@@ -16,54 +14,68 @@ namespace Imr.Functions.Services;
 
 /// <summary>
 /// The reviewer's side of the workflow. GET renders a page and never changes state (mail scanners follow links);
-/// the page's form POSTs the action, which is single-use and verified against the signed token.
+/// the page's form POSTs the action, which is single-use and verified against the signed token. A link that is
+/// tampered with, expired, superseded by a reassignment or already used gets its own page and changes nothing.
 /// </summary>
-public sealed class ReviewerCallbacks(CallbackTokenService tokens, CaseStore cases, DocumentStore documents, CallbackUses uses, ILogger<ReviewerCallbacks> logger)
+public sealed class ReviewerCallbacks(
+    CallbackTokenService tokens,
+    CaseStore cases,
+    DocumentStore documents,
+    DocumentLinks documentLinks,
+    CallbackUses uses,
+    AuditLog audit,
+    Microsoft.Extensions.Options.IOptions<ImrOptions> options,
+    ILogger<ReviewerCallbacks> logger)
 {
-    private const string AcceptAction = "accept";
-    private const string SubmitAction = "determination";
+    /// <summary>Accept and decline share one use: the first answer to an offer is the answer.</summary>
+    private const string OfferAnswer = "accept";
+    private const string SubmitUse = "determination";
+    public static readonly TimeSpan DocumentLinkLifetime = TimeSpan.FromMinutes(60);
 
-    public async Task<IActionResult> ShowAcceptAsync(string assignmentId, string? token, CancellationToken ct)
+    public async Task<IActionResult> ShowOfferAsync(string assignmentId, string? token, CancellationToken ct)
     {
-        var (claims, problem) = await CheckAsync(assignmentId, token, CallbackAction.Accept, ct);
-        if (problem is not null) return problem;
-        var package = await PackageAsync(claims!.CaseNumber, ct);
-        var items = string.Concat(package.DisputedItems.Select(i => $"<li>{E(i.Description)} ({E(i.BodyPart)})</li>"));
-        return Page($"Review offer: case {claims.CaseNumber}",
-            $"<p>You are offered an Independent Medical Review. Disputed items:</p><ul>{items}</ul>" +
-            $"<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{E(token)}\"><button type=\"submit\">Accept the assignment</button></form>");
+        var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.Accept, OfferAnswer, ct);
+        if (page is not null) return page;
+        return await OfferPageAsync(link!, new FormState(), 200, ct);
     }
 
     public async Task<IActionResult> AcceptAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
     {
-        var token = await TokenFromAsync(request, ct);
-        var (claims, problem) = await CheckAsync(assignmentId, token, CallbackAction.Accept, ct);
-        if (problem is not null) return problem;
-        return await RaiseOnceAsync(claims!, AcceptAction, "You have accepted this review. The link to submit your determination is on its way.",
-            durable, CaseEvents.ReviewerAccepted, new ReviewerAccepted(assignmentId), ct);
+        var form = await FormAsync(request, ct);
+        var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Accept, OfferAnswer, ct);
+        if (page is not null) return page;
+        return await RaiseOnceAsync(link!.Claims, OfferAnswer, "You have accepted this review. The link to the case and the determination form is on its way.",
+            durable, CaseEvents.ReviewerAccepted, new ReviewerAccepted(assignmentId), before: null, ct);
     }
 
-    public async Task<IActionResult> ShowDeterminationAsync(string assignmentId, string? token, CancellationToken ct)
+    public async Task<IActionResult> DeclineAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
     {
-        var (claims, problem) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, ct);
-        if (problem is not null) return problem;
-        var package = await PackageAsync(claims!.CaseNumber, ct);
-        var form = new StringBuilder($"<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{E(token)}\">");
-        form.Append("<label for=\"summary\">Clinical case summary</label><textarea id=\"summary\" name=\"summary\" rows=\"10\" required></textarea>");
-        foreach (var item in package.DisputedItems)
+        var form = await FormAsync(request, ct);
+        var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Decline, OfferAnswer, ct);
+        if (page is not null) return page;
+        var (reason, conflict) = ReviewerForms.ReadDecline(form);
+        if (!form.IsValid)
         {
-            var id = E(item.ItemId);
-            form.Append($"<fieldset><legend>{E(item.Description)}</legend>")
-                .Append($"<label for=\"outcome_{id}\">Decision</label><select id=\"outcome_{id}\" name=\"outcome_{id}\" required><option value=\"\">Choose…</option><option>Upheld</option><option>Overturned</option></select>")
-                .Append($"<label for=\"caGuideline_{id}\">Claims Administrator guideline</label><input id=\"caGuideline_{id}\" name=\"caGuideline_{id}\" value=\"{E(package.UtilizationReview.GuidelineCited)}\" required>")
-                .Append($"<label for=\"orgGuideline_{id}\">Guideline relied on</label><input id=\"orgGuideline_{id}\" name=\"orgGuideline_{id}\" required>")
-                .Append($"<label for=\"pages_{id}\">Page(s)</label><input id=\"pages_{id}\" name=\"pages_{id}\">")
-                .Append($"<label for=\"rationale_{id}\">Decision rationale</label><textarea id=\"rationale_{id}\" name=\"rationale_{id}\" rows=\"8\" required></textarea>")
-                .Append("</fieldset>");
+            return await OfferPageAsync(link!, form, 400, ct);
         }
 
-        form.Append("<button type=\"submit\">Submit the determination</button></form>");
-        return Page($"Determination: case {claims.CaseNumber}", form.ToString());
+        var claims = link!.Claims;
+        return await RaiseOnceAsync(claims, OfferAnswer, "You have declined this review. Thank you for letting us know." + (conflict is null ? "" : " The conflict you declared is recorded in the roster."),
+            durable, AssignmentEvents.ReviewerDeclined, new ReviewerDeclined(assignmentId),
+            // Stored before the event is raised; the orchestration reads it from the assignment (it carries only the id).
+            before: () => cases.UpdateAssignmentAsync(claims.CaseNumber, assignmentId, a =>
+            {
+                a.DeclineReason = reason;
+                a.DeclaredConflictKind = conflict?.Kind.ToString();
+                a.DeclaredConflictParty = conflict?.Name;
+            }, ct), ct);
+    }
+
+    public async Task<IActionResult> ShowReviewAsync(string assignmentId, string? token, CancellationToken ct)
+    {
+        var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, SubmitUse, ct);
+        if (page is not null) return page;
+        return await ReviewPageAsync(link!, token!, new FormState(), 200, ct);
     }
 
     public async Task<IActionResult> SubmitDeterminationAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
@@ -73,42 +85,52 @@ public sealed class ReviewerCallbacks(CallbackTokenService tokens, CaseStore cas
             return Message("Not a form", "Submit the determination from its page.", 415);
         }
 
-        var form = await request.ReadFormAsync(ct);
-        var token = (string?)form["token"];
-        var (claims, problem) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, ct);
-        if (problem is not null) return problem;
-        var package = await PackageAsync(claims!.CaseNumber, ct);
-        var determination = new Determination
+        var form = await FormAsync(request, ct);
+        var token = form["token"];
+        var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, SubmitUse, ct);
+        if (page is not null) return page;
+        var determination = ReviewerForms.ReadDetermination(form, link!.Package);
+        if (determination is null)
         {
-            ClinicalCaseSummary = form["summary"].ToString(),
-            Decisions = package.DisputedItems.Select(i => new ItemDecision
-            {
-                ItemId = i.ItemId,
-                Outcome = Enum.TryParse<DecisionOutcome>(form[$"outcome_{i.ItemId}"], ignoreCase: false, out var o) ? o : (DecisionOutcome)(-1),
-                ClaimsAdministratorGuideline = form[$"caGuideline_{i.ItemId}"].ToString(),
-                OrganizationGuideline = form[$"orgGuideline_{i.ItemId}"].ToString(),
-                Pages = form[$"pages_{i.ItemId}"].ToString(),
-                Rationale = form[$"rationale_{i.ItemId}"].ToString(),
-            }).ToList(),
-        };
-        var reasons = determination.Check(package).ToList();
-        reasons.AddRange(determination.Decisions.Where(d => !Enum.IsDefined(d.Outcome)).Select(d => $"Disputed item '{d.ItemId}' needs a decision: Upheld or Overturned."));
-        if (reasons.Count > 0)
-        {
-            return Page("The determination is incomplete", "<ul>" + string.Concat(reasons.Select(r => $"<li>{E(r)}</li>")) + "</ul><p>Go back, complete it and submit again.</p>", 400);
+            return await ReviewPageAsync(link, token, form, 400, ct);
         }
 
         // Stored before the event is raised; orchestration state carries only the blob's name.
         // A determination returned for correction is resubmitted as a new revision: its own blob and its own single-use claim.
-        var revision = (await cases.GetAssignmentAsync(claims.CaseNumber, assignmentId, ct))?.DeterminationRevision ?? 0;
-        var suffix = revision == 0 ? "" : $"-r{revision}";
-        var submissionBlob = $"{claims.CaseNumber}/{assignmentId}{suffix}.json";
-        await documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct);
-        return await RaiseOnceAsync(claims, SubmitAction + suffix, "Your determination has been received. The Final Determination Letter will be issued from it.",
-            durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob, revision), ct);
+        var claims = link.Claims;
+        var revision = link.Assignment.DeterminationRevision;
+        var submissionBlob = $"{claims.CaseNumber}/{assignmentId}{RevisionSuffix(revision)}.json";
+        return await RaiseOnceAsync(claims, UseOf(SubmitUse, link.Assignment), "Your determination has been received. The Final Determination Letter will be issued from it.",
+            durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob, revision),
+            before: () => documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct), ct);
     }
 
-    private async Task<IActionResult> RaiseOnceAsync(CallbackClaims claims, string action, string doneMessage, DurableTaskClient durable, string eventName, object eventData, CancellationToken ct)
+    private sealed record CheckedLink(CallbackClaims Claims, CaseEntity Case, AssignmentEntity Assignment, CasePackage Package);
+
+    private async Task<IActionResult> OfferPageAsync(CheckedLink link, FormState decline, int status, CancellationToken ct)
+    {
+        var c = link.Claims;
+        // The page carries a decline token of its own: each action has its own signed, single-purpose credential.
+        var declineToken = tokens.Issue(c with { Action = CallbackAction.Decline });
+        var acceptToken = tokens.Issue(c);
+        var acceptBy = link.Assignment.OfferedAt + options.Value.DeadlinePolicy.ScaledAcceptanceWindow;
+        await Task.CompletedTask;
+        return ReviewerPages.Offer(c.CaseNumber, link.Package, acceptBy, acceptToken, declineToken, decline, status);
+    }
+
+    private async Task<IActionResult> ReviewPageAsync(CheckedLink link, string token, FormState form, int status, CancellationToken ct)
+    {
+        var lifetime = DocumentLinkLifetime < link.Claims.ExpiresAt - DateTimeOffset.UtcNow ? DocumentLinkLifetime : TimeSpan.FromMinutes(5);
+        var docs = new List<DocumentLink>();
+        foreach (var d in link.Package.Documents)
+        {
+            docs.Add(new DocumentLink(d.FileName, d.MediaType, await documentLinks.ReadOnlyAsync(StorageNames.CaseFilesContainer, CaseIntake.DocumentBlobName(link.Claims.CaseNumber, d.FileName), lifetime, ct)));
+        }
+
+        return ReviewerPages.Review(link.Claims.CaseNumber, link.Package, link.Case.ReviewerDueAt, docs, lifetime, token, form, status);
+    }
+
+    private async Task<IActionResult> RaiseOnceAsync(CallbackClaims claims, string use, string doneMessage, DurableTaskClient durable, string eventName, object eventData, Func<Task>? before, CancellationToken ct)
     {
         var instanceId = CaseNumber.Parse(claims.CaseNumber).OrchestrationInstanceId;
         var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct);
@@ -118,63 +140,79 @@ public sealed class ReviewerCallbacks(CallbackTokenService tokens, CaseStore cas
             return Message("Please try again shortly", "This case is not ready to receive your answer yet. Nothing was recorded; please submit again in a minute.", 503);
         }
 
-        var first = await uses.TryClaimAsync(claims.AssignmentId, action, doneMessage, ct);
+        var first = await uses.TryClaimAsync(claims.AssignmentId, use, doneMessage, ct);
         if (first is not null)
         {
-            return Message("Already received", first);
+            return Reused(first);
         }
 
         try
         {
+            if (before is not null) await before();
             await durable.RaiseEventAsync(instanceId, eventName, eventData, ct);
         }
         catch
         {
-            await uses.ReleaseAsync(claims.AssignmentId, action, ct);
+            await uses.ReleaseAsync(claims.AssignmentId, use, ct);
             throw;
         }
 
-        logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", action, claims.AssignmentId);
+        await audit.RecordAsync(claims.CaseNumber, $"{claims.AssignmentId}-link-{claims.Action}", "Reviewer answered", $"{claims.Action} through the link of assignment {claims.AssignmentId}", ct);
+        logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", claims.Action, claims.AssignmentId);
         return Message("Thank you", doneMessage);
     }
 
-    private async Task<(CallbackClaims? Claims, IActionResult? Problem)> CheckAsync(string assignmentId, string? token, CallbackAction action, CancellationToken ct)
+    private async Task<(CheckedLink? Link, IActionResult? Page)> CheckAsync(string assignmentId, string? token, CallbackAction action, string use, CancellationToken ct)
     {
         var verification = tokens.Verify(token, action, assignmentId);
-        switch (verification.Problem)
+        CaseEntity? caseEntity = null;
+        AssignmentEntity? assignment = null;
+        string? firstResult = null;
+        if (verification.Claims is { } c && verification.Problem == TokenProblem.None)
         {
-            case TokenProblem.None:
-                break;
-            case TokenProblem.Expired:
-                return (null, Message("This link has expired", "The link is no longer valid. Contact the IMR organization if you still need to act on this case.", 410));
+            caseEntity = await cases.GetAsync(c.CaseNumber, ct);
+            assignment = await cases.GetAssignmentAsync(c.CaseNumber, assignmentId, ct);
+            firstResult = assignment is null ? null : await uses.FirstResultAsync(assignmentId, UseOf(use, assignment), ct);
+        }
+
+        var facts = caseEntity is null || assignment is null ? null
+            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, AssignmentActivities.HasEnded(assignment.Status));
+        var outcome = CallbackLinkRules.Judge(verification, facts, firstResult is not null);
+        switch (outcome)
+        {
+            case LinkOutcome.Usable:
+                var package = await PackageAsync(caseEntity!, ct);
+                return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package), null);
+            case LinkOutcome.Expired:
+                return (null, Message("This link has expired", "The link is no longer valid. Nothing was changed. Contact the IMR organization if you still need to act on this case.", 410));
+            case LinkOutcome.Superseded:
+                return (null, Message("This assignment has ended", "The case has been reassigned or this offer was withdrawn, so this link no longer applies. Nothing was changed.", 410));
+            case LinkOutcome.Reused:
+                return (null, Reused(firstResult!));
             default:
-                logger.LogWarning("Rejected reviewer link: {Problem}", verification.Problem);
+                logger.LogWarning("Rejected reviewer link for assignment {AssignmentId}: {Problem}", assignmentId, verification.Problem);
                 return (null, Message("This link is not valid", "The link is damaged or was not issued for this page. Nothing was changed.", 403));
         }
-
-        var claims = verification.Claims!;
-        var caseEntity = await cases.GetAsync(claims.CaseNumber, ct);
-        var assignment = await cases.GetAssignmentAsync(claims.CaseNumber, assignmentId, ct);
-        if (caseEntity is null || assignment is null || assignment.ReviewerId != claims.ReviewerId)
-        {
-            return (null, Message("This link is not valid", "The link does not match an assignment. Nothing was changed.", 403));
-        }
-
-        if (caseEntity.CurrentAssignmentId != assignmentId || assignment.Status == "Withdrawn")
-        {
-            return (null, Message("This assignment has ended", "The case has been reassigned or the assignment was withdrawn. Nothing was changed.", 410));
-        }
-
-        return (claims, null);
     }
 
-    private async Task<CasePackage> PackageAsync(string caseNumber, CancellationToken ct)
+    private static string RevisionSuffix(int revision) => revision == 0 ? "" : $"-r{revision}";
+
+    /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
+    private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? use + RevisionSuffix(assignment.DeterminationRevision) : use;
+
+    private static ContentResult Reused(string firstResult) =>
+        Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote><p>{E(firstResult)}</p></blockquote>");
+
+    private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
     {
-        var caseEntity = await cases.GetAsync(caseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
         var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
         return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
     }
 
-    private static async Task<string?> TokenFromAsync(HttpRequest request, CancellationToken ct) =>
-        request.HasFormContentType ? (string?)(await request.ReadFormAsync(ct))["token"] : request.Query["token"];
+    private static async Task<FormState> FormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType) return new FormState();
+        var form = await request.ReadFormAsync(ct);
+        return new FormState(form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())));
+    }
 }

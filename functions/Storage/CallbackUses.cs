@@ -23,6 +23,13 @@ public sealed class CallbackUses(StorageClients storage)
         }
     }
 
+    /// <summary>The result of the first use, or null when the link was not used yet (read-only: GET pages call it).</summary>
+    public async Task<string?> FirstResultAsync(string assignmentId, string action, CancellationToken ct = default)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(assignmentId, action, cancellationToken: ct);
+        return row.HasValue ? row.Value!.GetString("Result") : null;
+    }
+
     /// <summary>Undoes a claim whose action could not be delivered, so the reviewer can try again.</summary>
     public Task ReleaseAsync(string assignmentId, string action, CancellationToken ct = default) =>
         Table.DeleteEntityAsync(assignmentId, action, ETag.All, ct);

@@ -53,6 +53,12 @@ public sealed class AssignmentEntity : ITableEntity
     public string MatchingVerdicts { get; set; } = "[]";
     /// <summary>How often the determination was sent back for correction; a submission of revision n is its own single-use action.</summary>
     public int DeterminationRevision { get; set; }
+    /// <summary>Set when the reviewer declines: the reason as typed, and a declared conflict (kind and party).</summary>
+    public string? DeclineReason { get; set; }
+    public string? DeclaredConflictKind { get; set; }
+    public string? DeclaredConflictParty { get; set; }
+    /// <summary>Who assigned the case by hand (medical director), when it was not matched.</summary>
+    public string? AssignedBy { get; set; }
 }
 
 public sealed class CaseStore(StorageClients storage)

@@ -6,12 +6,11 @@ using Imr.Domain.Reviewers;
 
 namespace Imr.Functions.Storage;
 
-/// <summary>The reviewer roster in Table storage: one row per reviewer, the profile kept as JSON.</summary>
-public sealed class RosterStore(StorageClients storage)
+/// <summary>The reviewer roster in Table storage: one row per reviewer (partition = the roster scope), the profile kept as JSON.</summary>
+public sealed class RosterStore(StorageClients storage, RosterScope scope)
 {
-    private const string Partition = "roster";
-
     private TableClient Table => storage.Table(StorageNames.ReviewersTable);
+    private string Partition => scope.Name;
 
     public async Task UpsertAsync(Reviewer reviewer, CancellationToken ct = default)
     {
@@ -38,6 +37,28 @@ public sealed class RosterStore(StorageClients storage)
     {
         var response = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, reviewerId, cancellationToken: ct);
         return response.HasValue ? Parse(response.Value!) : null;
+    }
+
+    /// <summary>Adds an affiliation (e.g. a conflict the reviewer declared) unless the roster already has it; optimistic concurrency, so a parallel import is not overwritten.</summary>
+    public async Task<bool> AddAffiliationAsync(string reviewerId, Affiliation affiliation, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, reviewerId, cancellationToken: ct);
+            if (!response.HasValue) return false;
+            var entity = response.Value!;
+            var reviewer = Parse(entity);
+            if (reviewer.Affiliations.Any(a => Affiliation.Normalize(a.Name) == Affiliation.Normalize(affiliation.Name))) return false;
+            entity["Profile"] = JsonSerializer.Serialize(reviewer with { Affiliations = [.. reviewer.Affiliations, affiliation] }, CasePackage.JsonOptions);
+            try
+            {
+                await Table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+            }
+        }
     }
 
     private static Reviewer Parse(TableEntity e) =>

@@ -12,17 +12,22 @@ public sealed class ReviewerCallbackTriggers(ReviewerCallbacks callbacks)
     [Function(nameof(ShowAssignmentOffer))]
     public Task<IActionResult> ShowAssignmentOffer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = CallbackLinks.AcceptRoute)] HttpRequest request, string assignmentId, CancellationToken cancellationToken) =>
-        callbacks.ShowAcceptAsync(assignmentId, request.Query["token"], cancellationToken);
+        callbacks.ShowOfferAsync(assignmentId, request.Query["token"], cancellationToken);
 
     [Function(nameof(AcceptAssignment))]
     public Task<IActionResult> AcceptAssignment(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.AcceptRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
         callbacks.AcceptAsync(assignmentId, request, durable, cancellationToken);
 
+    [Function(nameof(DeclineAssignment))]
+    public Task<IActionResult> DeclineAssignment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.DeclineRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        callbacks.DeclineAsync(assignmentId, request, durable, cancellationToken);
+
     [Function(nameof(ShowDeterminationForm))]
     public Task<IActionResult> ShowDeterminationForm(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = CallbackLinks.DeterminationRoute)] HttpRequest request, string assignmentId, CancellationToken cancellationToken) =>
-        callbacks.ShowDeterminationAsync(assignmentId, request.Query["token"], cancellationToken);
+        callbacks.ShowReviewAsync(assignmentId, request.Query["token"], cancellationToken);
 
     [Function(nameof(SubmitDetermination))]
     public Task<IActionResult> SubmitDetermination(

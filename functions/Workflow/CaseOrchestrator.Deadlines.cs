@@ -12,14 +12,15 @@ public sealed partial class CaseOrchestrator
     /// <summary>
     /// Waits for the accepted reviewer's determination. Reminders go out at the policy's points; the reviewer due date
     /// passing withdraws the assignment, tells the medical director and offers the case again (the offer loop, with the
-    /// late reviewers excluded); the case due date passing marks the case overdue and escalates it once, and the wait
-    /// goes on, because a late determination is still valid. Returns null when no replacement reviewer accepts.
+    /// late reviewers excluded, and when nobody accepts the medical director assigns by hand); the case due date passing
+    /// marks the case overdue and escalates it once, and the wait goes on, because a late determination is still valid.
     /// A wait for a corrected revision (<paramref name="revision"/> &gt; 0, after the quality check returned the
     /// determination) has only the case's due date: no reminders, and no reassignment of the reviewer correcting it.
     /// Each timer is cancelled as soon as the determination wins. A single event waiter serves the whole wait, because
     /// the SDK hands an event to the newest waiter even if that waiter was cancelled.
     /// </summary>
-    private static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)?> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int revision = 0)
+    /// <param name="roundsUsed">Offer rounds used so far; a reassignment's offers continue after them.</param>
+    private static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0)
     {
         var current = offer;
         var reviewerDue = registered.ReviewerDueAt;
@@ -29,7 +30,7 @@ public sealed partial class CaseOrchestrator
         // Only the current assignment's determination counts, and during a correction only the corrected revision.
         bool Counts(DeterminationSubmitted s) => s.AssignmentId == current.AssignmentId && s.Revision >= revision;
 
-        for (var reassignment = 1; ; reassignment++)
+        while (true)
         {
             var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, context.CurrentUtcDateTime, reviewerDue));
             List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
@@ -98,18 +99,12 @@ public sealed partial class CaseOrchestrator
                 }
             }
 
-            // The reviewer's due date passed: withdraw (the reviewer's links stop working), escalate, offer to the next eligible reviewer.
-            await context.CallActivityAsync(nameof(CaseActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."));
+            // The reviewer's due date passed: withdraw (the reviewer's links stop working, the reviewer's load is released),
+            // escalate, offer to the next eligible reviewer.
+            await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."));
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt));
             excluded.Add(current.ReviewerId);
-            var next = await OfferUntilAcceptedAsync(context, registered, excluded, reassignment * registered.MaxOfferRounds + 1);
-            if (next is null)
-            {
-                await context.CallActivityAsync(nameof(CaseActivities.EscalateCase), new CaseEscalation(registered.CaseNumber, "MedicalDirector", "The reviewer missed the due date and no other eligible reviewer accepted the case."));
-                return null;
-            }
-
-            current = next;
+            (current, roundsUsed) = await OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {

@@ -22,80 +22,105 @@ public sealed partial class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInpu
 
         var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input);
 
-        var offer = await OfferUntilAcceptedAsync(context, registered);
-        if (offer is null)
-        {
-            await context.CallActivityAsync(nameof(CaseActivities.EscalateCase), new CaseEscalation(input.CaseNumber, "MedicalDirector", "No eligible reviewer accepted the case."));
-            log.LogWarning("Case {CaseNumber} has no reviewer; escalated for manual assignment", input.CaseNumber);
-            return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.AwaitingManualAssignment), null);
-        }
+        // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
+        var (offer, rounds) = await OfferUntilAcceptedAsync(context, registered);
 
-        var review = await WaitForDeterminationAsync(context, registered, offer);
-        if (review is null)
-        {
-            return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.AwaitingManualAssignment), null);
-        }
-
-        var (submitted, reviewed) = review.Value;
-        offer = reviewed; // a replacement reviewer may have taken over after a missed reviewer due date
+        // A replacement reviewer may take over after a missed reviewer due date.
+        (var submitted, offer) = await WaitForDeterminationAsync(context, registered, offer, rounds);
         var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         while (letter.ReturnedForCorrection)
         {
             // The quality check sent the determination back to the reviewer: wait for the corrected revision.
-            submitted = (await WaitForDeterminationAsync(context, registered, offer, letter.NextRevision))!.Value.Submitted;
+            submitted = (await WaitForDeterminationAsync(context, registered, offer, rounds, letter.NextRevision)).Submitted;
             letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         }
 
         await context.CallActivityAsync(nameof(CaseActivities.CloseCase), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName));
+        await context.CallActivityAsync(nameof(AssignmentActivities.CompleteAssignment), offer);
         log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
     }
 
-    /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewer who missed the due date).</param>
-    /// <param name="firstRound">First round number; a reassignment continues after the rounds used before, so assignment ids stay unique.</param>
-    private static async Task<AssignmentOffer?> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int firstRound = 1)
+    /// <summary>
+    /// Offers the case to one matched reviewer after another until one accepts. A decline or an offer not accepted
+    /// within the acceptance window moves on to the next candidate (who is chosen without the earlier ones). When no
+    /// candidate is left, or after MaxOfferRounds, the medical director is asked and the orchestration waits — durably,
+    /// without a deadline — for the reviewer chosen by hand (admin route), who needs no acceptance.
+    /// </summary>
+    /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewers who missed the due date).</param>
+    /// <param name="roundsUsed">Rounds used before (a reassignment continues after them, so assignment ids stay unique).</param>
+    /// <returns>The accepted (or hand-assigned) offer and the last round used.</returns>
+    private static async Task<(AssignmentOffer Offer, int LastRound)> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int roundsUsed = 0)
     {
         var excluded = new List<string>(excludedReviewers ?? []);
-        for (var round = firstRound; round < firstRound + registered.MaxOfferRounds; round++)
+        var round = roundsUsed;
+        // Event waiters live across rounds and are never cancelled: an answer is matched to its offer by assignment id,
+        // and an event is never handed to a waiter that was given up.
+        Task<ReviewerAccepted>? accepted = null;
+        Task<ReviewerDeclined>? declined = null;
+        while (round < roundsUsed + registered.MaxOfferRounds)
         {
-            var offer = await context.CallActivityAsync<AssignmentOffer?>(nameof(CaseActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded));
+            round++;
+            var offer = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded));
             if (offer is null)
             {
-                return null;
+                break;
             }
 
-            if (await WaitForAcceptanceAsync(context, offer, context.CurrentUtcDateTime + registered.AcceptanceWindow))
+            using var timeout = new CancellationTokenSource();
+            var timer = context.CreateTimer(context.CurrentUtcDateTime + registered.AcceptanceWindow, timeout.Token);
+            bool? answer = null; // true accepted, false declined, null timed out
+            while (true)
             {
-                await context.CallActivityAsync(nameof(CaseActivities.RecordAcceptance), offer);
-                return offer;
+                accepted ??= context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted);
+                declined ??= context.WaitForExternalEvent<ReviewerDeclined>(AssignmentEvents.ReviewerDeclined);
+                var first = await Task.WhenAny(timer, accepted, declined);
+                if (first == timer) break;
+                if (first == accepted)
+                {
+                    var forThisOffer = accepted.Result.AssignmentId == offer.AssignmentId;
+                    accepted = null;
+                    if (forThisOffer) { answer = true; break; }
+                }
+                else
+                {
+                    var forThisOffer = declined.Result.AssignmentId == offer.AssignmentId;
+                    declined = null;
+                    if (forThisOffer) { answer = false; break; }
+                }
             }
 
-            await context.CallActivityAsync(nameof(CaseActivities.EndAssignment), new AssignmentEnded(offer.CaseNumber, offer.AssignmentId, "Not accepted within the acceptance window."));
+            if (answer is not null)
+            {
+                timeout.Cancel();
+            }
+
+            if (answer == true)
+            {
+                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), offer);
+                return (offer, round);
+            }
+
+            await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(offer.CaseNumber, offer.AssignmentId, offer.ReviewerId, Declined: answer == false));
             excluded.Add(offer.ReviewerId);
         }
 
-        return null;
-    }
-
-    private static async Task<bool> WaitForAcceptanceAsync(TaskOrchestrationContext context, AssignmentOffer offer, DateTime deadline)
-    {
-        // Events for an earlier assignment of this case are ignored; only this offer's acceptance counts.
-        while (context.CurrentUtcDateTime < deadline)
+        while (true)
         {
-            try
+            // A reassignment's escalation is its own notice (the first one's id would be deduplicated away).
+            var level = roundsUsed == 0 ? "MedicalDirector" : $"MedicalDirector-after-R{roundsUsed}";
+            await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(registered.CaseNumber, level,
+                $"No eligible reviewer accepted the case after {round - roundsUsed} offer round(s). Assign a reviewer by hand."));
+            var manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
+            round++;
+            var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(registered.CaseNumber, round, manual.ReviewerId, manual.AssignedBy));
+            if (assigned is not null)
             {
-                var accepted = await context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted, deadline - context.CurrentUtcDateTime);
-                if (accepted.AssignmentId == offer.AssignmentId)
-                {
-                    return true;
-                }
+                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned);
+                return (assigned, round);
             }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }
 
-        return false;
+            // The chosen reviewer turned out to be ineligible (recorded with the reasons): wait for another choice.
+        }
     }
 }

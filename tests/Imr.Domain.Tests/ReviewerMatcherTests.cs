@@ -1,3 +1,4 @@
+using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 
 namespace Imr.Domain.Tests;
@@ -6,61 +7,194 @@ public class ReviewerMatcherTests
 {
     private readonly ReviewerMatcher _matcher = new(SpecialtyMap.Default, new MatchingRules());
     private static readonly IReadOnlySet<string> None = new HashSet<string>();
-    private static readonly Dictionary<string, int> NoLoad = [];
+    private static readonly Dictionary<string, ReviewerLoad> NoLoad = [];
+
+    private static Reviewer Tied(string id, AffiliationKind kind, string party) =>
+        SampleData.Reviewer(id) with { Affiliations = [new Affiliation(kind, party)] };
 
     [Fact]
     public void Skips_a_reviewer_affiliated_with_the_claims_administrator_and_says_why()
     {
-        var roster = new[] { SampleData.Reviewer("a", b => b.Affiliations = ["Sample Claims Services"]), SampleData.Reviewer("b") };
+        var roster = new[] { Tied("a", AffiliationKind.ClaimsAdministrator, "Sample Claims Services"), SampleData.Reviewer("b") };
 
         var result = _matcher.Match(SampleData.Package(), roster, None, NoLoad);
 
         Assert.Equal("b", result.Selected?.ReviewerId);
-        Assert.Equal("affiliated with a party to the case", result.Verdicts.Single(v => v.ReviewerId == "a").Reason);
+        Assert.Equal("affiliated with a party to the case: the claims administrator (ClaimsAdministrator tie)", result.Verdicts.Single(v => v.ReviewerId == "a").Reason);
     }
 
-    [Theory]
-    [InlineData("specialty", "no specialty suited to every disputed item")]
-    [InlineData("hours", "fewer than 24 hours a week of active practice")]
-    [InlineData("inactive", "inactive")]
-    [InlineData("capacity", "at capacity")]
-    [InlineData("excluded", "declined or timed out on this case")]
-    [InlineData("ur-reviewer", "affiliated with a party to the case")]
-    public void Each_disqualification_has_its_reason(string kind, string reason)
+    public static TheoryData<string, Reviewer, string> Exclusions => new()
     {
-        var reviewer = SampleData.Reviewer("x", b =>
-        {
-            if (kind == "specialty") b.Specialties = ["Psychiatry"];
-            if (kind == "hours") b.Hours = 10;
-            if (kind == "inactive") b.Active = false;
-            if (kind == "capacity") b.Capacity = 1;
-            if (kind == "ur-reviewer") b.Affiliations = ["Dr. Robin Review"];
-        });
-        var excluded = kind == "excluded" ? new HashSet<string> { "x" } : new HashSet<string>();
-        var load = new Dictionary<string, int> { ["x"] = 1 };
+        { "inactive", SampleData.Reviewer("x") with { Active = false }, "inactive" },
+        { "specialty", SampleData.Reviewer("x") with { Specialties = ["Psychiatry"] }, "no specialty suited to PhysicalTherapy of the lumbar spine" },
+        { "board", SampleData.Reviewer("x") with { BoardCertifications = [] }, "not board-certified" },
+        { "license", SampleData.Reviewer("x") with { LicensedStates = [] }, "not licensed" },
+        { "hours", SampleData.Reviewer("x") with { ActivePracticeHoursPerWeek = 10 }, "fewer than 24 hours a week of active practice" },
+        { "employer", Tied("x", AffiliationKind.Employer, "Sample Manufacturing Co."), "affiliated with a party to the case: the employer (Employer tie)" },
+        { "insurer", Tied("x", AffiliationKind.Insurer, "SAMPLE CLAIMS SERVICES"), "affiliated with a party to the case: the claims administrator (Insurer tie)" },
+        { "physician", Tied("x", AffiliationKind.Physician, "Alex Example, MD"), "affiliated with a party to the case: the requesting physician (Physician tie)" },
+        { "group", Tied("x", AffiliationKind.MedicalGroup, "Example Orthopedic Medical Group"), "affiliated with a party to the case: the requesting physician's medical group (MedicalGroup tie)" },
+        { "facility", Tied("x", AffiliationKind.Facility, "Example Spine Center"), "affiliated with a party to the case: the facility (Facility tie)" },
+        { "worker", Tied("x", AffiliationKind.Family, "Sample Worker"), "affiliated with a party to the case: the worker (Family tie)" },
+        { "ur-affiliation", Tied("x", AffiliationKind.Physician, "Dr. Robin Review"), "affiliated with a party to the case: the UR reviewer (Physician tie)" },
+        { "is-ur-reviewer", SampleData.Reviewer("x") with { Name = "Robin Review, M.D." }, "is the UR reviewer of this case" },
+        { "is-treating", SampleData.Reviewer("x") with { Name = "Dr. Alex Example" }, "is the worker's treating (requesting) physician" },
+    };
 
-        var result = _matcher.Match(SampleData.Package(), [reviewer], excluded, load);
+    [Theory]
+    [MemberData(nameof(Exclusions))]
+    public void Each_exclusion_rule_skips_the_reviewer_with_its_reason(string rule, Reviewer reviewer, string reason)
+    {
+        var package = SampleData.Package();
+        package = package with { RequestingPhysician = package.RequestingPhysician with { Facility = "Example Spine Center" } };
+
+        var result = _matcher.Match(package, [reviewer], None, NoLoad);
 
         Assert.Null(result.Selected);
-        Assert.Equal(reason, Assert.Single(result.Verdicts).Reason);
+        var verdict = Assert.Single(result.Verdicts);
+        Assert.False(verdict.Eligible, rule);
+        Assert.StartsWith(reason, Assert.Single(verdict.Reasons));
     }
 
     [Fact]
-    public void Prefers_the_least_loaded_then_the_lowest_id()
+    public void Excluded_on_this_case_and_at_capacity_have_their_reasons()
+    {
+        var roster = new[] { SampleData.Reviewer("declined"), SampleData.Reviewer("full", b => b.Capacity = 2), SampleData.Reviewer("ok", b => b.Capacity = 2) };
+        var loads = new Dictionary<string, ReviewerLoad> { ["full"] = new(2, null), ["ok"] = new(1, null) };
+
+        var result = _matcher.Match(SampleData.Package(), roster, new HashSet<string> { "declined" }, loads);
+
+        Assert.Equal("ok", result.Selected?.ReviewerId);
+        Assert.Equal(ReviewerMatcher.Excluded, result.Verdicts.Single(v => v.ReviewerId == "declined").Reason);
+        Assert.Equal(ReviewerMatcher.AtCapacity, result.Verdicts.Single(v => v.ReviewerId == "full").Reason);
+    }
+
+    [Fact]
+    public void A_license_state_can_be_required()
+    {
+        var matcher = new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules { RequiredLicenseState = "California" });
+
+        var result = matcher.Match(SampleData.Package(), [SampleData.Reviewer("tx"), SampleData.Reviewer("ca") with { LicensedStates = ["California"] }], None, NoLoad);
+
+        Assert.Equal("ca", result.Selected?.ReviewerId);
+        Assert.Equal("not licensed in California", result.Verdicts.Single(v => v.ReviewerId == "tx").Reason);
+    }
+
+    [Fact]
+    public void Every_failed_rule_is_listed_not_just_the_first()
+    {
+        var reviewer = SampleData.Reviewer("x", b => { b.Hours = 5; b.Active = false; }) with { BoardCertifications = [] };
+
+        var verdict = Assert.Single(_matcher.Match(SampleData.Package(), [reviewer], None, NoLoad).Verdicts);
+
+        Assert.Equal(["inactive", "not board-certified", "fewer than 24 hours a week of active practice"], verdict.Reasons);
+    }
+
+    [Fact]
+    public void Prefers_the_least_loaded_then_the_least_recently_assigned_then_the_lowest_id()
     {
         var roster = new[] { SampleData.Reviewer("a"), SampleData.Reviewer("b"), SampleData.Reviewer("c") };
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-        Assert.Equal("b", _matcher.Match(SampleData.Package(), roster, None, new Dictionary<string, int> { ["a"] = 3, ["b"] = 1, ["c"] = 1 }).Selected?.ReviewerId);
+        Assert.Equal("b", _matcher.Match(SampleData.Package(), roster, None, new Dictionary<string, ReviewerLoad> { ["a"] = new(3, t0), ["b"] = new(1, t0), ["c"] = new(1, t0.AddHours(1)) }).Selected?.ReviewerId);
+        Assert.Equal("c", _matcher.Match(SampleData.Package(), roster, None, new Dictionary<string, ReviewerLoad> { ["a"] = new(0, t0.AddHours(2)), ["b"] = new(0, t0.AddHours(1)) }).Selected?.ReviewerId); // c never assigned
         Assert.Equal("a", _matcher.Match(SampleData.Package(), roster, None, NoLoad).Selected?.ReviewerId);
+    }
+
+    [Fact]
+    public void Over_many_assignments_the_rotation_spreads_cases_evenly_and_respects_capacity()
+    {
+        var roster = Enumerable.Range(1, 5).Select(i => SampleData.Reviewer($"r{i}", b => b.Capacity = 3)).ToList();
+        var loads = roster.ToDictionary(r => r.ReviewerId, _ => ReviewerLoad.None);
+        var open = new Queue<string>();
+        var assigned = roster.ToDictionary(r => r.ReviewerId, _ => 0);
+        var clock = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            clock = clock.AddMinutes(1);
+            var selected = _matcher.Match(SampleData.Package(), roster, None, loads).Selected!;
+            Assert.True(loads[selected.ReviewerId].OpenAssignments < selected.Capacity);
+            loads[selected.ReviewerId] = new ReviewerLoad(loads[selected.ReviewerId].OpenAssignments + 1, clock);
+            assigned[selected.ReviewerId]++;
+            open.Enqueue(selected.ReviewerId);
+            if (open.Count > 7) // cases close in the order they were assigned
+            {
+                var done = open.Dequeue();
+                loads[done] = loads[done] with { OpenAssignments = loads[done].OpenAssignments - 1 };
+            }
+        }
+
+        Assert.All(assigned.Values, n => Assert.Equal(200, n));
+    }
+
+    [Fact]
+    public void When_all_are_at_capacity_nobody_is_selected_and_the_explanation_says_why()
+    {
+        var roster = new[] { SampleData.Reviewer("a", b => b.Capacity = 1), SampleData.Reviewer("b", b => b.Capacity = 1) };
+        var loads = new Dictionary<string, ReviewerLoad> { ["a"] = new(1, null), ["b"] = new(1, null) };
+
+        var result = _matcher.Match(SampleData.Package(), roster, None, loads);
+
+        Assert.Null(result.Selected);
+        Assert.Equal("a: skipped — at capacity (open 1)\nb: skipped — at capacity (open 1)", result.Explain());
+    }
+
+    [Fact]
+    public void The_explanation_names_the_selected_and_why_each_other_candidate_was_not()
+    {
+        var roster = new[] { Tied("a", AffiliationKind.Employer, "Sample Manufacturing Co."), SampleData.Reviewer("b"), SampleData.Reviewer("c") };
+
+        var text = _matcher.Match(SampleData.Package(), roster, None, NoLoad).Explain();
+
+        Assert.Equal(
+            "a: skipped — affiliated with a party to the case: the employer (Employer tie) (open 0)\n" +
+            "b: selected — eligible (open 0)\n" +
+            "c: eligible, not first in order — eligible (open 0)", text);
     }
 
     [Fact]
     public void Every_disputed_item_needs_a_suited_specialty()
     {
-        var package = SampleData.Package(items => items.Add(new Cases.DisputedItem { ItemId = "PSY", Description = "6 psychotherapy sessions", Category = "Psychological", BodyPart = "psyche" }));
+        var package = SampleData.Package(items => items.Add(new DisputedItem { ItemId = "PSY", Description = "6 psychotherapy sessions", Category = "Psychological", BodyPart = "psyche" }));
 
         var result = _matcher.Match(package, [SampleData.Reviewer("ortho")], None, NoLoad);
 
         Assert.Null(result.Selected);
+        Assert.Equal("no specialty suited to Psychological of the psyche (needs one of: Psychiatry, Psychology)", result.Verdicts.Single().Reason);
+    }
+
+    [Fact]
+    public void Manual_assignment_may_override_capacity_and_a_decline_but_never_a_conflict()
+    {
+        Assert.Empty(ManualAssignmentRules.Blocking([ReviewerMatcher.AtCapacity, ReviewerMatcher.Excluded]));
+        Assert.Equal(["affiliated with a party to the case: the employer (Employer tie)"], ManualAssignmentRules.Blocking([ReviewerMatcher.AtCapacity, "affiliated with a party to the case: the employer (Employer tie)"]));
+    }
+}
+
+public class SpecialtyMapTests
+{
+    private static DisputedItem Item(string category, string bodyPart) => new() { ItemId = "I", Description = "d", Category = category, BodyPart = bodyPart };
+
+    [Fact]
+    public void A_rule_for_the_body_part_wins_over_the_category_rule()
+    {
+        Assert.Equal(["Orthopedic Spine Surgery", "Neurological Surgery"], SpecialtyMap.Default.SpecialtiesFor(Item("Surgery", "Lumbar spine L4-L5")));
+        Assert.Equal(["Hand Surgery", "Orthopedic Surgery", "Plastic Surgery"], SpecialtyMap.Default.SpecialtiesFor(Item("surgery", "right wrist")));
+        Assert.Equal(["Orthopedic Surgery"], SpecialtyMap.Default.SpecialtiesFor(Item("Surgery", "left knee")));
+    }
+
+    [Fact]
+    public void An_unmapped_category_has_no_suited_specialty()
+    {
+        Assert.Empty(SpecialtyMap.Default.SpecialtiesFor(Item("Acupuncture", "back")));
+    }
+
+    [Fact]
+    public void The_map_is_configuration()
+    {
+        var map = new SpecialtyMap([new SpecialtyRule { Category = "Acupuncture", Specialties = ["Pain Medicine"] }]);
+
+        Assert.Equal(["Pain Medicine"], map.SpecialtiesFor(Item("ACUPUNCTURE", "neck")));
     }
 }

@@ -41,7 +41,7 @@ internal static class SampleData
             LicensedStates = ["Texas"],
             YearsInPractice = 7,
             ActivePracticeHoursPerWeek = b.Hours,
-            Affiliations = b.Affiliations,
+            Affiliations = b.Affiliations.Select(a => new Affiliation(AffiliationKind.Other, a)).ToList(),
             Capacity = b.Capacity,
             Active = b.Active,
         };

@@ -25,7 +25,7 @@ public sealed class DeadlineOrchestrationTests
 {
     private static async Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>> configure, TimeSpan? maximumTimerInterval = null)
     {
-        var settings = TestEnvironment.AppSettings("unused", 7071);
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         configure(settings);
         var configuration = TestEnvironment.Configuration(settings);
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
@@ -155,8 +155,8 @@ public sealed class DeadlineOrchestrationTests
         var before = (await cases.GetAsync(caseNumber))!;
 
         var escalation = await WaitForNotificationAsync(caseNumber, Escalations.NotificationId(EscalationLevels.ReviewerMissedDue($"{caseNumber}-A1")));
-        // The replacement continues the offer loop's rounds after the first ones (default 5 rounds): A6, to the next eligible reviewer.
-        var replacement = $"{caseNumber}-A6";
+        // The replacement continues the offer loop's rounds after the one used (A1): A2, to the next eligible reviewer.
+        var replacement = $"{caseNumber}-A2";
         await AcceptAsync(host, id, caseNumber, replacement);
         // The late reviewer's determination no longer counts; the replacement's closes the case.
         await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A1", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A1")));
@@ -173,6 +173,9 @@ public sealed class DeadlineOrchestrationTests
         Assert.Equal(after.CaseDueAt, after.ReviewerDueAt); // the replacement has until the case's due date
         Assert.Equal(("Closed", replacement), (after.Status, after.CurrentAssignmentId));
         Assert.Equal("Closed", done.ReadOutputAs<CaseOutcome>()!.Status);
+        // The withdrawal released the late reviewer's load as an ended offer does; completion released the replacement's.
+        var loads = await host.Services.GetRequiredService<ReviewerLoads>().AllAsync();
+        Assert.Equal((0, 0), (loads["rev-002"].OpenAssignments, loads["rev-003"].OpenAssignments));
     }
 
     [Fact]

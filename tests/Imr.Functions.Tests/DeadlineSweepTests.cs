@@ -22,7 +22,7 @@ public sealed class DeadlineSweepTests
 {
     private static ServiceProvider Services(TimeProvider clock, Action<Dictionary<string, string?>>? configure = null)
     {
-        var settings = TestEnvironment.AppSettings("unused", 7071);
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         configure?.Invoke(settings);
         var services = new ServiceCollection().AddLogging().AddSingleton(clock);
         services.AddImrApplication(TestEnvironment.Configuration(settings));
@@ -108,7 +108,7 @@ public sealed class DeadlineSweepTests
     [Fact]
     public async Task A_terminated_or_missing_orchestration_is_reported_and_a_terminated_one_restarted_from_the_case_record_and_nothing_is_escalated_twice()
     {
-        var settings = TestEnvironment.AppSettings("unused", 7071);
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         settings["Imr:AcceptanceWindow"] = "1.00:00:00";
         var configuration = TestEnvironment.Configuration(settings);
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);

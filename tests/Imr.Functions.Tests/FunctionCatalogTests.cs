@@ -14,12 +14,14 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity", "CloseCase:Activity", "CombineApplication:Activity",
-            "DeadlineSweep:Timer", "EndAssignment:Activity", "EscalateCase:Activity", "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http",
-            "GetCaseStatus:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http",
-            "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity", "RegisterCase:Activity", "RemindReviewer:Activity",
-            "RequestRecords:Activity", "ResolveEligibility:Activity", "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http",
-            "ShowAtRiskReport:Http", "ShowDeterminationForm:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
+            "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
+            "CloseCase:Activity", "CombineApplication:Activity", "CompleteAssignment:Activity", "DeadlineSweep:Timer", "DeclineAssignment:Http",
+            "EndAssignment:Activity", "EndOffer:Activity", "EscalateCase:Activity", "EscalateForManualAssignment:Activity", "EscalateMissedReviewerDue:Activity",
+            "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity",
+            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity",
+            "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RosterFromBlob:Blob",
+            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowDeterminationForm:Http",
+            "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
 }

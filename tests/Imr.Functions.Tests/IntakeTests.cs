@@ -30,7 +30,7 @@ public sealed class IntakeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings("unused", 7071));
+        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071));
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
         _host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
         await _host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();

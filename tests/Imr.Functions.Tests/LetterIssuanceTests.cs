@@ -24,7 +24,8 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings("unused", 7071));
+        // Its own roster scope: loads and rotation start fresh for every test.
+        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071));
         _services = new ServiceCollection().AddLogging().AddImrApplication(configuration).BuildServiceProvider();
         await _services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = _services.GetRequiredService<RosterStore>();
@@ -50,8 +51,9 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.CaseFilesContainer).GetBlobClient(manifestBlob).UploadAsync(BinaryData.FromBytes(manifest), overwrite: true);
         var activities = Activities<CaseActivities>();
         await activities.RegisterCase(new CaseWorkflowInput(caseNumber, manifestBlob));
-        var offer = (await activities.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
-        await activities.RecordAcceptance(offer);
+        var assignment = Activities<AssignmentActivities>();
+        var offer = (await assignment.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
+        await assignment.RecordAcceptance(offer);
         return offer.AssignmentId;
     }
 
@@ -197,7 +199,7 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
     [Fact]
     public void Choosing_the_Azure_e_mail_sender_without_its_package_stops_the_app_with_the_reason()
     {
-        var settings = TestEnvironment.AppSettings("unused", 7071);
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         settings["Notifications:Delivery"] = NotificationDelivery.AzureCommunicationEmail;
 
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddImrApplication(TestEnvironment.Configuration(settings)));

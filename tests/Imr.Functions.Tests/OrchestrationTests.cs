@@ -21,7 +21,7 @@ public sealed class OrchestrationTests
 {
     private static async Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null)
     {
-        var settings = TestEnvironment.AppSettings("unused", 7071);
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         configure?.Invoke(settings);
         var configuration = TestEnvironment.Configuration(settings);
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
@@ -81,7 +81,7 @@ public sealed class OrchestrationTests
     }
 
     [Fact]
-    public async Task An_offer_not_accepted_in_time_goes_to_the_next_reviewer_and_then_to_the_medical_director()
+    public async Task An_offer_not_accepted_in_time_goes_to_the_next_reviewer_then_the_medical_director_assigns_by_hand()
     {
         await using var host = await StartHostAsync(s =>
         {
@@ -91,17 +91,64 @@ public sealed class OrchestrationTests
         var caseNumber = TestEnvironment.NewCaseNumber("O");
         var id = await StartCaseAsync(host, caseNumber);
 
-        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-
-        Assert.Equal("AwaitingManualAssignment", done.ReadOutputAs<CaseOutcome>()!.Status);
+        await WaitForNotificationAsync(caseNumber, "escalation-MedicalDirector");
         var cases = host.Services.GetRequiredService<CaseStore>();
+        await TestEnvironment.EventuallyAsync(async () => (await cases.GetAsync(caseNumber))!.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(30), "manual assignment status");
         var first = (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
         var second = (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A2"))!;
-        Assert.Equal(("rev-002", "Withdrawn"), (first.ReviewerId, first.Status));
-        Assert.Equal(("rev-003", "Withdrawn"), (second.ReviewerId, second.Status));
+        Assert.Equal(("rev-002", "TimedOut"), (first.ReviewerId, first.Status));
+        Assert.Equal(("rev-003", "TimedOut"), (second.ReviewerId, second.Status));
         Assert.Contains("affiliated with a party to the case", first.MatchingVerdicts);
-        Assert.Equal("AwaitingManualAssignment", (await cases.GetAsync(caseNumber))!.Status);
-        await WaitForNotificationAsync(caseNumber, "escalation-MedicalDirector");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await host.Client.GetInstanceAsync(id))!.RuntimeStatus); // waits durably, no deadline
+
+        // A conflicted choice is refused (and recorded); the next choice is assigned and needs no acceptance.
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-001", "Dr. Medical Director"));
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-003", "Dr. Medical Director"));
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A4-determination");
+        await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A4", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A4")));
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal("Closed", done.ReadOutputAs<CaseOutcome>()!.Status);
+        Assert.Null(await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A3"));
+        Assert.Equal(("rev-003", "Dr. Medical Director"), ((await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A4"))!.ReviewerId, (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A4"))!.AssignedBy));
+        var trail = await host.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        Assert.Contains(trail, t => t.StepId == "manual-R3-refused" && t.Details.Contains("rev-001") && t.Details.Contains("claims administrator"));
+        Assert.Contains(trail, t => t.StepId == $"{caseNumber}-A4-manual");
+        Assert.Contains(trail, t => t.StepId == $"{caseNumber}-A4-completed");
+        Assert.Equal(0, (await host.Services.GetRequiredService<ReviewerLoads>().AllAsync()).Values.Sum(l => l.OpenAssignments));
+    }
+
+    [Fact]
+    public async Task A_decline_with_a_declared_conflict_goes_to_the_next_reviewer_and_is_stored_in_the_roster()
+    {
+        await using var host = await StartHostAsync(s => s["Imr:AcceptanceWindow"] = "1.00:00:00");
+        var caseNumber = TestEnvironment.NewCaseNumber("O");
+        var id = await StartCaseAsync(host, caseNumber);
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
+        var cases = host.Services.GetRequiredService<CaseStore>();
+        await cases.UpdateAssignmentAsync(caseNumber, $"{caseNumber}-A1", a =>
+        {
+            a.DeclineReason = "I consult for the employer.";
+            a.DeclaredConflictKind = "Employer";
+            a.DeclaredConflictParty = "Sample Manufacturing Co.";
+        });
+
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ReviewerDeclined, new ReviewerDeclined($"{caseNumber}-A9")); // another assignment's: ignored
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ReviewerDeclined, new ReviewerDeclined($"{caseNumber}-A1"));
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A2-offer");
+
+        Assert.Equal(("rev-002", "Declined"), ((await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.ReviewerId, (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status));
+        Assert.Equal("rev-003", (await cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A2"))!.ReviewerId);
+        var roster = host.Services.GetRequiredService<RosterStore>();
+        Assert.Contains(new Affiliation(AffiliationKind.Employer, "Sample Manufacturing Co."), (await roster.GetAsync("rev-002"))!.Affiliations);
+        var loads = await host.Services.GetRequiredService<ReviewerLoads>().AllAsync();
+        Assert.Equal(0, loads["rev-002"].OpenAssignments);
+        Assert.Equal(1, loads["rev-003"].OpenAssignments);
+
+        // The accepted second offer goes on to the determination as usual.
+        await host.Client.RaiseEventAsync(id, CaseEvents.ReviewerAccepted, new ReviewerAccepted($"{caseNumber}-A2"));
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A2-determination");
+        await host.Client.TerminateInstanceAsync(id);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class DomainBenchmarks
             LicensedStates = ["California"],
             YearsInPractice = 5 + (i % 30),
             ActivePracticeHoursPerWeek = 16 + (i % 30),
-            Affiliations = i % 7 == 0 ? ["Administrator 3"] : [$"Employer {i % 50}"],
+            Affiliations = i % 7 == 0 ? [new Affiliation(AffiliationKind.ClaimsAdministrator, "Administrator 3")] : [new Affiliation(AffiliationKind.Employer, $"Employer {i % 50}")],
             Capacity = 10,
         }).ToArray();
         _matcher = new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules());
@@ -64,7 +64,7 @@ public class DomainBenchmarks
     public string RenderLetterText() => LetterTextRenderer.Render(_letter);
 
     [Benchmark]
-    public Reviewer? MatchOver5000Reviewers() => _matcher.Match(_case, _roster, new HashSet<string>(), new Dictionary<string, int>()).Selected;
+    public Reviewer? MatchOver5000Reviewers() => _matcher.Match(_case, _roster, new HashSet<string>(), new Dictionary<string, ReviewerLoad>()).Selected;
 
     [Benchmark]
     public string SignToken() => _tokens.Issue(Claims());

@@ -12,8 +12,38 @@ public sealed record Reviewer
     public required IReadOnlyList<string> LicensedStates { get; init; }
     public required int YearsInPractice { get; init; }
     public required int ActivePracticeHoursPerWeek { get; init; }
-    /// <summary>Organizations and people the reviewer has a professional, familial or financial tie to.</summary>
-    public IReadOnlyList<string> Affiliations { get; init; } = [];
+    /// <summary>Organizations and people the reviewer has a professional, familial or financial tie to, by kind.</summary>
+    public IReadOnlyList<Affiliation> Affiliations { get; init; } = [];
+    /// <summary>Open assignments at most.</summary>
     public int Capacity { get; init; } = 10;
     public bool Active { get; init; } = true;
+    /// <summary>IANA time zone, e.g. "America/Los_Angeles": due times in the reviewer's mail are shown in it.</summary>
+    public string TimeZone { get; init; } = "America/Los_Angeles";
+}
+
+/// <summary>What a reviewer is tied to. The kind says how; any tie to a party to the case is material.</summary>
+public enum AffiliationKind
+{
+    Employer,
+    Insurer,
+    ClaimsAdministrator,
+    Physician,
+    MedicalGroup,
+    Facility,
+    Manufacturer,
+    Worker,
+    Family,
+    Other,
+}
+
+public sealed record Affiliation(AffiliationKind Kind, string Name)
+{
+    /// <summary>Names compare without case, punctuation, titles ("Dr.") or repeated spaces, so "Dr. Alex Example" and "alex example" are the same party.</summary>
+    public static string Normalize(string? name)
+    {
+        var words = new string((name ?? "").ToLowerInvariant().Where(c => c != '.').Select(c => char.IsLetterOrDigit(c) ? c : ' ').ToArray())
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(w => w is not ("dr" or "md" or "do" or "phd" or "inc" or "llc" or "co"));
+        return string.Join(' ', words);
+    }
 }

@@ -2,86 +2,119 @@ using Imr.Domain.Cases;
 
 namespace Imr.Domain.Reviewers;
 
-/// <summary>Which specialties may review which treatment category (configuration, not code).</summary>
-public sealed class SpecialtyMap
-{
-    private readonly Dictionary<string, string[]> _byCategory;
-
-    public SpecialtyMap(IReadOnlyDictionary<string, string[]> specialtiesByCategory) =>
-        _byCategory = new Dictionary<string, string[]>(specialtiesByCategory, StringComparer.OrdinalIgnoreCase);
-
-    public IReadOnlyList<string> SpecialtiesFor(DisputedItem item) =>
-        _byCategory.TryGetValue(item.Category, out var s) ? s : [];
-
-    public static SpecialtyMap Default { get; } = new(new Dictionary<string, string[]>
-    {
-        ["PhysicalTherapy"] = ["Orthopedic Surgery", "Orthopedic Spine Surgery", "Physical Medicine and Rehabilitation"],
-        ["Surgery"] = ["Orthopedic Surgery", "Orthopedic Spine Surgery", "Neurological Surgery"],
-        ["Medication"] = ["Pain Medicine", "Physical Medicine and Rehabilitation", "Internal Medicine"],
-        ["Imaging"] = ["Orthopedic Surgery", "Radiology", "Physical Medicine and Rehabilitation"],
-        ["Psychological"] = ["Psychiatry", "Psychology"],
-    });
-}
-
 public sealed record MatchingRules
 {
     public int MinimumActivePracticeHoursPerWeek { get; init; } = 24;
-    public string RequiredLicenseState { get; init; } = ""; // empty: any US state
+    /// <summary>Empty: a license in any US state will do.</summary>
+    public string RequiredLicenseState { get; init; } = "";
 }
 
-public sealed record CandidateVerdict(string ReviewerId, bool Eligible, string Reason);
+/// <summary>How busy a reviewer is: open assignments, and when the last one was offered (the fair rotation's clock).</summary>
+public sealed record ReviewerLoad(int OpenAssignments, DateTimeOffset? LastAssignedAt)
+{
+    public static readonly ReviewerLoad None = new(0, null);
+}
 
-public sealed record MatchResult(Reviewer? Selected, IReadOnlyList<CandidateVerdict> Verdicts);
+/// <summary>Why a reviewer was or was not chosen; <see cref="Reasons"/> lists every rule the reviewer failed.</summary>
+public sealed record CandidateVerdict(string ReviewerId, bool Eligible, IReadOnlyList<string> Reasons, int OpenAssignments)
+{
+    public string Reason => Eligible ? "eligible" : string.Join("; ", Reasons);
+}
 
-/// <summary>Chooses a reviewer for a case: deterministic and explainable (every skipped candidate has a reason).</summary>
+public sealed record MatchResult(Reviewer? Selected, IReadOnlyList<CandidateVerdict> Verdicts)
+{
+    /// <summary>One line per candidate, for the audit trail and the medical director.</summary>
+    public string Explain() => string.Join("\n", Verdicts.Select(v =>
+        $"{v.ReviewerId}: {(Selected?.ReviewerId == v.ReviewerId ? "selected" : v.Eligible ? "eligible, not first in order" : "skipped")} — {v.Reason} (open {v.OpenAssignments})"));
+}
+
+/// <summary>
+/// Chooses a reviewer for a case: deterministic and explainable. Eligible = suited specialty for every disputed item,
+/// licensed, board-certified, enough active practice, no material affiliation with a party, not the UR reviewer or the
+/// treating physician, not excluded on this case, below capacity. Among the eligible: least loaded first, ties to the one
+/// assigned least recently (never assigned first), then by id — a rotation that spreads work evenly.
+/// </summary>
 public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rules)
 {
-    public MatchResult Match(CasePackage casePackage, IEnumerable<Reviewer> roster, IReadOnlySet<string> excludedReviewerIds, IReadOnlyDictionary<string, int> openCasesByReviewer)
+    public const string Excluded = "declined or timed out on this case";
+    public const string AtCapacity = "at capacity";
+
+    public MatchResult Match(CasePackage casePackage, IEnumerable<Reviewer> roster, IReadOnlySet<string> excludedReviewerIds, IReadOnlyDictionary<string, ReviewerLoad> loads)
     {
         var verdicts = new List<CandidateVerdict>();
         var eligible = new List<Reviewer>();
-        var needed = casePackage.DisputedItems.Select(specialties.SpecialtiesFor).ToList();
-        var parties = Parties(casePackage);
-
         foreach (var reviewer in roster.OrderBy(r => r.ReviewerId, StringComparer.Ordinal))
         {
-            var reason = Disqualification(reviewer, needed, parties, excludedReviewerIds, openCasesByReviewer);
-            verdicts.Add(new CandidateVerdict(reviewer.ReviewerId, reason is null, reason ?? "eligible"));
-            if (reason is null)
+            var load = loads.GetValueOrDefault(reviewer.ReviewerId) ?? ReviewerLoad.None;
+            var reasons = Disqualifications(casePackage, reviewer, excludedReviewerIds, load).ToList();
+            verdicts.Add(new CandidateVerdict(reviewer.ReviewerId, reasons.Count == 0, reasons, load.OpenAssignments));
+            if (reasons.Count == 0)
             {
                 eligible.Add(reviewer);
             }
         }
 
-        // Least loaded first; ties go to the lowest id so the choice is reproducible.
         var selected = eligible
-            .OrderBy(r => openCasesByReviewer.GetValueOrDefault(r.ReviewerId))
+            .OrderBy(r => (loads.GetValueOrDefault(r.ReviewerId) ?? ReviewerLoad.None).OpenAssignments)
+            .ThenBy(r => (loads.GetValueOrDefault(r.ReviewerId) ?? ReviewerLoad.None).LastAssignedAt ?? DateTimeOffset.MinValue)
             .ThenBy(r => r.ReviewerId, StringComparer.Ordinal)
             .FirstOrDefault();
         return new MatchResult(selected, verdicts);
     }
 
-    private string? Disqualification(Reviewer r, List<IReadOnlyList<string>> needed, HashSet<string> parties, IReadOnlySet<string> excluded, IReadOnlyDictionary<string, int> load)
+    /// <summary>Every rule the reviewer fails for this case (empty: eligible).</summary>
+    public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load)
     {
-        if (!r.Active) return "inactive";
-        if (excluded.Contains(r.ReviewerId)) return "declined or timed out on this case";
-        if (needed.Any(n => !n.Intersect(r.Specialties, StringComparer.OrdinalIgnoreCase).Any())) return "no specialty suited to every disputed item";
-        if (r.BoardCertifications.Count == 0) return "not board-certified";
-        if (r.LicensedStates.Count == 0 || (rules.RequiredLicenseState.Length > 0 && !r.LicensedStates.Contains(rules.RequiredLicenseState, StringComparer.OrdinalIgnoreCase))) return "not licensed as required";
-        if (r.ActivePracticeHoursPerWeek < rules.MinimumActivePracticeHoursPerWeek) return $"fewer than {rules.MinimumActivePracticeHoursPerWeek} hours a week of active practice";
-        if (r.Affiliations.Any(parties.Contains)) return "affiliated with a party to the case";
-        if (load.GetValueOrDefault(r.ReviewerId) >= r.Capacity) return "at capacity";
-        return null;
+        if (!r.Active) yield return "inactive";
+        if (excluded.Contains(r.ReviewerId)) yield return Excluded;
+        foreach (var item in c.DisputedItems)
+        {
+            var suited = specialties.SpecialtiesFor(item);
+            if (!suited.Intersect(r.Specialties, StringComparer.OrdinalIgnoreCase).Any())
+            {
+                yield return $"no specialty suited to {item.Category} of the {item.BodyPart} (needs one of: {(suited.Count == 0 ? "none configured" : string.Join(", ", suited))})";
+            }
+        }
+
+        if (r.BoardCertifications.Count == 0) yield return "not board-certified";
+        if (r.LicensedStates.Count == 0) yield return "not licensed";
+        else if (rules.RequiredLicenseState.Length > 0 && !r.LicensedStates.Contains(rules.RequiredLicenseState, StringComparer.OrdinalIgnoreCase)) yield return $"not licensed in {rules.RequiredLicenseState}";
+        if (r.ActivePracticeHoursPerWeek < rules.MinimumActivePracticeHoursPerWeek) yield return $"fewer than {rules.MinimumActivePracticeHoursPerWeek} hours a week of active practice";
+
+        var self = Affiliation.Normalize(r.Name);
+        if (self == Affiliation.Normalize(c.UtilizationReview.Reviewer)) yield return "is the UR reviewer of this case";
+        if (self == Affiliation.Normalize(c.RequestingPhysician.Name)) yield return "is the worker's treating (requesting) physician";
+        foreach (var (party, role) in Parties(c))
+        {
+            var tie = r.Affiliations.FirstOrDefault(a => Affiliation.Normalize(a.Name) == party);
+            if (tie is not null) yield return $"affiliated with a party to the case: the {role} ({tie.Kind} tie)";
+        }
+
+        if (load.OpenAssignments >= r.Capacity) yield return AtCapacity;
     }
 
-    private static HashSet<string> Parties(CasePackage c)
+    private static IEnumerable<(string Party, string Role)> Parties(CasePackage c)
     {
-        var parties = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            c.Employer, c.ClaimsAdministrator, c.RequestingPhysician.Name, c.Worker.Name, c.UtilizationReview.Reviewer,
-        };
-        if (c.RequestingPhysician.MedicalGroup is { } g) parties.Add(g);
-        if (c.RequestingPhysician.Facility is { } f) parties.Add(f);
-        return parties;
+        (string? Name, string Role)[] parties =
+        [
+            (c.Employer, "employer"),
+            (c.ClaimsAdministrator, "claims administrator"),
+            (c.RequestingPhysician.Name, "requesting physician"),
+            (c.RequestingPhysician.MedicalGroup, "requesting physician's medical group"),
+            (c.RequestingPhysician.Facility, "facility"),
+            (c.Worker.Name, "worker"),
+            (c.UtilizationReview.Reviewer, "UR reviewer"),
+        ];
+        return parties.Where(p => !string.IsNullOrWhiteSpace(p.Name)).Select(p => (Affiliation.Normalize(p.Name), p.Role)).Where(p => p.Item1.Length > 0);
     }
+}
+
+/// <summary>
+/// What the medical director may override when assigning by hand: capacity and an earlier decline or timeout (they
+/// arrange it with the reviewer). Never a conflict, a missing license or certification, or an unsuited specialty.
+/// </summary>
+public static class ManualAssignmentRules
+{
+    public static IReadOnlyList<string> Blocking(IEnumerable<string> disqualifications) =>
+        disqualifications.Where(r => r is not (ReviewerMatcher.AtCapacity or ReviewerMatcher.Excluded)).ToList();
 }

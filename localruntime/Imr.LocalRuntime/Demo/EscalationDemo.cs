@@ -56,10 +56,10 @@ public static class EscalationDemo
         var stale = await http.GetAsync(determinationLink);
         Console.WriteLine($"[escalation demo] The first reviewer's determination link now answers HTTP {(int)stale.StatusCode} (assignment withdrawn).");
 
-        var replacement = $"{caseNumber}-A6";
+        var replacement = $"{caseNumber}-A2"; // the offer rounds continue after the one used (A1)
         var secondOffer = await driver.WaitForLinkAsync(caseNumber, $"{replacement}-offer", timeout);
         await driver.FollowAndSubmitAsync(secondOffer, new Dictionary<string, string>());
-        Console.WriteLine("[escalation demo] Offered to the next eligible reviewer (A6), who accepted.");
+        Console.WriteLine("[escalation demo] Offered to the next eligible reviewer (A2), who accepted.");
         var secondLink = await driver.WaitForLinkAsync(caseNumber, $"{replacement}-determination", timeout);
         var answers = SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json"));
         await driver.FollowAndSubmitAsync(secondLink, SampleCaseDriver.DeterminationForm(answers));

@@ -53,6 +53,11 @@ public sealed class RuntimeHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The sidecar starts the Azure Storage provider when the worker connects; stopping a provider that never started
+        // crashes the test host. A short test can end before that, so wait for the worker: one orchestration run to its
+        // end (it fails at once: there is no such manifest) proves it is connected.
+        var probe = await Runtime.DurableClient.ScheduleNewOrchestrationInstanceAsync(nameof(Workflow.CaseOrchestrator), new Workflow.CaseWorkflowInput("PROBE", "PROBE/none.json"));
+        await Runtime.DurableClient.WaitForInstanceCompletionAsync(probe, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         Http.Dispose();
         await Runtime.DisposeAsync();
     }

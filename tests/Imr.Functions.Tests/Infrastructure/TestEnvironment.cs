@@ -33,6 +33,7 @@ public static class TestEnvironment
         ["Callback:Keys:test-1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
         ["LocalRuntime:HttpUrl"] = $"http://127.0.0.1:{httpPort}",
         ["LocalRuntime:TaskHub"] = taskHub,
+        ["Imr:RosterScope"] = taskHub, // each app its own roster, loads and rotation
         ["LocalRuntime:WorkerId"] = "test-worker",
         ["LocalRuntime:RosterSeedFile"] = Path.Combine(RepoRoot, "samples", "roster.json"),
         ["LocalRuntime:BlobPollInterval"] = "00:00:00.250",

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Imr.Domain.Cases;
+using Imr.Domain.Reviewers;
+using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Imr.Functions.Services;
+
+/// <summary>
+/// Staff's side of the roster: import from CSV or JSON (admin route or a blob in the roster container) with a report of
+/// what changed, and the medical director's manual assignment of a case nobody accepted.
+/// </summary>
+public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, ILogger<RosterAdmin> logger)
+{
+    public const string ImportRoute = "admin/roster";
+    public const string AssignRoute = "admin/cases/{caseNumber}/assign";
+    public const string ReportsFolder = "reports/";
+    public const int MaxRosterBytes = 4 * 1024 * 1024;
+
+    /// <summary>Validates the whole file first; applies it only when every row is valid (a half-applied roster would silently change who may review).</summary>
+    public async Task<RosterImportReport> ImportAsync(string fileName, byte[] content, bool apply, CancellationToken ct = default)
+    {
+        var (reviewers, problems) = RosterImport.Parse(fileName, content);
+        var report = RosterImport.Compare(reviewers, problems, await roster.ListAsync(ct));
+        if (!report.Applied || !apply)
+        {
+            report = report with { Applied = false };
+            logger.LogWarning("Roster import not applied: {Problems} invalid rows, dry run {DryRun}", problems.Count, !apply);
+            return report;
+        }
+
+        var byId = reviewers.ToDictionary(r => r.ReviewerId);
+        foreach (var change in report.Changes.Where(c => c.Change != "unchanged"))
+        {
+            await roster.UpsertAsync(byId[change.ReviewerId], ct);
+        }
+
+        // Keyed by the file's hash: the same file delivered twice is one audit entry.
+        await audit.RecordAsync("roster", $"import-{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}", "Roster imported",
+            $"{fileName}: {report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged: " + string.Join("; ", report.Changes.Where(c => c.Change == "updated").Select(c => $"{c.ReviewerId} ({string.Join(", ", c.Fields)})")), ct);
+        logger.LogInformation("Roster imported: {Added} added, {Updated} updated, {Unchanged} unchanged", report.Added, report.Updated, report.Unchanged);
+        return report;
+    }
+
+    public async Task<IActionResult> ImportFromRequestAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length == 0 || buffer.Length > MaxRosterBytes)
+        {
+            return new BadRequestObjectResult(new { error = $"Send the roster file (CSV or JSON, at most {MaxRosterBytes / 1024 / 1024} MB) as the request body." });
+        }
+
+        var isJson = request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true || request.Query["format"] == "json";
+        var dryRun = request.Query["dryRun"] == "true";
+        var report = await ImportAsync(isJson ? "upload.json" : "upload.csv", buffer.ToArray(), apply: !dryRun, ct);
+        return report.Problems.Count > 0 ? new BadRequestObjectResult(report) : new OkObjectResult(report);
+    }
+
+    /// <summary>A roster file dropped in the roster container; the report is written beside it under reports/.</summary>
+    public async Task ImportFromBlobAsync(BlobClient blob, CancellationToken ct)
+    {
+        if (blob.Name.StartsWith(ReportsFolder, StringComparison.Ordinal))
+        {
+            return; // our own reports
+        }
+
+        var content = (await blob.DownloadContentAsync(ct)).Value.Content.ToArray();
+        var report = await ImportAsync(blob.Name, content, apply: true, ct);
+        var reportBlob = blob.GetParentBlobContainerClient().GetBlobClient($"{ReportsFolder}{blob.Name}.report.json");
+        await reportBlob.UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, CasePackage.JsonOptions)), overwrite: true, ct);
+    }
+
+    /// <summary>The medical director's choice for a case waiting for manual assignment; checked here for a clear answer, and again by the orchestration.</summary>
+    public async Task<IActionResult> AssignAsync(string caseNumber, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    {
+        string? reviewerId = null, assignedBy = null;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            reviewerId = form["reviewerId"];
+            assignedBy = form["assignedBy"];
+        }
+        else if (request.ContentLength is > 0)
+        {
+            var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+            reviewerId = body.TryGetProperty("reviewerId", out var r) ? r.GetString() : null;
+            assignedBy = body.TryGetProperty("assignedBy", out var b) ? b.GetString() : null;
+        }
+
+        if (string.IsNullOrWhiteSpace(reviewerId) || !CaseNumber.TryParse(caseNumber, out var number))
+        {
+            return new BadRequestObjectResult(new { error = "Give the case number in the route and reviewerId in the body." });
+        }
+
+        var caseEntity = await cases.GetAsync(caseNumber, ct);
+        if (caseEntity is null) return new NotFoundObjectResult(new { error = $"Case {caseNumber} is not recorded." });
+        if (caseEntity.Status != nameof(CaseStatus.AwaitingManualAssignment))
+        {
+            return new ConflictObjectResult(new { error = $"Case {caseNumber} is not waiting for a manual assignment (status {caseEntity.Status})." });
+        }
+
+        var reviewer = await roster.GetAsync(reviewerId, ct);
+        if (reviewer is null) return new BadRequestObjectResult(new { error = $"Reviewer {reviewerId} is not on the roster." });
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
+        var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        var blocking = ManualAssignmentRules.Blocking(matcher.Disqualifications(package, reviewer, new HashSet<string>(), (await loads.AllAsync(ct)).GetValueOrDefault(reviewerId) ?? ReviewerLoad.None));
+        if (blocking.Count > 0)
+        {
+            return new ConflictObjectResult(new { error = $"Reviewer {reviewerId} cannot review this case.", reasons = blocking });
+        }
+
+        var instance = await durable.GetInstanceAsync(number.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
+        if (instance?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        {
+            return new ObjectResult(new { error = "The case's workflow is not running; nothing was recorded. Try again shortly." }) { StatusCode = 503 };
+        }
+
+        await durable.RaiseEventAsync(number.OrchestrationInstanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(reviewerId, string.IsNullOrWhiteSpace(assignedBy) ? "medical director" : assignedBy), ct);
+        logger.LogInformation("Case {CaseNumber}: manual assignment requested", caseNumber);
+        return new AcceptedResult((string?)null, new { caseNumber, reviewerId, status = "assignment requested" });
+    }
+}

@@ -1,0 +1,36 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Imr.Functions.Storage;
+
+/// <summary>
+/// The case's audit trail in the Audit table: one row per step, keyed by the case number and a deterministic step id
+/// so a retried activity records nothing twice. Details carry ids and reasons, never clinical text.
+/// </summary>
+public sealed class AuditLog(StorageClients storage, TimeProvider time)
+{
+    private TableClient Table => storage.Table(StorageNames.AuditTable);
+
+    public async Task RecordAsync(string caseNumber, string stepId, string what, string details, CancellationToken ct = default)
+    {
+        try
+        {
+            await Table.AddEntityAsync(new TableEntity(caseNumber, stepId) { ["What"] = what, ["Details"] = details, ["At"] = time.GetUtcNow() }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Recorded by an earlier attempt of the same step.
+        }
+    }
+
+    public async Task<IReadOnlyList<(string StepId, string What, string Details, DateTimeOffset At)>> ForCaseAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var rows = new List<(string, string, string, DateTimeOffset)>();
+        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
+        {
+            rows.Add((e.RowKey, e.GetString("What") ?? "", e.GetString("Details") ?? "", e.GetDateTimeOffset("At") ?? default));
+        }
+
+        return rows.OrderBy(r => r.Item4).ToList();
+    }
+}

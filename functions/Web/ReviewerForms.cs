@@ -1,0 +1,114 @@
+using Imr.Domain.Cases;
+using Imr.Domain.Determinations;
+using Imr.Domain.Reviewers;
+
+namespace Imr.Functions.Web;
+
+/// <summary>What was typed into a form and what is wrong with it, field by field, so a page can be shown again with both.</summary>
+public sealed class FormState
+{
+    public FormState(IEnumerable<KeyValuePair<string, string>>? values = null) =>
+        Values = new Dictionary<string, string>(values ?? [], StringComparer.Ordinal);
+
+    public Dictionary<string, string> Values { get; }
+    /// <summary>Field name → message, in the order found (the error summary lists them so).</summary>
+    public List<(string Field, string Message)> Errors { get; } = [];
+    public bool IsValid => Errors.Count == 0;
+
+    public string this[string field] => Values.TryGetValue(field, out var v) ? v : "";
+    public string? ErrorFor(string field) => Errors.FirstOrDefault(e => e.Field == field).Message;
+    public void Fail(string field, string message) => Errors.Add((field, message));
+}
+
+/// <summary>The strength-of-evidence hierarchy an IMR reviewer applies (Labor Code §4610.5(c)(2)), strongest first.</summary>
+public static class EvidenceBasis
+{
+    public static readonly IReadOnlyList<(string Value, string Label)> Levels =
+    [
+        ("MTUS", "MTUS — Medical Treatment Utilization Schedule (give the chapter and pages)"),
+        ("PeerReviewed", "Peer-reviewed scientific and medical evidence"),
+        ("NationalStandards", "Nationally recognized professional standards"),
+        ("ExpertOpinion", "Expert opinion"),
+        ("GenerallyAccepted", "Generally accepted standards of medical practice"),
+        ("NoOtherTreatment", "Treatment likely to benefit where other treatments are not clinically efficacious"),
+    ];
+}
+
+/// <summary>The reviewer's forms: field names, validation with messages per field, and mapping to the domain.</summary>
+public static class ReviewerForms
+{
+    public const string Summary = "summary";
+    public const string DeclineReason = "reason";
+    public const string ConflictDeclared = "conflict";
+    public const string ConflictKind = "conflictKind";
+    public const string ConflictParty = "conflictParty";
+
+    public static string Outcome(string itemId) => $"outcome_{itemId}";
+    public static string CaGuideline(string itemId) => $"caGuideline_{itemId}";
+    public static string Evidence(string itemId) => $"evidence_{itemId}";
+    public static string OrgGuideline(string itemId) => $"orgGuideline_{itemId}";
+    public static string Pages(string itemId) => $"pages_{itemId}";
+    public static string Rationale(string itemId) => $"rationale_{itemId}";
+
+    public const int MaxTextLength = 20_000;
+
+    /// <summary>Checks the determination form; returns the determination when it is complete.</summary>
+    public static Determination? ReadDetermination(FormState form, CasePackage package)
+    {
+        Require(form, Summary, "Enter the clinical case summary.");
+        var decisions = new List<ItemDecision>();
+        foreach (var item in package.DisputedItems)
+        {
+            var id = item.ItemId;
+            var outcomeOk = Enum.TryParse<DecisionOutcome>(form[Outcome(id)], ignoreCase: false, out var outcome) && Enum.IsDefined(outcome);
+            if (!outcomeOk) form.Fail(Outcome(id), $"Choose Upheld or Overturned for “{item.Description}”.");
+            Require(form, CaGuideline(id), $"Enter the guideline the claims administrator cited for “{item.Description}”.");
+            var evidence = form[Evidence(id)] is { Length: > 0 } e ? e : "MTUS";
+            if (EvidenceBasis.Levels.All(l => l.Value != evidence)) form.Fail(Evidence(id), "Choose the kind of evidence relied on.");
+            Require(form, OrgGuideline(id), evidence == "MTUS"
+                ? $"Enter the MTUS guideline (chapter) relied on for “{item.Description}”."
+                : $"Name the evidence relied on for “{item.Description}” (source, e.g. the study or standard).");
+            if (evidence == "MTUS") Require(form, Pages(id), $"Enter the MTUS page(s) relied on for “{item.Description}”.");
+            Require(form, Rationale(id), $"Enter the decision rationale for “{item.Description}”.");
+            if (outcomeOk)
+            {
+                decisions.Add(new ItemDecision
+                {
+                    ItemId = id,
+                    Outcome = outcome,
+                    ClaimsAdministratorGuideline = form[CaGuideline(id)].Trim(),
+                    OrganizationGuideline = form[OrgGuideline(id)].Trim(),
+                    Pages = form[Pages(id)].Trim(),
+                    Rationale = form[Rationale(id)].Trim(),
+                });
+            }
+        }
+
+        if (!form.IsValid) return null;
+        var determination = new Determination { ClinicalCaseSummary = form[Summary].Trim(), Decisions = decisions };
+        foreach (var reason in determination.Check(package)) form.Fail(Summary, reason); // the domain's own quality check, as a last net
+        return form.IsValid ? determination : null;
+    }
+
+    /// <summary>Checks the decline form; returns the declared conflict, if any.</summary>
+    public static (string Reason, Affiliation? Conflict) ReadDecline(FormState form)
+    {
+        Require(form, DeclineReason, "Enter why you decline this review.");
+        Affiliation? conflict = null;
+        if (form[ConflictDeclared] == "yes")
+        {
+            var kindOk = Enum.TryParse<AffiliationKind>(form[ConflictKind], ignoreCase: false, out var kind) && Enum.IsDefined(kind);
+            if (!kindOk) form.Fail(ConflictKind, "Choose how you are affiliated with the party.");
+            Require(form, ConflictParty, "Enter the party you are affiliated with (as named in the case).");
+            if (kindOk && form[ConflictParty].Trim().Length > 0) conflict = new Affiliation(kind, form[ConflictParty].Trim());
+        }
+
+        return (form[DeclineReason].Trim(), conflict);
+    }
+
+    private static void Require(FormState form, string field, string message)
+    {
+        if (string.IsNullOrWhiteSpace(form[field])) form.Fail(field, message);
+        else if (form[field].Length > MaxTextLength) form.Fail(field, $"Keep this under {MaxTextLength:N0} characters.");
+    }
+}

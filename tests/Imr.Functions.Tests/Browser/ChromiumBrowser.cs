@@ -1,0 +1,26 @@
+using Microsoft.Playwright;
+
+namespace Imr.Functions.Tests.Browser;
+
+/// <summary>Debian's Chromium driven by Playwright (the package's bundled driver; Playwright's browser download is never used).</summary>
+public static class ChromiumBrowser
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            throw new InvalidOperationException($"{ExecutablePath} is missing: run ./test.sh (it installs Debian's chromium) or apt-get install -y chromium.");
+        }
+
+        var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+        });
+        return (playwright, browser);
+    }
+}

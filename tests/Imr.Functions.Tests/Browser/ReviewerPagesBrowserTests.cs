@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Imr.Domain.Reviewers;
+using Imr.Functions.Storage;
+using Imr.Functions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Imr.Functions.Tests.Browser;
+
+/// <summary>The reviewer's pages in a real browser (Chromium, no JavaScript needed by the pages) against the local runtime on Azurite.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
+{
+    private RuntimeHarness _app = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
+        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { JavaScriptEnabled = false });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+    }
+
+    private async Task<string> StartCaseAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        _app = await RuntimeHarness.StartAsync(configure: configure);
+        var caseNumber = TestEnvironment.NewCaseNumber("B");
+        await TestEnvironment.UploadSampleCaseAsync(caseNumber);
+        return caseNumber;
+    }
+
+    private ILocator Field(string label) => _page.GetByLabel(label, new PageGetByLabelOptions { Exact = true });
+
+    private async Task AssertEveryControlIsLabelledAsync()
+    {
+        Assert.Equal("en", await _page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal(1, await _page.Locator("h1").CountAsync());
+        var controls = _page.Locator("input:not([type=hidden]), select, textarea");
+        for (var i = 0; i < await controls.CountAsync(); i++)
+        {
+            var id = await controls.Nth(i).GetAttributeAsync("id");
+            Assert.True(id is not null && await _page.Locator($"label[for='{id}']").CountAsync() == 1, $"control {id} has no label");
+        }
+    }
+
+    [Fact]
+    public async Task Accept_then_a_validation_error_keeps_what_was_typed_then_submit_issues_the_letter()
+    {
+        var caseNumber = await StartCaseAsync();
+        var offer = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+
+        await _page.GotoAsync(offer.ToString());
+        Assert.Equal($"Review offer: case {caseNumber}", await _page.TitleAsync());
+        Assert.DoesNotContain("Sample Worker", await _page.ContentAsync()); // no needless PHI on the offer
+        await AssertEveryControlIsLabelledAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Accept the assignment" }).ClickAsync();
+        Assert.Contains("You have accepted this review", await _page.Locator("main").InnerTextAsync());
+
+        var review = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination");
+        await _page.GotoAsync(review.ToString());
+        await AssertEveryControlIsLabelledAsync();
+        Assert.Contains("54-year-old male", await _page.Locator("main").InnerTextAsync());
+        var documentLink = new Uri(await _page.GetByRole(AriaRole.Link, new() { Name = "medical-records.txt" }).GetAttributeAsync("href") ?? "");
+        using (var http = new HttpClient())
+        {
+            var document = await http.GetAsync(documentLink);
+            Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(TestEnvironment.SampleCaseFolder, "medical-records.txt")), await document.Content.ReadAsStringAsync());
+            Assert.Contains("sp=r", documentLink.Query); // read-only
+            var write = new HttpRequestMessage(HttpMethod.Put, documentLink) { Content = new StringContent("overwrite") };
+            write.Headers.Add("x-ms-blob-type", "BlockBlob");
+            Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(write)).StatusCode);
+        }
+
+        // Incomplete: no decision, no pages. What was typed must come back with the messages.
+        const string summary = "The injured worker is a 54-year-old male injured on 05/24/2011 by cumulative trauma. Ongoing low back pain.";
+        const string rationale = "The MTUS recommends up to 10 visits; the requested 12 exceed it. As such, the request is not medically necessary.";
+        await Field("Clinical case summary").FillAsync(summary);
+        await Field("Guideline or evidence relied on").FillAsync("MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine");
+        await Field("Decision rationale").FillAsync(rationale);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Submit the determination" }).ClickAsync();
+
+        Assert.StartsWith("Error: ", await _page.TitleAsync());
+        var errorSummary = _page.GetByRole(AriaRole.Alert);
+        Assert.Contains("There is a problem", await errorSummary.InnerTextAsync());
+        Assert.Contains("Choose Upheld or Overturned", await errorSummary.InnerTextAsync());
+        Assert.Contains("Enter the MTUS page(s)", await errorSummary.InnerTextAsync());
+        Assert.Equal(summary, await Field("Clinical case summary").InputValueAsync());
+        Assert.Equal(rationale, await Field("Decision rationale").InputValueAsync());
+        Assert.Equal("MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine", await Field("Guideline or evidence relied on").InputValueAsync());
+        Assert.Equal("true", await Field("Page(s)").GetAttributeAsync("aria-invalid"));
+        Assert.Equal("InReview", (await _app.Cases.GetAsync(caseNumber))!.Status); // nothing submitted
+
+        await _page.GetByLabel("Upheld — the treatment is not medically necessary").CheckAsync();
+        await Field("Page(s)").FillAsync("98-99");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Submit the determination" }).ClickAsync();
+        Assert.Contains("Your determination has been received", await _page.Locator("main").InnerTextAsync());
+
+        var status = await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
+        var letterBlob = status.GetProperty("letter").GetProperty("blobName").GetString()!;
+        var letter = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(letterBlob).DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("12 Physical Therapy sessions for the lumbar spine: Upheld", Regex.Replace(letter, @"\s+", " "));
+        Assert.Contains("the requested 12 exceed it", Regex.Replace(letter, @"\s+", " "));
+
+        // Going back and submitting again shows the first result and changes nothing.
+        await _page.GotoAsync(review.ToString());
+        Assert.Equal("Already received", await _page.TitleAsync());
+    }
+
+    [Fact]
+    public async Task Decline_with_a_declared_conflict_offers_the_case_to_the_next_reviewer_and_the_used_link_says_so()
+    {
+        var caseNumber = await StartCaseAsync();
+        var offer = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+
+        await _page.GotoAsync(offer.ToString());
+        // A declared conflict without its party: the message, and the reason kept.
+        await Field("Why you decline").FillAsync("I have consulted for the employer.");
+        await _page.GetByLabel("I have a material professional, familial or financial affiliation with a party to this case").CheckAsync();
+        await Field("Kind of affiliation").SelectOptionAsync("Employer");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Decline the assignment" }).ClickAsync();
+        Assert.Contains("Enter the party you are affiliated with", await _page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        Assert.Equal("I have consulted for the employer.", await Field("Why you decline").InputValueAsync());
+        Assert.Equal("Employer", await Field("Kind of affiliation").InputValueAsync());
+
+        await Field("The party (as named in the case)").FillAsync("Sample Manufacturing Co.");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Decline the assignment" }).ClickAsync();
+        Assert.Contains("You have declined this review", await _page.Locator("main").InnerTextAsync());
+
+        var next = await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-offer");
+        var nextMail = (await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A2-offer")).DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("rev-003@reviewers.example", nextMail);
+        var first = (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
+        Assert.Equal(("Declined", "I have consulted for the employer."), (first.Status, first.DeclineReason));
+        var roster = _app.Runtime.Services.GetRequiredService<RosterStore>();
+        Assert.Contains(new Affiliation(AffiliationKind.Employer, "Sample Manufacturing Co."), (await roster.GetAsync("rev-002"))!.Affiliations);
+
+        // The first reviewer's link, used: its own page with the first result. The next reviewer's works.
+        await _page.GotoAsync(offer.ToString());
+        Assert.Equal("Already received", await _page.TitleAsync());
+        Assert.Contains("You have declined this review", await _page.Locator("main").InnerTextAsync());
+        await _page.GotoAsync(next.ToString());
+        Assert.Equal($"Review offer: case {caseNumber}", await _page.TitleAsync());
+    }
+
+    [Fact]
+    public async Task A_superseded_or_tampered_link_shows_its_own_page_and_changes_nothing()
+    {
+        var caseNumber = await StartCaseAsync(s => s["Imr:AcceptanceWindow"] = "00:00:02");
+        var offer = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-offer"); // the first offer timed out
+
+        var superseded = await _page.GotoAsync(offer.ToString());
+        Assert.Equal(410, superseded!.Status);
+        Assert.Equal("This assignment has ended", await _page.TitleAsync());
+
+        var token = Regex.Match(offer.Query, "token=([^&]+)").Groups[1].Value;
+        var tampered = await _page.GotoAsync(offer.ToString().Replace(token, token[..^4] + (token.EndsWith("AAAA") ? "BBBB" : "AAAA")));
+        Assert.Equal(403, tampered!.Status);
+        Assert.Equal("This link is not valid", await _page.TitleAsync());
+
+        var a1 = (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
+        Assert.Equal("TimedOut", a1.Status);
+        Assert.Equal($"{caseNumber}-A2", (await _app.Cases.GetAsync(caseNumber))!.CurrentAssignmentId);
+    }
+}
