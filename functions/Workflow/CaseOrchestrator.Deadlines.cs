@@ -2,8 +2,13 @@ using Microsoft.DurableTask;
 
 namespace Imr.Functions.Workflow;
 
-/// <summary>The wait for the determination, on durable timers: reminders, the reviewer's due date, the case's due date.</summary>
-public sealed partial class CaseOrchestrator
+/// <summary>
+/// The wait for the determination, on durable timers: reminders, the reviewer's due date, the case's due date.
+/// Part of CaseOrchestrator's code, but not a partial of it: the DurableTask analyzer (0.2.0) analyzes a partial
+/// orchestrator's methods with the semantic model of whichever of its files it visits first, and then fails the
+/// build at random (AD0001 "Syntax node is not within syntax tree"). A static helper class is analyzed correctly.
+/// </summary>
+internal static class DeterminationWait
 {
     private enum PointKind { Reminder, ReviewerDue, CaseDue }
 
@@ -20,7 +25,7 @@ public sealed partial class CaseOrchestrator
     /// the SDK hands an event to the newest waiter even if that waiter was cancelled.
     /// </summary>
     /// <param name="roundsUsed">Offer rounds used so far; a reassignment's offers continue after them.</param>
-    private static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0)
+    internal static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0)
     {
         var current = offer;
         var reviewerDue = registered.ReviewerDueAt;
@@ -104,7 +109,7 @@ public sealed partial class CaseOrchestrator
             await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."));
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt));
             excluded.Add(current.ReviewerId);
-            (current, roundsUsed) = await OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
+            (current, roundsUsed) = await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {

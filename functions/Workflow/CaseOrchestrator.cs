@@ -9,7 +9,7 @@ namespace Imr.Functions.Workflow;
 /// wait for the determination (timer to the case due date) → issue the letter → close.
 /// Deterministic: time comes from the context, everything else from activities.
 /// </summary>
-public sealed partial class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseOutcome>
+public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseOutcome>
 {
     public override async Task<CaseOutcome> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
     {
@@ -26,12 +26,12 @@ public sealed partial class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInpu
         var (offer, rounds) = await OfferUntilAcceptedAsync(context, registered);
 
         // A replacement reviewer may take over after a missed reviewer due date.
-        (var submitted, offer) = await WaitForDeterminationAsync(context, registered, offer, rounds);
+        (var submitted, offer) = await DeterminationWait.WaitForDeterminationAsync(context, registered, offer, rounds);
         var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         while (letter.ReturnedForCorrection)
         {
             // The quality check sent the determination back to the reviewer: wait for the corrected revision.
-            submitted = (await WaitForDeterminationAsync(context, registered, offer, rounds, letter.NextRevision)).Submitted;
+            submitted = (await DeterminationWait.WaitForDeterminationAsync(context, registered, offer, rounds, letter.NextRevision)).Submitted;
             letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         }
 
@@ -50,7 +50,7 @@ public sealed partial class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInpu
     /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewers who missed the due date).</param>
     /// <param name="roundsUsed">Rounds used before (a reassignment continues after them, so assignment ids stay unique).</param>
     /// <returns>The accepted (or hand-assigned) offer and the last round used.</returns>
-    private static async Task<(AssignmentOffer Offer, int LastRound)> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int roundsUsed = 0)
+    internal static async Task<(AssignmentOffer Offer, int LastRound)> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int roundsUsed = 0)
     {
         var excluded = new List<string>(excludedReviewers ?? []);
         var round = roundsUsed;
