@@ -1,0 +1,25 @@
+# Sourced by test.sh and bench/run.sh: starts Azurite on free loopback ports with a throw-away data folder,
+# exports its connection string as AZURITE_CONNECTION_STRING, its pid as AZURITE_PID and the folder as
+# AZURITE_DATA, and stops it (and removes the folder) when the calling script exits.
+[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+_blob=$(free_port); _queue=$(free_port); _table=$(free_port)
+AZURITE_DATA=$(mktemp -d -t imr-azurite-XXXXXX)
+node_modules/.bin/azurite --silent --location "$AZURITE_DATA" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+  --blobPort "$_blob" --queuePort "$_queue" --tablePort "$_table" --skipApiVersionCheck --loose >"$AZURITE_DATA/azurite.log" 2>&1 &
+AZURITE_PID=$!
+_stop_throwaway_azurite() {
+  # Azurite's graceful stop can wait minutes on idle connections; its data here is thrown away, so stop it hard after a moment.
+  kill -TERM "$AZURITE_PID" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$AZURITE_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$AZURITE_PID" 2>/dev/null || true
+  wait "$AZURITE_PID" 2>/dev/null || true
+  rm -rf "$AZURITE_DATA"
+}
+trap _stop_throwaway_azurite EXIT INT TERM
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$_table") 2>/dev/null && break; sleep 0.1; done
+
+_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+export AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$_key;BlobEndpoint=http://127.0.0.1:$_blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$_queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$_table/devstoreaccount1;"
+export AZURITE_PID AZURITE_DATA
