@@ -85,7 +85,7 @@ var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").Ge
 Console.WriteLine($"\n[demo] Case status: {closed}");
 Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
 Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
-Console.WriteLine($"[demo] The PDF: {blobs.Uri}determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri}outbox/{caseNumber}/letter-v1-*.eml");
+Console.WriteLine($"[demo] The PDF: {blobs.Uri.ToString().TrimEnd('/')}/determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri.ToString().TrimEnd('/')}/outbox/{caseNumber}/letter-v1-*.eml");
 return 0;
 
 static string FindRepoRoot()
