@@ -64,6 +64,11 @@ public static class EscalationDemo
         var answers = SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json"));
         await driver.FollowAndSubmitAsync(secondLink, SampleCaseDriver.DeterminationForm(answers));
         var closed = await driver.WaitForStatusAsync(runtime.BaseAddress, caseNumber, "Closed", timeout);
+        // The record says Closed once the last activity ran; let the orchestration finish before the runtime stops.
+        using (var wait = new CancellationTokenSource(timeout))
+        {
+            await runtime.DurableClient.WaitForInstanceCompletionAsync(Imr.Domain.Cases.CaseNumber.Parse(caseNumber).OrchestrationInstanceId, wait.Token);
+        }
         Console.WriteLine($"[escalation demo] Determination submitted by the replacement; case status: {closed}");
         Console.WriteLine($"[escalation demo] At-risk report: {runtime.BaseAddress}api/manage/at-risk/page");
         return 0;
