@@ -23,36 +23,11 @@ namespace Imr.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class DeadlineOrchestrationTests
 {
-    private static async Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>> configure, TimeSpan? maximumTimerInterval = null)
-    {
-        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
-        configure(settings);
-        var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services =>
-            {
-                services.AddImrApplication(configuration);
-                if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
-            },
-        });
-        await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
-        var roster = host.Services.GetRequiredService<RosterStore>();
-        foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
-        {
-            await roster.UpsertAsync(r);
-        }
+    private static Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>> configure, TimeSpan? maximumTimerInterval = null) =>
+        WorkflowTestHost.StartAsync(configure, maximumTimerInterval);
 
-        return host;
-    }
-
-    private static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
-    {
-        // As intake leaves an accepted package: manifest and documents in the case files.
-        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
-        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
-    }
+    private static Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber) =>
+        WorkflowTestHost.StartCaseAsync(host, caseNumber);
 
     private static async Task<bool> NotificationExistsAsync(string caseNumber, string id) =>
         (await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).ExistsAsync()).Value;

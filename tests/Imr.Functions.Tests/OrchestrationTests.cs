@@ -19,33 +19,11 @@ namespace Imr.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class OrchestrationTests
 {
-    private static async Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null)
-    {
-        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
-        configure?.Invoke(settings);
-        var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
-        {
-            ConfigureServices = services => services.AddImrApplication(configuration),
-        });
-        var storage = host.Services.GetRequiredService<StorageClients>();
-        await storage.EnsureCreatedAsync();
-        var roster = host.Services.GetRequiredService<RosterStore>();
-        foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
-        {
-            await roster.UpsertAsync(r);
-        }
+    private static Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null) =>
+        WorkflowTestHost.StartAsync(configure);
 
-        return host;
-    }
-
-    private static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
-    {
-        // As intake leaves an accepted package: manifest and documents in the case files (no intake trigger runs here).
-        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
-        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new Microsoft.DurableTask.StartOrchestrationOptions($"case-{caseNumber}"));
-    }
+    private static Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber) =>
+        WorkflowTestHost.StartCaseAsync(host, caseNumber);
 
     private static Task WaitForNotificationAsync(string caseNumber, string id) =>
         TestEnvironment.EventuallyAsync(async () => (await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).ExistsAsync()).Value ? "yes" : null, TimeSpan.FromSeconds(30), id);

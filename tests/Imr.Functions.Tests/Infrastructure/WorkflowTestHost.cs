@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Imr.Domain.Cases;
+using Imr.Domain.Reviewers;
+using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
+using Imr.LocalRuntime;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Imr.Functions.Tests.Infrastructure;
+
+/// <summary>The app's orchestrations and activities on the in-memory Durable Task sidecar, with storage on Azurite and the sample roster.</summary>
+public static class WorkflowTestHost
+{
+    public static async Task<DurableTaskTestHost> StartAsync(Action<Dictionary<string, string?>>? configure = null, TimeSpan? maximumTimerInterval = null)
+    {
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
+        configure?.Invoke(settings);
+        var configuration = TestEnvironment.Configuration(settings);
+        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
+        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
+        {
+            ConfigureServices = services =>
+            {
+                services.AddImrApplication(configuration);
+                if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
+            },
+        });
+        await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
+        var roster = host.Services.GetRequiredService<RosterStore>();
+        foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
+        {
+            await roster.UpsertAsync(r);
+        }
+
+        return host;
+    }
+
+    /// <summary>Starts a case as intake leaves an accepted package: manifest and documents in the case files (no intake trigger runs here).</summary>
+    public static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
+    {
+        var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
+        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
+    }
+}
