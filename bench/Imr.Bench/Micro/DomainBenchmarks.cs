@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
+using Imr.Domain.Eligibility;
 using Imr.Domain.Letters;
 using Imr.Domain.Reviewers;
 
@@ -18,6 +19,7 @@ public class DomainBenchmarks
     private CallbackTokenService _tokens = null!;
     private string _token = "";
     private FinalDeterminationLetter _letter = null!;
+    private PriorApplication[] _onFile = [];
 
     [GlobalSetup]
     public void Setup()
@@ -55,6 +57,8 @@ public class DomainBenchmarks
         _matcher = new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules());
         _tokens = new CallbackTokenService(new CallbackKeyRing("k1", new Dictionary<string, byte[]> { ["k1"] = new byte[32] }), TimeProvider.System);
         _token = _tokens.Issue(Claims());
+        var fingerprint = ApplicationFingerprint.Of(_case);
+        _onFile = Enumerable.Range(0, 5000).Select(i => new PriorApplication(fingerprint with { CaseNumber = $"CM13-{i:D7}", WorkerKey = $"worker-{i}" }, Decided: i % 2 == 0)).ToArray();
         _letter = LetterComposer.Compose(new IssuingOrganization("MAXIMUS Federal Services", "MAXIMUS"), _case, _determination, _roster[0] with { BoardCertifications = ["Orthopedic Spine Surgery"] }, new DateOnly(2013, 7, 15));
     }
 
@@ -62,6 +66,13 @@ public class DomainBenchmarks
 
     [Benchmark]
     public string RenderLetterText() => LetterTextRenderer.Render(_letter);
+
+    [Benchmark]
+    public int RenderLetterPdf() => LetterPdfRenderer.Render(_letter).Length;
+
+    /// <summary>Screening against 5,000 applications on file (timeliness, UR outcomes, duplicates).</summary>
+    [Benchmark]
+    public EligibilityOutcome ScreenEligibility() => EligibilityScreening.Screen(_case, _onFile, EligibilityRules.CaliforniaWorkersCompensation).Outcome;
 
     [Benchmark]
     public Reviewer? MatchOver5000Reviewers() => _matcher.Match(_case, _roster, new HashSet<string>(), new Dictionary<string, ReviewerLoad>()).Selected;
