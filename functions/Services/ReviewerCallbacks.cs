@@ -205,8 +205,7 @@ public sealed class ReviewerCallbacks(
 
     private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
     {
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
     }
 
     private static async Task<FormState> FormAsync(HttpRequest request, CancellationToken ct)

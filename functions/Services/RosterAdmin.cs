@@ -109,8 +109,7 @@ public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseSto
 
         var reviewer = await roster.GetAsync(reviewerId, ct);
         if (reviewer is null) return new BadRequestObjectResult(new { error = $"Reviewer {reviewerId} is not on the roster." });
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
         var blocking = ManualAssignmentRules.Blocking(matcher.Disqualifications(package, reviewer, new HashSet<string>(), (await loads.AllAsync(ct)).GetValueOrDefault(reviewerId) ?? ReviewerLoad.None));
         if (blocking.Count > 0)
         {

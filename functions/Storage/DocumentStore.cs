@@ -38,6 +38,13 @@ public sealed class DocumentStore(StorageClients storage)
     public async Task<bool> ExistsAsync(string container, string blobName, CancellationToken ct = default) =>
         (await storage.Container(container).GetBlobClient(blobName).ExistsAsync(ct)).Value;
 
+    /// <summary>The case package accepted at intake (validated then, so a failure here means the stored file changed).</summary>
+    public async Task<Imr.Domain.Cases.CasePackage> ReadAcceptedPackageAsync(string manifestBlobName, CancellationToken ct = default)
+    {
+        var manifest = await ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName, ct);
+        return Imr.Domain.Cases.CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
+    }
+
     public static string Sha256Hex(BinaryData content) => Convert.ToHexStringLower(SHA256.HashData(content.ToMemory().Span));
 
     public Uri UriOf(string container, string blobName) => storage.Container(container).GetBlobClient(blobName).Uri;

@@ -245,8 +245,7 @@ public sealed class AssignmentActivities(
 
     private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
     {
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName);
-        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
     }
 
     private static string InZone(DateTimeOffset at, string timeZone)

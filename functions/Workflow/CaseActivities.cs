@@ -82,7 +82,6 @@ public sealed class CaseActivities(
 
     private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
     {
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName);
-        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
     }
 }

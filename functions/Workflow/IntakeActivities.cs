@@ -155,7 +155,6 @@ public sealed class IntakeActivities(
 
     private async Task<CasePackage> LoadAsync(string manifestBlobName)
     {
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName);
-        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
+        return await documents.ReadAcceptedPackageAsync(manifestBlobName);
     }
 }
