@@ -19,8 +19,8 @@ namespace Imr.Functions.Services;
 /// </summary>
 public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, ILogger<RosterAdmin> logger)
 {
-    public const string ImportRoute = "admin/roster";
-    public const string AssignRoute = "admin/cases/{caseNumber}/assign";
+    public const string ImportRoute = "manage/roster";
+    public const string AssignRoute = "manage/cases/{caseNumber}/assign";
     public const string ReportsFolder = "reports/";
     public const int MaxRosterBytes = 4 * 1024 * 1024;
 

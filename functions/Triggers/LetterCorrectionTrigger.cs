@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Imr.Functions.Triggers;
 
 /// <summary>
-/// Staff correct an issued letter: <c>POST /api/admin/cases/{caseNumber}/letters/corrections</c> with
+/// Staff correct an issued letter: <c>POST /api/manage/cases/{caseNumber}/letters/corrections</c> with
 /// <c>{"basedOnVersion": 1, "reason": "…", "determination": {…}}</c>. Guarded by a function key in Azure.
 /// Repeating the request returns the version it issued; a request based on an older version is refused (409).
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class LetterCorrectionTrigger(LetterIssuer issuer)
 {
     [Function(nameof(IssueLetterCorrection))]
     public async Task<IActionResult> IssueLetterCorrection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "admin/cases/{caseNumber}/letters/corrections")] HttpRequest request, string caseNumber, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "manage/cases/{caseNumber}/letters/corrections")] HttpRequest request, string caseNumber, CancellationToken cancellationToken)
     {
         if (!CaseNumber.TryParse(caseNumber, out var number))
         {

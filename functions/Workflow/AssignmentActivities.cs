@@ -241,7 +241,7 @@ public sealed class AssignmentActivities(
         await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-completed", "Completed", $"assignment {offer.AssignmentId} completed; reviewer {offer.ReviewerId} released");
     }
 
-    public static string ManualAssignmentRoute(string caseNumber) => $"/api/admin/cases/{caseNumber}/assign";
+    public static string ManualAssignmentRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/assign";
 
     private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
     {

@@ -13,11 +13,22 @@ public static class HttpRoutes
     {
         foreach (var f in catalog.OfKind(TriggerKind.Http))
         {
+            if (ConflictsWithHostRoutes(f.Http.Route ?? f.Name))
+            {
+                // The Functions host refuses such a function ("The specified route conflicts with one or more built in
+                // routes"), so serving it here would hide a function that does not exist in Azure.
+                throw new InvalidOperationException($"Function {f.Name}: route '{f.Http.Route ?? f.Name}' starts with 'admin', which the Functions host reserves.");
+            }
+
             var route = $"/{RoutePrefix}/{f.Http.Route ?? f.Name}";
             var methods = (f.Http.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
             app.MapMethods(route, methods, (HttpContext context) => InvokeAsync(f, context)).WithName(f.Name);
         }
     }
+
+    /// <summary>The Functions host reserves routes (and function names) that begin with <c>admin</c>.</summary>
+    public static bool ConflictsWithHostRoutes(string route) =>
+        route.TrimStart('/').StartsWith("admin", StringComparison.OrdinalIgnoreCase);
 
     private static async Task InvokeAsync(FunctionEntry function, HttpContext context)
     {

@@ -24,4 +24,16 @@ public class FunctionCatalogTests
             "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
+
+    [Fact]
+    public void No_http_route_or_function_name_uses_the_hosts_reserved_admin_prefix()
+    {
+        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
+
+        var reserved = catalog.OfKind(TriggerKind.Http).Where(f => HttpRoutes.ConflictsWithHostRoutes(f.Http.Route ?? f.Name)).Select(f => f.Name).ToList();
+
+        Assert.Empty(reserved);
+        Assert.True(HttpRoutes.ConflictsWithHostRoutes("admin/roster"));
+        Assert.False(HttpRoutes.ConflictsWithHostRoutes("manage/roster"));
+    }
 }

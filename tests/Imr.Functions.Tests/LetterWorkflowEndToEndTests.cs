@@ -45,9 +45,9 @@ public sealed class LetterWorkflowEndToEndTests : IAsyncLifetime
 
         // Staff correct the issued letter through the admin route; the repeat returns the same version.
         var body = JsonSerializer.Serialize(new { basedOnVersion = 1, reason = "The page numbers of the guideline were corrected.", determination = sample with { Decisions = [sample.Decisions[0] with { Pages = "98-100" }] } }, CasePackage.JsonOptions);
-        var corrected = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/letters/corrections", new StringContent(body, Encoding.UTF8, "application/json"));
-        var repeated = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/letters/corrections", new StringContent(body, Encoding.UTF8, "application/json"));
-        var broken = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/letters/corrections", new StringContent("{\"basedOnVersion\": \"one\"", Encoding.UTF8, "application/json"));
+        var corrected = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/letters/corrections", new StringContent(body, Encoding.UTF8, "application/json"));
+        var repeated = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/letters/corrections", new StringContent(body, Encoding.UTF8, "application/json"));
+        var broken = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/letters/corrections", new StringContent("{\"basedOnVersion\": \"one\"", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Created, corrected.StatusCode);
         Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);

@@ -33,11 +33,11 @@ public sealed class RosterAdminTests : IAsyncLifetime
             "rev-002,Dr. Taylor Spine,rev-002@reviewers.example,Orthopedic Spine Surgery;Orthopedic Surgery,Orthopedic Spine Surgery,Texas,7,24,,6,true,America/Denver",
             "rev-010,Dr. New Hand,rev-010@reviewers.example,Hand Surgery,Hand Surgery,California,9,30,Facility:Example Hand Center,5,true,America/Los_Angeles");
 
-        var dryRun = await _app.Http.PostAsync("/api/admin/roster?dryRun=true", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var dryRun = await _app.Http.PostAsync("/api/manage/roster?dryRun=true", new StringContent(csv, Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, dryRun.StatusCode);
         Assert.Null(await Roster.GetAsync("rev-010"));
 
-        var response = await _app.Http.PostAsync("/api/admin/roster", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var response = await _app.Http.PostAsync("/api/manage/roster", new StringContent(csv, Encoding.UTF8, "text/csv"));
         var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(report.GetProperty("applied").GetBoolean());
@@ -46,7 +46,7 @@ public sealed class RosterAdminTests : IAsyncLifetime
         Assert.Equal((6, "America/Denver"), ((await Roster.GetAsync("rev-002"))!.Capacity, (await Roster.GetAsync("rev-002"))!.TimeZone));
         Assert.Equal(new Affiliation(AffiliationKind.Facility, "Example Hand Center"), Assert.Single((await Roster.GetAsync("rev-010"))!.Affiliations));
 
-        var bad = await _app.Http.PostAsync("/api/admin/roster", new StringContent(string.Join("\n", Header,
+        var bad = await _app.Http.PostAsync("/api/manage/roster", new StringContent(string.Join("\n", Header,
             "rev-002,Dr. Taylor Spine,rev-002@reviewers.example,Orthopedic Spine Surgery,Orthopedic Spine Surgery,Texas,7,24,,99,true,America/Chicago",
             "rev-011,,nobody,,,,,,,,,"), Encoding.UTF8, "text/csv"));
         var badReport = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement;
@@ -85,18 +85,18 @@ public sealed class RosterAdminTests : IAsyncLifetime
         var escalation = (await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector")).DownloadContentAsync()).Value.Content.ToString();
         Assert.DoesNotContain("code=", escalation); // no key in the mail
 
-        var conflicted = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-001" }));
+        var conflicted = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-001" }));
         Assert.Equal(HttpStatusCode.Conflict, conflicted.StatusCode);
         Assert.Contains("claims administrator", await conflicted.Content.ReadAsStringAsync());
-        var unknown = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-999" }));
+        var unknown = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-999" }));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
 
-        var assigned = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-002", ["assignedBy"] = "Dr. Medical Director" }));
+        var assigned = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-002", ["assignedBy"] = "Dr. Medical Director" }));
         Assert.Equal(HttpStatusCode.Accepted, assigned.StatusCode);
         await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-determination");
         var entity = (await _app.Cases.GetAsync(caseNumber))!;
         Assert.Equal(("InReview", $"{caseNumber}-A2", "rev-002"), (entity.Status, entity.CurrentAssignmentId, entity.CurrentReviewerId));
-        var again = await _app.Http.PostAsync($"/api/admin/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-003" }));
+        var again = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-003" }));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 }
