@@ -98,7 +98,7 @@ public static partial class MacroBenchmark
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stop.CancelAfter(options.Timeout);
 
-        var reviewers = RunReviewersAsync(blobs, driver, answers, caseNumbers.ToHashSet(), offeredAt, submittedAt, failures, options.ReviewerConcurrency, stop.Token);
+        var reviewers = RunReviewersAsync(blobs, driver, answers, $"B{runId}-", caseNumbers.ToHashSet(), offeredAt, submittedAt, failures, options.ReviewerConcurrency, stop.Token);
         var watcher = WatchClosedAsync(casesTable, caseNumbers, closedAt, stop.Token);
 
         var intake = blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
@@ -159,7 +159,7 @@ public static partial class MacroBenchmark
     }
 
     /// <summary>The reviewers: read offers and determination requests from the outbox, answer each once over HTTP.</summary>
-    private static async Task RunReviewersAsync(BlobServiceClient blobs, SampleCaseDriver driver, Dictionary<string, string> answers, HashSet<string> ours,
+    private static async Task RunReviewersAsync(BlobServiceClient blobs, SampleCaseDriver driver, Dictionary<string, string> answers, string runPrefix, HashSet<string> ours,
         ConcurrentDictionary<string, DateTimeOffset> offeredAt, ConcurrentDictionary<string, DateTimeOffset> submittedAt, ConcurrentBag<string> failures, int concurrency, CancellationToken ct)
     {
         var outbox = blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
@@ -170,7 +170,8 @@ public static partial class MacroBenchmark
         {
             try
             {
-                await foreach (var item in outbox.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, ct))
+                // Only this run's mail (an earlier run's thousands of notices in the same Azurite would slow every listing).
+                await foreach (var item in outbox.GetBlobsAsync(BlobTraits.None, BlobStates.None, runPrefix, ct))
                 {
                     var caseNumber = item.Name.Split('/')[0];
                     if (!ours.Contains(caseNumber) || !seen.Add(item.Name)) continue;

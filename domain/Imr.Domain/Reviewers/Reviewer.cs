@@ -41,9 +41,27 @@ public sealed record Affiliation(AffiliationKind Kind, string Name)
     /// <summary>Names compare without case, punctuation, titles ("Dr.") or repeated spaces, so "Dr. Alex Example" and "alex example" are the same party.</summary>
     public static string Normalize(string? name)
     {
-        var words = new string((name ?? "").ToLowerInvariant().Where(c => c != '.').Select(c => char.IsLetterOrDigit(c) ? c : ' ').ToArray())
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(w => w is not ("dr" or "md" or "do" or "phd" or "inc" or "llc" or "co"));
-        return string.Join(' ', words);
+        // One pass over the characters (matching normalises every candidate's ties: no LINQ chains per name).
+        var result = new System.Text.StringBuilder(name?.Length ?? 0);
+        var word = new System.Text.StringBuilder();
+        void EndWord()
+        {
+            if (word.Length == 0) return;
+            var w = word.ToString();
+            word.Clear();
+            if (w is "dr" or "md" or "do" or "phd" or "inc" or "llc" or "co") return;
+            if (result.Length > 0) result.Append(' ');
+            result.Append(w);
+        }
+
+        foreach (var ch in name ?? "")
+        {
+            if (ch == '.') continue;
+            if (char.IsLetterOrDigit(ch)) word.Append(char.ToLowerInvariant(ch));
+            else EndWord();
+        }
+
+        EndWord();
+        return result.ToString();
     }
 }

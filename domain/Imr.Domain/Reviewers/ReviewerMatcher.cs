@@ -41,12 +41,15 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
 
     public MatchResult Match(CasePackage casePackage, IEnumerable<Reviewer> roster, IReadOnlySet<string> excludedReviewerIds, IReadOnlyDictionary<string, ReviewerLoad> loads)
     {
+        // What the case asks is worked out once, not once per candidate: over a roster of thousands the per-candidate
+        // normalisation of party names and the specialty lookup were nearly all of the matching's cost.
+        var profile = new CaseProfile(casePackage, specialties);
         var verdicts = new List<CandidateVerdict>();
         var eligible = new List<Reviewer>();
         foreach (var reviewer in roster.OrderBy(r => r.ReviewerId, StringComparer.Ordinal))
         {
             var load = loads.GetValueOrDefault(reviewer.ReviewerId) ?? ReviewerLoad.None;
-            var reasons = Disqualifications(casePackage, reviewer, excludedReviewerIds, load).ToList();
+            var reasons = Disqualifications(profile, reviewer, excludedReviewerIds, load).ToList();
             verdicts.Add(new CandidateVerdict(reviewer.ReviewerId, reasons.Count == 0, reasons, load.OpenAssignments));
             if (reasons.Count == 0)
             {
@@ -63,14 +66,16 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
     }
 
     /// <summary>Every rule the reviewer fails for this case (empty: eligible).</summary>
-    public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load)
+    public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load) =>
+        Disqualifications(new CaseProfile(c, specialties), r, excluded, load);
+
+    private IEnumerable<string> Disqualifications(CaseProfile c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load)
     {
         if (!r.Active) yield return "inactive";
         if (excluded.Contains(r.ReviewerId)) yield return Excluded;
-        foreach (var item in c.DisputedItems)
+        foreach (var (item, suited, suitedSet) in c.Items)
         {
-            var suited = specialties.SpecialtiesFor(item);
-            if (!suited.Intersect(r.Specialties, StringComparer.OrdinalIgnoreCase).Any())
+            if (!r.Specialties.Any(suitedSet.Contains))
             {
                 yield return $"no specialty suited to {item.Category} of the {item.BodyPart} (needs one of: {(suited.Count == 0 ? "none configured" : string.Join(", ", suited))})";
             }
@@ -82,30 +87,50 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
         if (r.ActivePracticeHoursPerWeek < rules.MinimumActivePracticeHoursPerWeek) yield return $"fewer than {rules.MinimumActivePracticeHoursPerWeek} hours a week of active practice";
 
         var self = Affiliation.Normalize(r.Name);
-        if (self == Affiliation.Normalize(c.UtilizationReview.Reviewer)) yield return "is the UR reviewer of this case";
-        if (self == Affiliation.Normalize(c.RequestingPhysician.Name)) yield return "is the worker's treating (requesting) physician";
-        foreach (var (party, role) in Parties(c))
+        if (self == c.UtilizationReviewer) yield return "is the UR reviewer of this case";
+        if (self == c.RequestingPhysician) yield return "is the worker's treating (requesting) physician";
+        if (r.Affiliations.Count > 0)
         {
-            var tie = r.Affiliations.FirstOrDefault(a => Affiliation.Normalize(a.Name) == party);
-            if (tie is not null) yield return $"affiliated with a party to the case: the {role} ({tie.Kind} tie)";
+            var ties = r.Affiliations.Select(a => (Name: Affiliation.Normalize(a.Name), a.Kind)).ToList();
+            foreach (var (party, role) in c.Parties)
+            {
+                var tie = ties.FindIndex(t => t.Name == party);
+                if (tie >= 0) yield return $"affiliated with a party to the case: the {role} ({ties[tie].Kind} tie)";
+            }
         }
 
         if (load.OpenAssignments >= r.Capacity) yield return AtCapacity;
     }
 
-    private static IEnumerable<(string Party, string Role)> Parties(CasePackage c)
+    /// <summary>The case's side of matching, normalised once.</summary>
+    private sealed class CaseProfile
     {
-        (string? Name, string Role)[] parties =
-        [
-            (c.Employer, "employer"),
-            (c.ClaimsAdministrator, "claims administrator"),
-            (c.RequestingPhysician.Name, "requesting physician"),
-            (c.RequestingPhysician.MedicalGroup, "requesting physician's medical group"),
-            (c.RequestingPhysician.Facility, "facility"),
-            (c.Worker.Name, "worker"),
-            (c.UtilizationReview.Reviewer, "UR reviewer"),
-        ];
-        return parties.Where(p => !string.IsNullOrWhiteSpace(p.Name)).Select(p => (Affiliation.Normalize(p.Name), p.Role)).Where(p => p.Item1.Length > 0);
+        public CaseProfile(CasePackage c, SpecialtyMap specialties)
+        {
+            Items = c.DisputedItems.Select(item =>
+            {
+                var suited = specialties.SpecialtiesFor(item);
+                return (item, suited, new HashSet<string>(suited, StringComparer.OrdinalIgnoreCase));
+            }).ToList();
+            UtilizationReviewer = Affiliation.Normalize(c.UtilizationReview.Reviewer);
+            RequestingPhysician = Affiliation.Normalize(c.RequestingPhysician.Name);
+            (string? Name, string Role)[] parties =
+            [
+                (c.Employer, "employer"),
+                (c.ClaimsAdministrator, "claims administrator"),
+                (c.RequestingPhysician.Name, "requesting physician"),
+                (c.RequestingPhysician.MedicalGroup, "requesting physician's medical group"),
+                (c.RequestingPhysician.Facility, "facility"),
+                (c.Worker.Name, "worker"),
+                (c.UtilizationReview.Reviewer, "UR reviewer"),
+            ];
+            Parties = parties.Where(p => !string.IsNullOrWhiteSpace(p.Name)).Select(p => (Affiliation.Normalize(p.Name), p.Role)).Where(p => p.Item1.Length > 0).ToList();
+        }
+
+        public IReadOnlyList<(DisputedItem Item, IReadOnlyList<string> Suited, HashSet<string> SuitedSet)> Items { get; }
+        public string UtilizationReviewer { get; }
+        public string RequestingPhysician { get; }
+        public IReadOnlyList<(string Party, string Role)> Parties { get; }
     }
 }
 
