@@ -17,12 +17,16 @@ namespace Imr.Functions.Services;
 /// Staff's side of the roster: import from CSV or JSON (admin route or a blob in the roster container) with a report of
 /// what changed, and the medical director's manual assignment of a case nobody accepted.
 /// </summary>
-public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, ILogger<RosterAdmin> logger)
+public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, CallbackUses uses, ILogger<RosterAdmin> logger)
 {
     public const string ImportRoute = "manage/roster";
     public const string AssignRoute = "manage/cases/{caseNumber}/assign";
     public const string ReportsFolder = "reports/";
     public const int MaxRosterBytes = 4 * 1024 * 1024;
+    /// <summary>The single-use row (in the callback uses table, keyed by the round's assignment id) of a manual-assignment round.</summary>
+    public const string ManualAssignmentUse = "ManualAssignment";
+
+    private sealed record ManualChoice(string ReviewerId, string AssignedBy);
 
     /// <summary>Validates the whole file first; applies it only when every row is valid (a half-applied roster would silently change who may review).</summary>
     public async Task<RosterImportReport> ImportAsync(string fileName, byte[] content, bool apply, CancellationToken ct = default)
@@ -102,7 +106,16 @@ public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseSto
 
         var caseEntity = await cases.GetAsync(caseNumber, ct);
         if (caseEntity is null) return new NotFoundObjectResult(new { error = $"Case {caseNumber} is not recorded." });
-        if (caseEntity.Status != nameof(CaseStatus.AwaitingManualAssignment))
+        // The round the orchestration waits for (recorded by the escalation) is answered once: a double click or a retry
+        // gets the first answer again instead of raising a second event.
+        var round = caseEntity.ManualAssignmentRound;
+        var useId = $"{caseNumber}-A{round}";
+        if (round > 0 && await uses.FirstResultAsync(useId, ManualAssignmentUse, ct) is { } answered)
+        {
+            return RepeatedAnswer(caseNumber, round, answered, reviewerId);
+        }
+
+        if (caseEntity.Status != nameof(CaseStatus.AwaitingManualAssignment) || round == 0)
         {
             return new ConflictObjectResult(new { error = $"Case {caseNumber} is not waiting for a manual assignment (status {caseEntity.Status})." });
         }
@@ -122,8 +135,40 @@ public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseSto
             return new ObjectResult(new { error = "The case's workflow is not running; nothing was recorded. Try again shortly." }) { StatusCode = 503 };
         }
 
-        await durable.RaiseEventAsync(number.OrchestrationInstanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(reviewerId, string.IsNullOrWhiteSpace(assignedBy) ? "medical director" : assignedBy), ct);
-        logger.LogInformation("Case {CaseNumber}: manual assignment requested", caseNumber);
-        return new AcceptedResult((string?)null, new { caseNumber, reviewerId, status = "assignment requested" });
+        var choice = new ManualChoice(reviewerId, string.IsNullOrWhiteSpace(assignedBy) ? "medical director" : assignedBy.Trim());
+        if (await uses.TryClaimAsync(useId, ManualAssignmentUse, JsonSerializer.Serialize(choice), ct) is { } first)
+        {
+            return RepeatedAnswer(caseNumber, round, first, reviewerId); // a concurrent request claimed the round first
+        }
+
+        try
+        {
+            await durable.RaiseEventAsync(number.OrchestrationInstanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(choice.ReviewerId, choice.AssignedBy, round), ct);
+        }
+        catch
+        {
+            await uses.ReleaseAsync(useId, ManualAssignmentUse, CancellationToken.None); // not delivered: the round stays open
+            throw;
+        }
+
+        logger.LogInformation("Case {CaseNumber}: manual assignment requested for round {Round}", caseNumber, round);
+        return new AcceptedResult((string?)null, new { caseNumber, reviewerId, round, status = "assignment requested" });
+    }
+
+    /// <summary>
+    /// The round was answered already: the same choice again gets the first answer (202, no second event); another
+    /// choice is refused, because only a refusal by the orchestration (which opens a new round) allows a new choice.
+    /// </summary>
+    private static IActionResult RepeatedAnswer(string caseNumber, int round, string firstResult, string reviewerId)
+    {
+        var first = JsonSerializer.Deserialize<ManualChoice>(firstResult)!;
+        return first.ReviewerId == reviewerId
+            ? new AcceptedResult((string?)null, new { caseNumber, reviewerId = first.ReviewerId, round, status = "assignment requested", repeated = true })
+            : new ConflictObjectResult(new
+            {
+                error = $"Case {caseNumber} was already assigned by hand to reviewer {first.ReviewerId} in round {round}. If the workflow refuses that choice, a new round is opened and announced to the medical director.",
+                reviewerId = first.ReviewerId,
+                round,
+            });
     }
 }

@@ -34,6 +34,8 @@ public sealed class CaseEntity : ITableEntity
     public string? LetterPdfBlobName { get; set; }
     public string? LetterPdfSha256 { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>The manual-assignment round the orchestration waits for (0: none yet); the admin route answers this round once.</summary>
+    public int ManualAssignmentRound { get; set; }
 }
 
 /// <summary>One offer of a case to a reviewer, with why other candidates were skipped.</summary>

@@ -188,7 +188,11 @@ public sealed class AssignmentActivities(
     [Function(nameof(EscalateForManualAssignment))]
     public async Task EscalateForManualAssignment([ActivityTrigger] CaseEscalation escalation)
     {
-        await cases.UpdateAsync(escalation.CaseNumber, c => c.Status = nameof(CaseStatus.AwaitingManualAssignment));
+        await cases.UpdateAsync(escalation.CaseNumber, c =>
+        {
+            c.Status = nameof(CaseStatus.AwaitingManualAssignment);
+            c.ManualAssignmentRound = escalation.AwaitedRound;
+        });
         // The mail names the admin route, never a key: the medical director uses the function key they already hold.
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail,
             $"IMR case {escalation.CaseNumber} needs a reviewer",

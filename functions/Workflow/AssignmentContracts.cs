@@ -13,7 +13,9 @@ public static class AssignmentEvents
 /// <summary>The reviewer declined; the reason (and a declared conflict) is stored on the assignment by the callback route.</summary>
 public sealed record ReviewerDeclined(string AssignmentId);
 
-public sealed record ManualAssignment(string ReviewerId, string AssignedBy);
+/// <param name="Round">The manual-assignment round the choice answers (the escalation records it on the case); the
+/// orchestration ignores a choice for any other round, so a stale or repeated event can never assign a case later.</param>
+public sealed record ManualAssignment(string ReviewerId, string AssignedBy, int Round);
 
 public sealed record ManualAssignmentRequest(string CaseNumber, int Round, string ReviewerId, string AssignedBy);
 

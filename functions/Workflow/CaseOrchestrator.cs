@@ -105,14 +105,27 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
             excluded.Add(offer.ReviewerId);
         }
 
+        string? refused = null;
         while (true)
         {
-            // A reassignment's escalation is its own notice (the first one's id would be deduplicated away).
-            var level = roundsUsed == 0 ? "MedicalDirector" : $"MedicalDirector-after-R{roundsUsed}";
+            // A reassignment's escalation is its own notice (the first one's id would be deduplicated away), and so is
+            // each new round after a refused choice. The round is recorded on the case: the admin route answers it once.
+            var awaitedRound = round + 1;
+            var level = (roundsUsed == 0 ? "MedicalDirector" : $"MedicalDirector-after-R{roundsUsed}") + (refused is null ? "" : $"-R{awaitedRound}");
             await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(registered.CaseNumber, level,
-                $"No eligible reviewer accepted the case after {round - roundsUsed} offer round(s). Assign a reviewer by hand."));
-            var manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
-            round++;
+                refused is null
+                    ? $"No eligible reviewer accepted the case after {round - roundsUsed} offer round(s). Assign a reviewer by hand."
+                    : $"The reviewer chosen by hand ({refused}) cannot review this case (the reasons are in the audit trail). Assign another reviewer.")
+            { AwaitedRound = awaitedRound });
+            ManualAssignment manual;
+            do
+            {
+                // A choice for another round (stale, or from before a reassignment) is dropped.
+                manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
+            }
+            while (manual.Round != awaitedRound);
+
+            round = awaitedRound;
             var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(registered.CaseNumber, round, manual.ReviewerId, manual.AssignedBy));
             if (assigned is not null)
             {
@@ -120,7 +133,8 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
                 return (assigned, round);
             }
 
-            // The chosen reviewer turned out to be ineligible (recorded with the reasons): wait for another choice.
+            refused = manual.ReviewerId;
+            // The chosen reviewer turned out to be ineligible (recorded with the reasons): a new round, for another choice.
         }
     }
 }

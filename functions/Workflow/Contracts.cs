@@ -12,7 +12,11 @@ public sealed record AssignmentOffer(string CaseNumber, string AssignmentId, str
 
 public sealed record AssignmentEnded(string CaseNumber, string AssignmentId, string Reason);
 
-public sealed record CaseEscalation(string CaseNumber, string Level, string Reason);
+public sealed record CaseEscalation(string CaseNumber, string Level, string Reason)
+{
+    /// <summary>For a manual-assignment escalation: the round whose choice the orchestration waits for.</summary>
+    public int AwaitedRound { get; init; }
+}
 
 public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName, int Revision = 0);
 

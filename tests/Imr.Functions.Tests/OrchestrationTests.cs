@@ -79,9 +79,14 @@ public sealed class OrchestrationTests
         Assert.Contains("affiliated with a party to the case", first.MatchingVerdicts);
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await host.Client.GetInstanceAsync(id))!.RuntimeStatus); // waits durably, no deadline
 
-        // A conflicted choice is refused (and recorded); the next choice is assigned and needs no acceptance.
-        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-001", "Dr. Medical Director"));
-        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-003", "Dr. Medical Director"));
+        // The escalation records the awaited round (3); a choice for another round (stale) is ignored. A conflicted
+        // choice is refused (and recorded) and opens round 4 with its own notice; that choice is assigned and needs no acceptance.
+        Assert.Equal(3, (await cases.GetAsync(caseNumber))!.ManualAssignmentRound);
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-003", "Stale Choice", 2));
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-001", "Dr. Medical Director", 3));
+        await WaitForNotificationAsync(caseNumber, "escalation-MedicalDirector-R4");
+        Assert.Equal(4, (await cases.GetAsync(caseNumber))!.ManualAssignmentRound);
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-003", "Dr. Medical Director", 4));
         await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A4-determination");
         await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A4", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A4")));
         var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

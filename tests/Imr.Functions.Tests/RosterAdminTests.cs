@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
 using Imr.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -91,12 +93,40 @@ public sealed class RosterAdminTests : IAsyncLifetime
         var unknown = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-999" }));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
 
-        var assigned = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-002", ["assignedBy"] = "Dr. Medical Director" }));
-        Assert.Equal(HttpStatusCode.Accepted, assigned.StatusCode);
+        Assert.Equal(2, (await _app.Cases.GetAsync(caseNumber))!.ManualAssignmentRound); // one offer round, then the awaited round 2
+
+        // A double click: two POSTs at once. One raises the event; the other answers with the first one's result.
+        FormUrlEncodedContent Choice() => new(new Dictionary<string, string> { ["reviewerId"] = "rev-002", ["assignedBy"] = "Dr. Medical Director" });
+        var both = await Task.WhenAll(_app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", Choice()), _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", Choice()));
+        Assert.All(both, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        var answers = await Task.WhenAll(both.Select(async r => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement));
+        Assert.All(answers, a => Assert.Equal(("rev-002", 2), (a.GetProperty("reviewerId").GetString(), a.GetProperty("round").GetInt32())));
+        Assert.Equal(1, answers.Count(a => a.TryGetProperty("repeated", out var repeated) && repeated.GetBoolean()));
         await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-determination");
         var entity = (await _app.Cases.GetAsync(caseNumber))!;
         Assert.Equal(("InReview", $"{caseNumber}-A2", "rev-002"), (entity.Status, entity.CurrentAssignmentId, entity.CurrentReviewerId));
+        Assert.Equal(1, await ManualAssignmentEventsAsync(caseNumber)); // nothing left buffered for a later manual-assignment wait
+
+        // A retry after the assignment still gets the first answer, and raises nothing.
+        var retry = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", Choice());
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.True(JsonDocument.Parse(await retry.Content.ReadAsStringAsync()).RootElement.GetProperty("repeated").GetBoolean());
         var again = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-003" }));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already assigned by hand to reviewer rev-002", await again.Content.ReadAsStringAsync());
+        Assert.Equal(1, await ManualAssignmentEventsAsync(caseNumber));
+    }
+
+    /// <summary>ManualAssignment events the orchestration received, from the task hub's history table (Azure Storage provider).</summary>
+    private async Task<int> ManualAssignmentEventsAsync(string caseNumber)
+    {
+        var history = new TableClient(TestEnvironment.StorageConnectionString, $"{_app.Settings["LocalRuntime:TaskHub"]}History");
+        var count = 0;
+        await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == $"case-{caseNumber}"))
+        {
+            if (row.GetString("EventType") == "EventRaised" && row.GetString("Name") == AssignmentEvents.ManualAssignment) count++;
+        }
+
+        return count;
     }
 }
