@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Imr.Domain.Callbacks;
 using Imr.Domain.Reviewers;
+using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -171,5 +173,39 @@ public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
         var a1 = (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
         Assert.Equal("TimedOut", a1.Status);
         Assert.Equal($"{caseNumber}-A2", (await _app.Cases.GetAsync(caseNumber))!.CurrentAssignmentId);
+    }
+
+    [Fact]
+    public async Task An_expired_link_shows_its_own_page_and_changes_nothing()
+    {
+        var caseNumber = await StartCaseAsync(s => s["Imr:AcceptanceWindow"] = "1.00:00:00");
+        var offer = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        var assignment = (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
+        // A genuine link (the runtime's own signing keys) for the current offer, whose expiry has passed.
+        var links = _app.Runtime.Services.GetRequiredService<CallbackLinks>();
+        var expired = new Uri(links.For(new CallbackClaims(caseNumber, assignment.RowKey, assignment.ReviewerId, CallbackAction.Accept, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        Assert.Equal(offer.AbsolutePath, expired.AbsolutePath);
+
+        var page = await _page.GotoAsync(expired.ToString());
+        Assert.Equal(410, page!.Status);
+        Assert.Equal("This link has expired", await _page.TitleAsync());
+        Assert.Contains("Nothing was changed", await _page.Locator("main").InnerTextAsync());
+        Assert.Equal(0, await _page.Locator("form").CountAsync()); // nothing to submit from it
+
+        // The form posted with the expired token (a page opened before the expiry, sent after it) is refused the same way.
+        var token = Regex.Match(expired.Query, "token=([^&]+)").Groups[1].Value;
+        var posted = await _app.Http.PostAsync(new Uri(expired.GetLeftPart(UriPartial.Path)), new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = Uri.UnescapeDataString(token) }));
+        Assert.Equal(HttpStatusCode.Gone, posted.StatusCode);
+        Assert.Contains("This link has expired", await posted.Content.ReadAsStringAsync());
+
+        var caseEntity = (await _app.Cases.GetAsync(caseNumber))!;
+        Assert.Equal(("AwaitingAcceptance", $"{caseNumber}-A1"), (caseEntity.Status, caseEntity.CurrentAssignmentId));
+        Assert.Equal("Offered", (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
+        Assert.Null(await _app.Runtime.Services.GetRequiredService<CallbackUses>().FirstResultAsync($"{caseNumber}-A1", "accept"));
+        Assert.DoesNotContain(await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber), t => t.StepId.Contains("-link-"));
+
+        // The genuine, unexpired link still works: the expired one used nothing up.
+        await _page.GotoAsync(offer.ToString());
+        Assert.Equal($"Review offer: case {caseNumber}", await _page.TitleAsync());
     }
 }
