@@ -100,7 +100,9 @@ public sealed class ReviewerCallbacks(
         var claims = link.Claims;
         var revision = link.Assignment.DeterminationRevision;
         var submissionBlob = $"{claims.CaseNumber}/{assignmentId}{RevisionSuffix(revision)}.json";
-        return await RaiseOnceAsync(claims, UseOf(SubmitUse, link.Assignment), "Your determination has been received. The Final Determination Letter will be issued from it.",
+        // The result names what was received (per item: outcome and evidence relied on), so a repeated submit shows it.
+        var received = string.Join("\n", ReviewerForms.Received(determination, link.Package).Prepend("Your determination has been received. The Final Determination Letter will be issued from it."));
+        return await RaiseOnceAsync(claims, UseOf(SubmitUse, link.Assignment), received,
             durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob, revision),
             before: () => documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct), ct);
     }
@@ -159,7 +161,7 @@ public sealed class ReviewerCallbacks(
 
         await audit.RecordAsync(claims.CaseNumber, $"{claims.AssignmentId}-link-{claims.Action}", "Reviewer answered", $"{claims.Action} through the link of assignment {claims.AssignmentId}", ct);
         logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", claims.Action, claims.AssignmentId);
-        return Message("Thank you", doneMessage);
+        return Page("Thank you", Paragraphs(doneMessage, "role=\"status\""));
     }
 
     private async Task<(CheckedLink? Link, IActionResult? Page)> CheckAsync(string assignmentId, string? token, CallbackAction action, string use, CancellationToken ct)
@@ -201,7 +203,11 @@ public sealed class ReviewerCallbacks(
     private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? use + RevisionSuffix(assignment.DeterminationRevision) : use;
 
     private static ContentResult Reused(string firstResult) =>
-        Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote><p>{E(firstResult)}</p></blockquote>");
+        Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote>{Paragraphs(firstResult)}</blockquote>");
+
+    /// <summary>A stored result, one paragraph per line (the first paragraph may carry attributes).</summary>
+    private static string Paragraphs(string text, string firstAttributes = "") =>
+        string.Concat(text.Split('\n').Select((line, i) => i == 0 && firstAttributes.Length > 0 ? $"<p {firstAttributes}>{E(line)}</p>" : $"<p>{E(line)}</p>"));
 
     private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
     {

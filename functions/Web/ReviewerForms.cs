@@ -20,18 +20,23 @@ public sealed class FormState
     public void Fail(string field, string message) => Errors.Add((field, message));
 }
 
-/// <summary>The strength-of-evidence hierarchy an IMR reviewer applies (Labor Code §4610.5(c)(2)), strongest first.</summary>
-public static class EvidenceBasis
+/// <summary>The choices of the evidence field: the strength-of-evidence hierarchy (<see cref="EvidenceBasis"/>), strongest first.</summary>
+public static class EvidenceChoices
 {
-    public static readonly IReadOnlyList<(string Value, string Label)> Levels =
+    public static readonly IReadOnlyList<(string Value, string Label, EvidenceBasis Basis)> Levels =
     [
-        ("MTUS", "MTUS — Medical Treatment Utilization Schedule (give the chapter and pages)"),
-        ("PeerReviewed", "Peer-reviewed scientific and medical evidence"),
-        ("NationalStandards", "Nationally recognized professional standards"),
-        ("ExpertOpinion", "Expert opinion"),
-        ("GenerallyAccepted", "Generally accepted standards of medical practice"),
-        ("NoOtherTreatment", "Treatment likely to benefit where other treatments are not clinically efficacious"),
+        ("MTUS", "MTUS — Medical Treatment Utilization Schedule (give the chapter and pages)", EvidenceBasis.Mtus),
+        ("PeerReviewed", "Peer-reviewed scientific and medical evidence", EvidenceBasis.PeerReviewed),
+        ("NationalStandards", "Nationally recognized professional standards", EvidenceBasis.NationalStandards),
+        ("ExpertOpinion", "Expert opinion", EvidenceBasis.ExpertOpinion),
+        ("GenerallyAccepted", "Generally accepted standards of medical practice", EvidenceBasis.GenerallyAccepted),
+        ("NoOtherTreatment", "Treatment likely to benefit where other treatments are not clinically efficacious", EvidenceBasis.NoOtherTreatment),
     ];
+
+    public static IEnumerable<(string Value, string Label)> Options => Levels.Select(l => (l.Value, l.Label));
+
+    /// <summary>The level's name without the form's hint, for result pages.</summary>
+    public static string LabelOf(EvidenceBasis basis) => Levels.First(l => l.Basis == basis).Label.Split(" (")[0];
 }
 
 /// <summary>The reviewer's forms: field names, validation with messages per field, and mapping to the domain.</summary>
@@ -64,7 +69,8 @@ public static class ReviewerForms
             if (!outcomeOk) form.Fail(Outcome(id), $"Choose Upheld or Overturned for “{item.Description}”.");
             Require(form, CaGuideline(id), $"Enter the guideline the claims administrator cited for “{item.Description}”.");
             var evidence = form[Evidence(id)] is { Length: > 0 } e ? e : "MTUS";
-            if (EvidenceBasis.Levels.All(l => l.Value != evidence)) form.Fail(Evidence(id), "Choose the kind of evidence relied on.");
+            var level = EvidenceChoices.Levels.FirstOrDefault(l => l.Value == evidence);
+            if (level.Value is null) form.Fail(Evidence(id), "Choose the kind of evidence relied on.");
             Require(form, OrgGuideline(id), evidence == "MTUS"
                 ? $"Enter the MTUS guideline (chapter) relied on for “{item.Description}”."
                 : $"Name the evidence relied on for “{item.Description}” (source, e.g. the study or standard).");
@@ -77,6 +83,7 @@ public static class ReviewerForms
                     ItemId = id,
                     Outcome = outcome,
                     ClaimsAdministratorGuideline = form[CaGuideline(id)].Trim(),
+                    Evidence = level.Basis,
                     OrganizationGuideline = form[OrgGuideline(id)].Trim(),
                     Pages = form[Pages(id)].Trim(),
                     Rationale = form[Rationale(id)].Trim(),
@@ -89,6 +96,18 @@ public static class ReviewerForms
         foreach (var reason in determination.Check(package)) form.Fail(Summary, reason); // the domain's own quality check, as a last net
         return form.IsValid ? determination : null;
     }
+
+    /// <summary>
+    /// What the reviewer decided, one line per disputed item (outcome, kind of evidence, guideline or source, pages): kept
+    /// as the submission's first result, so a repeated submit shows what was received.
+    /// </summary>
+    public static IEnumerable<string> Received(Determination determination, CasePackage package) =>
+        package.DisputedItems.Select(item => (item, d: determination.Decisions.Single(d => d.ItemId == item.ItemId)))
+            .Select(x => $"{Short(x.item.Description)}: {x.d.Outcome}. Evidence relied on: {EvidenceChoices.LabelOf(x.d.Evidence)} — {Short(x.d.OrganizationGuideline)}"
+                + (x.d.Pages.Length > 0 ? $", page(s) {Short(x.d.Pages)}." : "."));
+
+    // The result is one Table property (at most 32K characters): long free texts are cut, the letter has them in full.
+    private static string Short(string s) => s.Length <= 200 ? s : s[..199] + "…";
 
     /// <summary>Checks the decline form; returns the declared conflict, if any.</summary>
     public static (string Reason, Affiliation? Conflict) ReadDecline(FormState form)

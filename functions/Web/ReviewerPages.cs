@@ -86,7 +86,7 @@ public static class ReviewerPages
             body.Append($"<fieldset><legend>{E(item.Description)}</legend>");
             body.Append(Radios(form, ReviewerForms.Outcome(id), "Decision", [("Upheld", "Upheld — the treatment is not medically necessary"), ("Overturned", "Overturned — the treatment is medically necessary")]));
             body.Append(Input(form, ReviewerForms.CaGuideline(id), "Guideline the claims administrator cited", null, package.UtilizationReview.GuidelineCited));
-            body.Append(Select(form, ReviewerForms.Evidence(id), "Evidence relied on (strongest applicable first)", EvidenceBasis.Levels, null, "MTUS"));
+            body.Append(Select(form, ReviewerForms.Evidence(id), "Evidence relied on (strongest applicable first)", EvidenceChoices.Options, null, "MTUS"));
             body.Append(Input(form, ReviewerForms.OrgGuideline(id), "Guideline or evidence relied on", "MTUS: the guideline and chapter. Otherwise: the source (study, standard)."));
             body.Append(Input(form, ReviewerForms.Pages(id), "Page(s)", "Required for MTUS, e.g. 98-99."));
             body.Append(TextArea(form, ReviewerForms.Rationale(id), "Decision rationale", 8, null));

@@ -225,6 +225,70 @@ public class LetterRenderingTests
     }
 }
 
+/// <summary>The kind of evidence relied on: kept in the determination, cited in every rendering, read back by the parser.</summary>
+public class EvidenceBasisTests
+{
+    private static readonly IssuingOrganization Maximus = new("MAXIMUS Federal Services", "MAXIMUS");
+
+    private static Determination WithEvidence(EvidenceBasis basis, string source, string pages)
+    {
+        var sample = SampleData.Determination(DecisionOutcome.Overturned);
+        return sample with { Decisions = [sample.Decisions[0] with { Evidence = basis, OrganizationGuideline = source, Pages = pages }] };
+    }
+
+    [Fact]
+    public void Non_MTUS_evidence_is_cited_with_its_level_in_text_html_and_pdf()
+    {
+        var letter = LetterComposer.Compose(Maximus, SampleData.Package(), WithEvidence(EvidenceBasis.PeerReviewed, "Smith J, et al. Spine. 2019;44(3):1-9", "4"), SampleData.Reviewer("rev-002"), new DateOnly(2024, 3, 1));
+        const string line = "MAXIMUS guideline: Decision based on Non-MTUS Citation, peer-reviewed scientific and medical evidence: Smith J, et al. Spine. 2019;44(3):1-9 Page(s): 4.";
+
+        Assert.Equal(EvidenceBasis.PeerReviewed, Assert.Single(letter.Issues).Evidence);
+        Assert.Contains(line, LetterTextRenderer.Render(letter).Split('\n'));
+        Assert.Contains($"<p>{line}</p>", LetterHtmlRenderer.Render(letter));
+        Assert.Contains(line, LetterRenderingTests.PdfText(LetterPdfRenderer.Render(letter)));
+        Assert.Equal(letter.Issues, LetterTextParser.Parse(LetterTextRenderer.Render(letter)).Letter!.Issues); // (the years of practice are read back rounded)
+    }
+
+    [Fact]
+    public void MTUS_is_cited_as_typed_and_is_the_default()
+    {
+        var letter = LetterComposer.Compose(Maximus, SampleData.Package(), SampleData.Determination(), SampleData.Reviewer("rev-002"), new DateOnly(2024, 3, 1));
+
+        Assert.Equal(EvidenceBasis.Mtus, Assert.Single(letter.Issues).Evidence);
+        Assert.Contains("MAXIMUS guideline: Decision based on MTUS Chronic Pain Treatment Guidelines Physical Medicine Page(s): 98-99.", LetterTextRenderer.Render(letter).Split('\n'));
+    }
+
+    [Theory]
+    [InlineData(EvidenceBasis.NationalStandards, "nationally recognized professional standards")]
+    [InlineData(EvidenceBasis.ExpertOpinion, "expert opinion")]
+    [InlineData(EvidenceBasis.GenerallyAccepted, "generally accepted standards of medical practice")]
+    [InlineData(EvidenceBasis.NoOtherTreatment, "treatment likely to benefit where other treatments are not clinically efficacious")]
+    public void Each_lower_level_is_named_and_read_back(EvidenceBasis basis, string wording)
+    {
+        var cited = EvidenceBases.Cite(basis, "ACOEM Practice Guidelines, Chapter 12");
+
+        Assert.Equal($"Non-MTUS Citation, {wording}: ACOEM Practice Guidelines, Chapter 12", cited);
+        Assert.Equal((basis, "ACOEM Practice Guidelines, Chapter 12"), EvidenceBases.ReadCitation(cited));
+    }
+
+    [Fact]
+    public void A_historical_non_MTUS_citation_without_a_level_is_kept_as_written()
+    {
+        Assert.Equal((EvidenceBasis.Mtus, "Non-MTUS Citation Official Disability Guidelines (ODG), Low Back"), EvidenceBases.ReadCitation("Non-MTUS Citation Official Disability Guidelines (ODG), Low Back"));
+    }
+
+    [Fact]
+    public void The_stored_determination_keeps_the_evidence_and_an_older_one_without_it_reads_as_MTUS()
+    {
+        var json = JsonSerializer.Serialize(WithEvidence(EvidenceBasis.ExpertOpinion, "Opinion of the AAOS panel", ""), CasePackage.JsonOptions);
+
+        Assert.Contains("\"evidence\": \"ExpertOpinion\"", json);
+        Assert.Equal(EvidenceBasis.ExpertOpinion, JsonSerializer.Deserialize<Determination>(json, CasePackage.JsonOptions)!.Decisions[0].Evidence);
+        var older = json.Replace("\"evidence\": \"ExpertOpinion\",", "", StringComparison.Ordinal);
+        Assert.Equal(EvidenceBasis.Mtus, JsonSerializer.Deserialize<Determination>(older, CasePackage.JsonOptions)!.Decisions[0].Evidence);
+    }
+}
+
 /// <remarks>DejaVu Sans has Latin, Greek, Cyrillic and Vietnamese but no CJK glyphs: CJK names would not survive the PDF.</remarks>
 /// <summary>Letters built to exercise the renderers and the parser: sizes, outcomes, long texts, non-ASCII names, a correction.</summary>
 public static class VariedLetters
@@ -277,5 +341,11 @@ public static class VariedLetters
             ClinicalCaseSummary = "Ms. Nguyễn Thị Minh Khai, 52, reported pain ≥ 7/10 after a fall; the Ω-shaped scar is noted.",
         }),
         ["a correction, version 2"] = Letter([Issue(1, DecisionOutcome.Upheld)], l => l with { Version = 2, CorrectionReason = "The requesting physician's name was misspelled." }),
+        ["every level of the evidence hierarchy"] = Letter(Enum.GetValues<EvidenceBasis>()
+            .Select((basis, n) => Issue(n + 1, n % 2 == 0 ? DecisionOutcome.Upheld : DecisionOutcome.Overturned) with
+            {
+                Evidence = basis,
+                OrganizationGuideline = basis == EvidenceBasis.Mtus ? "MTUS Acupuncture Medical Treatment Guidelines" : $"Source of level {basis}: Smith J, et al. Spine. 2019;44(3):1-9",
+            }).ToList()),
     };
 }

@@ -16,6 +16,9 @@ public sealed record ItemDecision
     public required string ItemId { get; init; }
     public required DecisionOutcome Outcome { get; init; }
     public required string ClaimsAdministratorGuideline { get; init; }
+    /// <summary>The kind of evidence relied on; MTUS unless the reviewer chose a lower level of the hierarchy.</summary>
+    public EvidenceBasis Evidence { get; init; } = EvidenceBasis.Mtus;
+    /// <summary>The MTUS guideline (chapter), or for other evidence its source (study, standard).</summary>
     public required string OrganizationGuideline { get; init; }
     public string Pages { get; init; } = "";
     public required string Rationale { get; init; }

@@ -8,7 +8,11 @@ public sealed record IssuingOrganization(string Name, string ShortName);
 /// <summary>What the letter says about the reviewer. Never the reviewer's name.</summary>
 public sealed record ReviewerQualifications(string BoardCertification, string LicensedState, int YearsInPractice, int ActivePracticeHoursPerWeek);
 
-public sealed record LetterIssue(string Description, DecisionOutcome Outcome, string ClaimsAdministratorGuideline, string OrganizationGuideline, string Pages, string Rationale);
+public sealed record LetterIssue(string Description, DecisionOutcome Outcome, string ClaimsAdministratorGuideline, string OrganizationGuideline, string Pages, string Rationale)
+{
+    /// <summary>The kind of evidence <see cref="OrganizationGuideline"/> is; every rendering cites it (<see cref="EvidenceBases.Cite"/>).</summary>
+    public EvidenceBasis Evidence { get; init; } = EvidenceBasis.Mtus;
+}
 
 /// <summary>A party the letter is addressed to, e.g. ("Claims administrator", "Sample Claims Services").</summary>
 public sealed record Addressee(string Role, string Name);

@@ -40,7 +40,8 @@ public static class LetterComposer
                     LetterText.Flow(x.decision.ClaimsAdministratorGuideline),
                     LetterText.Flow(x.decision.OrganizationGuideline),
                     LetterText.Flow(x.decision.Pages),
-                    LetterText.Flow(x.decision.Rationale)))
+                    LetterText.Flow(x.decision.Rationale))
+                { Evidence = x.decision.Evidence })
                 .ToList(),
         };
     }

@@ -136,8 +136,9 @@ public static partial class LetterTextParser
 
         void Finish()
         {
-            var (guideline, pages) = SplitPages(Strip(orgGuideline, problems, description));
-            items.Add(new LetterIssue(description, outcome, LetterText.WithoutFinalPeriod(Strip(caGuideline, problems, description)), guideline, pages, LetterText.Flow(current.ToString())));
+            var (cited, pages) = SplitPages(Strip(orgGuideline, problems, description));
+            var (evidence, guideline) = EvidenceBases.ReadCitation(cited);
+            items.Add(new LetterIssue(description, outcome, LetterText.WithoutFinalPeriod(Strip(caGuideline, problems, description)), guideline, pages, LetterText.Flow(current.ToString())) { Evidence = evidence });
         }
 
         foreach (var line in lines.Where(l => l.Length > 0))

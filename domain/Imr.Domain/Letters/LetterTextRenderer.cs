@@ -113,7 +113,7 @@ public static class LetterTextRenderer
             Add(LetterBlockKind.Paragraph, $"{ClaimsAdministratorGuidelineLabel}{GuidelinePrefix}{LetterText.WithoutFinalPeriod(issue.ClaimsAdministratorGuideline)}.");
             Add(LetterBlockKind.Blank);
             var pages = LetterText.WithoutFinalPeriod(issue.Pages);
-            Add(LetterBlockKind.Paragraph, $"{LetterText.Flow(org.ShortName)} guideline: {GuidelinePrefix}{LetterText.WithoutFinalPeriod(issue.OrganizationGuideline)}{(pages.Length > 0 ? PagesLabel + pages : "")}.");
+            Add(LetterBlockKind.Paragraph, $"{LetterText.Flow(org.ShortName)} guideline: {GuidelinePrefix}{EvidenceBases.Cite(issue.Evidence, LetterText.WithoutFinalPeriod(issue.OrganizationGuideline))}{(pages.Length > 0 ? PagesLabel + pages : "")}.");
             Add(LetterBlockKind.Blank);
             Add(LetterBlockKind.Paragraph, RationaleLabel + LetterText.Flow(issue.Rationale));
         }

@@ -116,6 +116,9 @@ public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
         // Going back and submitting again shows the first result and changes nothing.
         await _page.GotoAsync(review.ToString());
         Assert.Equal("Already received", await _page.TitleAsync());
+        // The first result names what was received, with the kind of evidence relied on.
+        Assert.Contains("12 Physical Therapy sessions for the lumbar spine: Upheld. Evidence relied on: MTUS — Medical Treatment Utilization Schedule — MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine, page(s) 98-99.",
+            await _page.Locator("blockquote").InnerTextAsync());
     }
 
     [Fact]
