@@ -18,7 +18,7 @@ public sealed class RosterAdminTriggers(RosterAdmin admin)
 
     [Function(nameof(RosterFromBlob))]
     public Task RosterFromBlob(
-        [BlobTrigger(StorageNames.RosterContainer + "/{name}", Connection = StorageNames.Connection, Source = BlobTriggerSource.EventGrid)] BlobClient blob, CancellationToken cancellationToken) =>
+        [BlobTrigger(StorageNames.RosterContainer + "/{name}", Connection = StorageNames.Connection, Source = BlobTriggerSources.Intake)] BlobClient blob, CancellationToken cancellationToken) =>
         admin.ImportFromBlobAsync(blob, cancellationToken);
 
     [Function(nameof(AssignReviewerByHand))]

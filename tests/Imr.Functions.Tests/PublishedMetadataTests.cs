@@ -55,7 +55,11 @@ public class PublishedMetadataTests
 
         var blob = published["IntakeFromBlob"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "blobTrigger");
         Assert.Equal("intake/{name}", blob.GetProperty("path").GetString());
-        Assert.Equal("EventGrid", blob.GetProperty("source").GetString()); // Flex Consumption has no polling blob trigger
+        // The default of the MSBuild property IntakeBlobTriggerSource: Flex Consumption has no polling blob trigger.
+        Assert.Equal("EventGrid", blob.GetProperty("source").GetString());
+        var roster = published["RosterFromBlob"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "blobTrigger");
+        Assert.Equal("roster/{name}", roster.GetProperty("path").GetString());
+        Assert.Equal("EventGrid", roster.GetProperty("source").GetString());
     }
 
     [Fact]
