@@ -23,9 +23,43 @@ public sealed record LetterView(string Container, string BlobName, string Sha256
 /// <summary>The case before review: eligibility and the medical records.</summary>
 public sealed record IntakeView(string Stage, string? Eligibility, IReadOnlyList<string> EligibilityReasons, string? DuplicateOf, string? CombinedWith, DateTimeOffset? RecordsDueAt, string? MissingDocuments, string? NoticeBlobName);
 
+/// <summary>One issued version of the Final Determination Letter for the status page.</summary>
+/// <param name="Html">The stored HTML rendering; null when its SHA-256 no longer matches the register (then the page says so).</param>
+public sealed record LetterVersionView(int Version, DateTimeOffset IssuedAt, string? CorrectionReason, string Outcomes, string HtmlBlobName, string PdfBlobName, string PdfSha256, string? Html);
+
+/// <summary>The status page: the JSON view, the whole audit trail (intake and workflow steps) and every letter version.</summary>
+public sealed record CaseStatusPageView(CaseStatusView Status, IReadOnlyList<AuditEntry> Audit, IReadOnlyList<LetterVersionView> Letters);
+
 /// <summary>What staff see of a case: status, assignment, deadlines and where the letter is. No clinical content.</summary>
-public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake)
+public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLog auditLog, LetterRegister letters, DocumentStore documents)
 {
+    /// <summary>The status page's content: the status view, the merged audit trail and each letter version's HTML, oldest first.</summary>
+    public async Task<CaseStatusPageView?> GetPageAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var view = await GetAsync(caseNumber, ct);
+        if (view is null) return null;
+
+        // The Audit table holds intake events (Event/Detail) and workflow steps (What/Details): both, in time order.
+        var steps = (await auditLog.ForCaseAsync(view.CaseNumber, ct)).Where(r => r.What.Length > 0).Select(r => new AuditEntry(r.At, r.What, r.Details));
+        var audit = (view.Audit ?? []).Concat(steps).OrderBy(e => e.At).ToList();
+
+        var versions = new List<LetterVersionView>();
+        foreach (var record in await letters.ListAsync(view.CaseNumber, ct))
+        {
+            string? html = null;
+            if (record.HtmlBlobName.Length > 0 && await documents.ExistsAsync(StorageNames.DeterminationsContainer, record.HtmlBlobName, ct))
+            {
+                var stored = await documents.ReadAsync(StorageNames.DeterminationsContainer, record.HtmlBlobName, ct);
+                // Shown only as issued: the hash recorded at issuance must still match.
+                html = DocumentStore.Sha256Hex(stored) == record.HtmlSha256 ? stored.ToString() : null;
+            }
+
+            versions.Add(new LetterVersionView(record.Version, record.IssuedAt, record.CorrectionReason, record.Outcomes, record.HtmlBlobName, record.PdfBlobName, record.PdfSha256, html));
+        }
+
+        return new CaseStatusPageView(view, audit, versions);
+    }
+
     public async Task<CaseStatusView?> GetAsync(string caseNumber, CancellationToken ct = default)
     {
         if (!Imr.Domain.Cases.CaseNumber.TryParse(caseNumber, out var parsed))

@@ -15,7 +15,9 @@ public static class Html
         "button{margin-top:1rem;font:inherit;padding:.5rem 1rem}fieldset{margin-top:1rem}.hint{color:#454545;margin:.25rem 0}" +
         ".error{color:#b00020;font-weight:600;margin:.25rem 0}[aria-invalid=true]{border:2px solid #b00020}" +
         ".error-summary{border:3px solid #b00020;padding:1rem;margin:1rem 0}.radio label,.check label{display:inline;font-weight:400;margin-left:.25rem}" +
-        ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}";
+        ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}" +
+        "table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #767676}" +
+        ".letter{border:1px solid #767676;padding:0 1rem;margin:1rem 0}.letter dl{display:block}.letter dd{margin:0}dd{overflow-wrap:anywhere}";
 
     /// <param name="hasErrors">Prefixes the title with "Error:" so a screen reader announces the problem first.</param>
     public static ContentResult Page(string title, string body, int status = 200, bool hasErrors = false) => new()

@@ -20,7 +20,7 @@ public class FunctionCatalogTests
             "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity",
             "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity",
             "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RosterFromBlob:Blob",
-            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowDeterminationForm:Http",
+            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http", "ShowDeterminationForm:Http",
             "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
