@@ -1,3 +1,4 @@
+using Azure.Core;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
@@ -28,9 +29,26 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<DocumentLinks>();
         services.AddSingleton<DocumentStore>();
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
-        if (configuration[$"{NotificationOptions.Section}:Delivery"] is { Length: > 0 } delivery && delivery != NotificationDelivery.Outbox)
+        switch (configuration[$"{NotificationOptions.Section}:Delivery"])
         {
-            throw new InvalidOperationException(delivery == NotificationDelivery.AzureCommunicationEmail ? AzureCommunicationEmail.NotAvailable : $"Unknown Notifications__Delivery '{delivery}': use {NotificationDelivery.Outbox}.");
+            case null or "" or NotificationDelivery.Outbox:
+                break;
+            case NotificationDelivery.AzureCommunicationEmail:
+                if (!Uri.TryCreate(configuration[$"{NotificationOptions.Section}:AcsEndpoint"], UriKind.Absolute, out _))
+                {
+                    throw new InvalidOperationException("Notifications__Delivery=AzureCommunicationEmail needs Notifications__AcsEndpoint (https://<name>.communication.azure.com).");
+                }
+
+                // The app's identity (the storage connection's credential) unless one is registered already (tests).
+                services.TryAddSingleton<TokenCredential>(_ => StorageClients.CredentialFor(configuration));
+                services.AddSingleton<INotificationSender>(sp => new AzureCommunicationEmailSender(
+                    new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(100) },
+                    sp.GetRequiredService<TokenCredential>(),
+                    sp.GetRequiredService<IOptions<NotificationOptions>>(),
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AzureCommunicationEmailSender>>()));
+                break;
+            case var delivery:
+                throw new InvalidOperationException($"Unknown Notifications__Delivery '{delivery}': use {NotificationDelivery.Outbox} or {NotificationDelivery.AzureCommunicationEmail}.");
         }
 
         services.AddSingleton<Outbox>();

@@ -35,6 +35,27 @@ public sealed class DocumentStore(StorageClients storage)
         }
     }
 
+    /// <summary>A blob with its metadata and ETag (for a conditional metadata update afterwards).</summary>
+    public async Task<(BinaryData Content, IDictionary<string, string> Metadata, ETag ETag)> ReadWithMetadataAsync(string container, string blobName, CancellationToken ct = default)
+    {
+        var result = (await storage.Container(container).GetBlobClient(blobName).DownloadContentAsync(ct)).Value;
+        return (result.Content, result.Details.Metadata, result.Details.ETag);
+    }
+
+    /// <summary>Replaces a blob's metadata if it is unchanged since it was read; false when someone else changed it first.</summary>
+    public async Task<bool> SetMetadataIfUnchangedAsync(string container, string blobName, IDictionary<string, string> metadata, ETag etag, CancellationToken ct = default)
+    {
+        try
+        {
+            await storage.Container(container).GetBlobClient(blobName).SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = etag }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
     public async Task<bool> ExistsAsync(string container, string blobName, CancellationToken ct = default) =>
         (await storage.Container(container).GetBlobClient(blobName).ExistsAsync(ct)).Value;
 

@@ -22,35 +22,46 @@ public sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 
+    /// <summary>Sender of every notice; with Communication Services e-mail, an address of a domain linked to the resource.</summary>
     public string FromAddress { get; set; } = "imr-notices@imr.example";
     /// <summary><c>Outbox</c> (default): the .eml files in the outbox container are the delivery. See <see cref="NotificationDelivery"/>.</summary>
     public string Delivery { get; set; } = NotificationDelivery.Outbox;
     /// <summary>Where the Administrative Director (DWC) is served with every Final Determination Letter.</summary>
     public string AdministrativeDirectorEmail { get; set; } = "administrative-director@dwc.example";
+    /// <summary>Communication Services endpoint (<c>https://&lt;name&gt;.communication.azure.com</c>) when Delivery is <c>AzureCommunicationEmail</c>.</summary>
+    public string? AcsEndpoint { get; set; }
 }
 
 public static class NotificationDelivery
 {
+    /// <summary>The .eml files are the delivery (locally; or another system picks them up).</summary>
     public const string Outbox = "Outbox";
+    /// <summary>Each .eml is also sent through Azure Communication Services Email (see <see cref="AzureCommunicationEmailSender"/>).</summary>
     public const string AzureCommunicationEmail = "AzureCommunicationEmail";
 }
 
 /// <summary>Hands a notification already recorded in the outbox to an e-mail service.</summary>
 public interface INotificationSender
 {
-    Task SendAsync(MimeMessage message, CancellationToken ct);
+    /// <param name="operationId">Stable per notification: the service treats a repeated send with the same id as one.</param>
+    Task SendAsync(MimeMessage message, Guid operationId, CancellationToken ct);
 }
 
 /// <summary>
 /// Every notification is written to the outbox container as an RFC 5322 message (<c>outbox/{case}/{notificationId}.eml</c>,
-/// MimeKit) with its attachments, create-only: one blob per notification id, so a retried activity sends nothing twice.
-/// Locally the outbox is the delivery (open the .eml files in any mail client). With a sender configured, a message is
-/// handed to it only by the write that created it.
+/// MimeKit) with its attachments, create-only: one blob per notification id, so a retried activity writes nothing twice.
+/// Locally the outbox is the delivery (open the .eml files in any mail client). With a sender configured, the stored
+/// message is then handed to it unless the blob already records its send (metadata <c>imrsent</c>): a retry after a
+/// failed or interrupted send sends it, a retry after a recorded send does not, and the send in between (sent, not yet
+/// recorded) is deduplicated by the service through the notification's stable operation id.
 /// </summary>
-public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions> options, IOptions<ImrOptions> imr, INotificationSender? sender = null)
+public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions> options, IOptions<ImrOptions> imr, TimeProvider time, INotificationSender? sender = null)
 {
     public const string DeliveryHeader = "X-Imr-Delivery";
     public const string CaseHeader = "X-Imr-Case";
+    /// <summary>Blob metadata recording the send: when (ISO 8601) and with which operation id.</summary>
+    public const string SentMetadata = "imrsent";
+    public const string OperationMetadata = "imroperationid";
 
     public async Task<bool> EnqueueAsync(Notification n, CancellationToken ct = default)
     {
@@ -58,12 +69,46 @@ public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions
         using var buffer = new MemoryStream();
         await message.WriteToAsync(buffer, ct);
         var created = await documents.CreateOnceAsync(StorageNames.OutboxContainer, BlobName(n.CaseNumber, n.NotificationId), BinaryData.FromBytes(buffer.ToArray()), "message/rfc822", ct);
-        if (created && sender is not null && message.Headers[DeliveryHeader] != "post")
+        if (sender is not null && message.Headers[DeliveryHeader] != "post")
         {
-            await sender.SendAsync(message, ct);
+            await DeliverAsync(n.CaseNumber, n.NotificationId, ct);
         }
 
         return created;
+    }
+
+    /// <summary>Sends the stored message (what the outbox holds is what goes out) unless its send is recorded; true if this call sent it.</summary>
+    public async Task<bool> DeliverAsync(string caseNumber, string notificationId, CancellationToken ct = default)
+    {
+        if (sender is null) return false;
+        var blobName = BlobName(caseNumber, notificationId);
+        var (eml, metadata, etag) = await documents.ReadWithMetadataAsync(StorageNames.OutboxContainer, blobName, ct);
+        if (metadata.ContainsKey(SentMetadata)) return false;
+        var message = Read(eml);
+        if (message.Headers[DeliveryHeader] == "post") return false;
+        var operationId = OperationIdOf(caseNumber, notificationId);
+        await sender.SendAsync(message, operationId, ct);
+        var recorded = new Dictionary<string, string>(metadata)
+        {
+            [SentMetadata] = time.GetUtcNow().ToString("O"),
+            [OperationMetadata] = operationId.ToString(),
+        };
+        // A concurrent delivery that recorded first wins; this send carried the same operation id, so it was one send.
+        await documents.SetMetadataIfUnchangedAsync(StorageNames.OutboxContainer, blobName, recorded, etag, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// A name-based UUID (RFC 9562 version 8, from SHA-256 of the outbox blob name): the same notification always has
+    /// the same operation id, different notifications (also of different cases) different ones.
+    /// </summary>
+    public static Guid OperationIdOf(string caseNumber, string notificationId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("imr-outbox:" + BlobName(caseNumber, notificationId)));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
+        return new Guid(bytes, bigEndian: true);
     }
 
     public MimeMessage ToMime(Notification n)
@@ -104,16 +149,4 @@ public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions
 
     /// <summary>The decoded plain-text body of a stored notification (links are found here, not in the raw MIME).</summary>
     public static string TextBody(BinaryData eml) => Read(eml).TextBody ?? "";
-}
-
-/// <summary>
-/// Placeholder for delivery through Azure Communication Services Email. Its client package (Azure.Communication.Email)
-/// is not served by this project's package feed, so the switch exists but selecting it stops the app at start-up with
-/// this explanation rather than pretending to deliver.
-/// </summary>
-public static class AzureCommunicationEmail
-{
-    public const string NotAvailable =
-        "Notifications__Delivery=AzureCommunicationEmail is not available in this build: the Azure.Communication.Email package is not on the project's package feed. " +
-        "Keep Notifications__Delivery=Outbox and deliver the .eml files in the outbox container, or add the package and an INotificationSender that calls EmailClient.SendAsync.";
 }

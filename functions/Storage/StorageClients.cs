@@ -42,11 +42,19 @@ public sealed class StorageClients
         var section = configuration.GetSection(connectionName);
         var blobUri = section["blobServiceUri"] ?? throw new InvalidOperationException($"Setting '{connectionName}' (a connection string) or '{connectionName}__blobServiceUri' is required.");
         var tableUri = section["tableServiceUri"] ?? throw new InvalidOperationException($"Setting '{connectionName}__tableServiceUri' is required.");
-        TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential();
+        var credential = CredentialFor(configuration, connectionName);
         return new StorageClients(new BlobServiceClient(new Uri(blobUri), credential, blobOptions), new TableServiceClient(new Uri(tableUri), credential, tableOptions));
     }
+
+    /// <summary>
+    /// The app's Entra ID credential: the user-assigned managed identity named by <c>&lt;connection&gt;__clientId</c>
+    /// (the one the storage connection uses), else <see cref="DefaultAzureCredential"/>. Other Azure services the app
+    /// calls (e.g. Communication Services e-mail) authenticate with the same identity.
+    /// </summary>
+    public static TokenCredential CredentialFor(IConfiguration configuration, string connectionName = StorageNames.Connection) =>
+        configuration.GetSection(connectionName)["clientId"] is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
 
     /// <summary>Creates the containers and tables the app uses (Azure: infra creates them; locally and in tests: this).</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)

@@ -22,11 +22,18 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
 
     private ServiceProvider _services = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartServicesAsync();
+
+    /// <summary>The app's services on Azurite; a test may restart them with other settings (and its own credential).</summary>
+    private async Task StartServicesAsync(Action<Dictionary<string, string?>>? configure = null, Azure.Core.TokenCredential? credential = null)
     {
+        if (_services is not null) await _services.DisposeAsync();
         // Its own roster scope: loads and rotation start fresh for every test.
-        var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071));
-        _services = new ServiceCollection().AddLogging().AddImrApplication(configuration).BuildServiceProvider();
+        var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
+        configure?.Invoke(settings);
+        var collection = new ServiceCollection().AddLogging();
+        if (credential is not null) collection.AddSingleton(credential);
+        _services = collection.AddImrApplication(TestEnvironment.Configuration(settings)).BuildServiceProvider();
         await _services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = _services.GetRequiredService<RosterStore>();
         foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
@@ -197,13 +204,84 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Choosing_the_Azure_e_mail_sender_without_its_package_stops_the_app_with_the_reason()
+    public void Choosing_Communication_Services_e_mail_without_its_endpoint_stops_the_app_with_the_reason()
     {
         var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         settings["Notifications:Delivery"] = NotificationDelivery.AzureCommunicationEmail;
 
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddImrApplication(TestEnvironment.Configuration(settings)));
 
-        Assert.Contains("Azure.Communication.Email", error.Message);
+        Assert.Contains("Notifications__AcsEndpoint", error.Message);
+    }
+
+    [Fact]
+    public async Task With_Communication_Services_e_mail_each_notice_is_sent_once_with_the_letter_pdf_even_when_a_send_fails_and_issuance_is_retried()
+    {
+        await using var acs = await FakeCommunicationServices.StartAsync();
+        var credential = new StaticTokenCredential("test-entra-token");
+        await StartServicesAsync(s =>
+        {
+            s["Notifications:Delivery"] = NotificationDelivery.AzureCommunicationEmail;
+            s["Notifications:AcsEndpoint"] = acs.Endpoint.ToString();
+            s["Notifications:FromAddress"] = "DoNotReply@imr-test.azurecomm.net";
+        }, credential);
+        var caseNumber = TestEnvironment.NewCaseNumber("M");
+        var assignmentId = await CaseInReviewAsync(caseNumber);
+        var request = new IssueRequest(caseNumber, assignmentId, await StoreSubmissionAsync(caseNumber, assignmentId, Sample));
+        var letterNotices = new[] { "letter-v1-administrative-director", "letter-v1-claims-administrator", "letter-v1-requesting-physician" } // the parties with an address
+            .ToDictionary(id => Outbox.OperationIdOf(caseNumber, id).ToString(), id => id);
+
+        // The service fails the first letter notice: the activity fails after writing it to the outbox.
+        acs.FailNext(1, r => letterNotices.ContainsKey(r.OperationId ?? ""));
+        await Assert.ThrowsAsync<HttpRequestException>(() => Activities<IssuanceActivities>().IssueDetermination(request));
+        await Activities<IssuanceActivities>().IssueDetermination(request); // the backend retries
+        await Activities<IssuanceActivities>().IssueDetermination(request); // and replays
+
+        var sends = acs.Requests.Where(r => letterNotices.ContainsKey(r.OperationId ?? "")).ToList();
+        var accepted = sends.Where(r => r.Status == 202).ToList();
+        Assert.Equal(4, sends.Count); // one failed, then one per party
+        Assert.Equal(letterNotices.Keys.Order(), accepted.Select(r => r.OperationId!).Order());
+        Assert.Equal(500, sends[0].Status);
+        Assert.Contains(accepted, r => r.OperationId == sends[0].OperationId); // the failed notice was sent again, with the same id
+        var pdf = (await ReadAsync(StorageNames.DeterminationsContainer, $"{caseNumber}/final-determination-v1.pdf")).ToArray();
+        foreach (var send in accepted)
+        {
+            Assert.Equal("POST", send.Method);
+            Assert.Equal("/emails:send", send.Path);
+            Assert.Equal("2023-03-31", send.ApiVersion);
+            Assert.Equal("Bearer test-entra-token", send.Authorization);
+            Assert.True(Guid.TryParse(send.OperationId, out _));
+            using var json = JsonDocument.Parse(send.Body);
+            var root = json.RootElement;
+            Assert.Equal("DoNotReply@imr-test.azurecomm.net", root.GetProperty("senderAddress").GetString());
+            var content = root.GetProperty("content");
+            Assert.Equal($"IMR case {caseNumber}: Final Determination Letter", content.GetProperty("subject").GetString());
+            Assert.Contains("final-determination-v1.pdf", content.GetProperty("plainText").GetString());
+            Assert.StartsWith("<!doctype html>", content.GetProperty("html").GetString());
+            var to = Assert.Single(root.GetProperty("recipients").GetProperty("to").EnumerateArray()).GetProperty("address").GetString();
+            var expected = letterNotices[send.OperationId!] switch
+            {
+                "letter-v1-claims-administrator" => "claims@example-claims.test",
+                "letter-v1-requesting-physician" => "dr.example@example-clinic.test",
+                _ => "administrative-director@dwc.example",
+            };
+            Assert.Equal(expected, to);
+            var attachment = Assert.Single(root.GetProperty("attachments").EnumerateArray());
+            Assert.Equal("final-determination-v1.pdf", attachment.GetProperty("name").GetString());
+            Assert.Equal("application/pdf", attachment.GetProperty("contentType").GetString());
+            Assert.Equal(pdf, Convert.FromBase64String(attachment.GetProperty("contentInBase64").GetString()!));
+        }
+
+        // The send is recorded on each outbox blob; the parties served by post were never handed to the service.
+        var outbox = TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        foreach (var (operationId, id) in letterNotices)
+        {
+            var metadata = (await outbox.GetBlobClient(Outbox.BlobName(caseNumber, id)).GetPropertiesAsync()).Value.Metadata;
+            Assert.Equal(operationId, metadata[Outbox.OperationMetadata]);
+            Assert.True(metadata.ContainsKey(Outbox.SentMetadata));
+        }
+
+        Assert.False((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, "letter-v1-injured-worker")).GetPropertiesAsync()).Value.Metadata.ContainsKey(Outbox.SentMetadata));
+        Assert.All(credential.Scopes, scope => Assert.Equal(["https://communication.azure.com/.default"], scope));
     }
 }
