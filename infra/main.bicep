@@ -65,6 +65,17 @@ param callbackSigningKeyPrevious string = ''
 @description('Create the Event Grid subscription that feeds the intake blob trigger. Leave false until the code has been deployed once (see infra/README.md).')
 param enableIntakeEventSubscription bool = false
 
+@description('Send notifications as e-mail through Azure Communication Services (an Email Communication Service with an Azure-managed domain, the app identity allowed to send). Off: the .eml files in the outbox container are the delivery.')
+param enableEmailNotifications bool = false
+
+@description('Where Communication Services keeps data at rest (enableEmailNotifications only).')
+param communicationDataLocation string = 'United States'
+
+@description('Days each issued letter in the determinations container is protected from overwrite and deletion (container-level time-based retention, unlocked). 2555 days = 7 years.')
+@minValue(1)
+@maxValue(146000)
+param letterRetentionDays int = 2555
+
 @description('Durable Functions backend: the Azure Storage provider (default) or the Durable Task Scheduler.')
 @allowed([
   'AzureStorage'
@@ -189,6 +200,8 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     tableNames: tableNames
     identityName: identityName
+    immutableContainerName: 'determinations'
+    immutabilityRetentionDays: letterRetentionDays
   }
   dependsOn: [
     identity
@@ -228,6 +241,33 @@ module durableTaskScheduler 'modules/durabletaskscheduler.bicep' = if (useDurabl
     identity
   ]
 }
+
+module communication 'modules/communication.bicep' = if (enableEmailNotifications) {
+  name: 'communication'
+  scope: rg
+  params: {
+    communicationServiceName: 'acs-${resourceToken}'
+    emailServiceName: 'ecs-${resourceToken}'
+    dataLocation: communicationDataLocation
+    tags: tags
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+// The outbox record is always written; with e-mail on, each is also sent through Communication Services with the
+// app's identity (the same credential as its storage connection: ImrStorage__clientId).
+var notificationSettings = enableEmailNotifications
+  ? {
+      Notifications__Delivery: 'AzureCommunicationEmail'
+      Notifications__AcsEndpoint: communication!.outputs.endpoint
+      Notifications__FromAddress: communication!.outputs.senderAddress
+    }
+  : {
+      Notifications__Delivery: 'Outbox'
+    }
 
 var callbackKeySettings = union(
   {
@@ -269,14 +309,15 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(
       {
-        // Flex Consumption only delivers blob events through Event Grid; the local runtime polls.
-        IntakeTriggerSource: 'EventGrid'
+        // The blob triggers' source is compiled in (MSBuild property IntakeBlobTriggerSource, default EventGrid,
+        // the only source Flex Consumption has); it is not an app setting.
         Imr__OrganizationName: organizationName
         Imr__TimeScale: timeScale
         DeadlineSweepSchedule: deadlineSweepSchedule
       },
       callbackKeySettings,
-      durableSettings
+      durableSettings,
+      notificationSettings
     )
   }
   dependsOn: [
@@ -353,4 +394,7 @@ output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsN
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
 output INTAKE_EVENT_SUBSCRIPTION_ENABLED bool = enableIntakeEventSubscription
 output DURABLE_BACKEND string = durableBackend
+output EMAIL_NOTIFICATIONS_ENABLED bool = enableEmailNotifications
+output COMMUNICATION_SERVICES_ENDPOINT string = enableEmailNotifications ? communication!.outputs.endpoint : ''
+output LETTER_RETENTION_DAYS int = letterRetentionDays
 output DURABLE_TASK_SCHEDULER_ENDPOINT string = useDurableTaskScheduler ? durableTaskScheduler!.outputs.endpoint : ''

@@ -26,6 +26,19 @@ param tableNames string[]
 @description('Name of the user-assigned managed identity (in this resource group) that gets data-plane roles on this account.')
 param identityName string
 
+@description('Container whose blobs (issued Final Determination Letters) are kept immutable: write once, never overwritten or deleted during the retention period.')
+param immutableContainerName string = 'determinations'
+
+@description('Days every blob in the immutable container is protected from overwrite and deletion (container-level time-based retention, counted from each blob\'s creation).')
+@minValue(1)
+@maxValue(146000)
+param immutabilityRetentionDays int = 2555
+
+@description('Days a previous blob version is kept before lifecycle management deletes it (versions arise where blobs are overwritten, e.g. the Functions host\'s timer status blobs; the immutable container has none).')
+@minValue(1)
+@maxValue(365)
+param previousVersionRetentionDays int = 30
+
 @description('Days a deleted blob can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -95,6 +108,9 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   parent: storage
   name: 'default'
   properties: {
+    // Blob versioning: an overwrite or delete keeps the earlier content as a version (defence in depth beside the
+    // create-only writes of the app; the determinations container additionally has a WORM policy below).
+    isVersioningEnabled: true
     deleteRetentionPolicy: {
       enabled: true
       days: blobSoftDeleteDays
@@ -115,6 +131,65 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// Letters are "stored immutably": a container-level time-based retention policy (WORM) on the determinations
+// container. Unlocked, so the retention can still be shortened or the policy removed while the team validates it;
+// lock it (az storage container immutability-policy lock) to make it a regulatory (SEC 17a-4(f)-style) commitment.
+// While it applies, no blob in the container can be overwritten or deleted, by anyone; new blobs can be created,
+// which is all the app does there (create-only uploads). Protected append writes are off: letters are block blobs.
+resource immutableContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: immutableContainerName
+}
+
+resource determinationsRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: immutableContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: immutabilityRetentionDays
+    allowProtectedAppendWrites: false
+  }
+  dependsOn: [
+    containers
+  ]
+}
+
+// Versioning keeps every overwritten state; this rule removes previous versions after a while so that blobs the
+// Functions host rewrites often (timer and blob-receipt bookkeeping) do not accumulate versions without bound.
+// It cannot touch the determinations container's blobs: they are never overwritten, so they have no previous versions,
+// and the retention policy above forbids their deletion anyway.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-previous-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: previousVersionRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    blobService
+  ]
+}
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: storage
@@ -145,3 +220,5 @@ output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table
+output immutableContainerName string = immutableContainerName
+output immutabilityRetentionDays int = immutabilityRetentionDays
