@@ -36,11 +36,11 @@ public enum IntakeResult
 /// and removed from intake; a bad one is moved to quarantine with its reasons, a rejection row and a notice to the submitter.
 /// A listed document that is not there yet is awaited by the orchestration; one whose size or hash differs is rejected.
 /// </summary>
-public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
+public sealed class CaseIntake(StorageClients storage, IntakeStore store, DocumentStore documents, CaseStore cases, RosterStore roster, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
 {
     public const string ManifestFileName = "manifest.json";
     public const string UnnamedPartition = "_unnamed";
-    private const string Sha256Metadata = "sha256";
+    private const string Sha256Metadata = DocumentStore.Sha256Metadata;
     private static readonly JsonSerializerOptions ReportJson = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private BlobContainerClient Intake => storage.Container(StorageNames.IntakeContainer);
@@ -227,7 +227,17 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
             return IntakeResult.Ignored;
         }
 
-        var attached = await AttachedShaAsync(caseNumber.Value, fileName, ct);
+        // A document for an application combined into another case belongs to that case, under its name there.
+        var owner = caseNumber;
+        var nameInCase = fileName;
+        if (record.Stage == IntakeStages.Combined && record.CombinedWith is { Length: > 0 } target && await store.GetAsync(target, ct) is { ManifestBlobName.Length: > 0 } targetRecord)
+        {
+            owner = CaseNumber.Parse(target);
+            nameInCase = CombinedApplications.DocumentNameIn(caseNumber.Value, fileName);
+            record = targetRecord;
+        }
+
+        var attached = await AttachedShaAsync(owner.Value, nameInCase, ct);
         if (attached == sha)
         {
             await DeleteAsync(blob, ct); // an identical copy is attached: a re-delivery
@@ -236,37 +246,93 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
 
         if (attached is not null)
         {
-            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {caseNumber} with different content; the attached copy was kept. Send a corrected document under a new file name."], submitter, now, ct);
+            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {owner} with different content; the attached copy was kept. Send a corrected document under a new file name."], submitter, now, ct);
         }
 
         var package = await PackageOfAsync(record, ct);
-        var listed = package.Documents.FirstOrDefault(d => string.Equals(d.FileName, fileName, StringComparison.OrdinalIgnoreCase));
+        var listed = package.Documents.FirstOrDefault(d => string.Equals(d.FileName, nameInCase, StringComparison.OrdinalIgnoreCase));
         if (listed is not null && (listed.Size != blob.Length || listed.Sha256 != sha))
         {
             return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {(listed.Size != blob.Length ? $"the file has {blob.Length} bytes but the manifest says {listed.Size}" : "its SHA-256 differs from the manifest's")}; the case keeps waiting for the listed document."], submitter, now, ct);
         }
 
-        var instance = await durable.GetInstanceAsync(caseNumber.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
+        var instance = await durable.GetInstanceAsync(owner.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
         if (instance is { IsCompleted: true })
         {
-            return await RejectDocumentAsync(caseNumber, blob, [$"Case {caseNumber} is closed; supplementary records are accepted only for open cases."], submitter, now, ct);
+            return await RejectDocumentAsync(caseNumber, blob, [$"Case {owner} is closed; supplementary records are accepted only for open cases."], submitter, now, ct);
         }
 
-        if (!await AttachAsync(blob, caseNumber.Value, sha, ct))
+        if (!await AttachAsync(blob, owner.Value, sha, ct, nameInCase))
         {
-            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {caseNumber} with different content; the attached copy was kept."], submitter, now, ct);
+            return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {owner} with different content; the attached copy was kept."], submitter, now, ct);
         }
 
-        await store.AppendAuditAsync(caseNumber.Value, now, listed is not null ? IntakeStages.RecordsReceived : IntakeStages.SupplementaryRecordsReceived, fileName, ct);
+        await store.AppendAuditAsync(owner.Value, now, listed is not null ? IntakeStages.RecordsReceived : IntakeStages.SupplementaryRecordsReceived, nameInCase, ct);
+        if (owner != caseNumber)
+        {
+            await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.RecordsReceived, $"{fileName} attached to case {owner} (combined)", ct);
+        }
+
         await DeleteAsync(blob, ct);
-        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+        if (record.Stage is IntakeStages.RecordsReceived or IntakeStages.RecordsLate)
+        {
+            // Past the records wait: the orchestration no longer listens for records, the reviewer is who needs to know.
+            await AnnounceToReviewerAsync(owner.Value, nameInCase, sha, ct);
+        }
+        else if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
         {
             // Not yet running: the orchestration checks the case files itself when it gets to the records.
-            await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.RecordsReceived, new RecordsArrived(fileName, listed is not null), ct);
+            await durable.RaiseEventAsync(owner.OrchestrationInstanceId, IntakeEvents.RecordsReceived, new RecordsArrived(nameInCase, listed is not null), ct);
         }
 
-        logger.LogInformation("Case {CaseNumber}: document attached ({Listed})", caseNumber, listed is not null ? "listed" : "supplementary");
+        logger.LogInformation("Case {CaseNumber}: document attached ({Listed})", owner, listed is not null ? "listed" : "supplementary");
         return IntakeResult.DocumentAttached;
+    }
+
+    /// <summary>
+    /// A record attached while the case is in review: the reviewer who accepted it is told (the review page lists every attached
+    /// document, see DocumentStore.ReadAcceptedPackageAsync). One notice per document (its id carries the hash), recorded in the audit trail.
+    /// </summary>
+    private async Task AnnounceToReviewerAsync(string caseNumber, string fileName, string sha, CancellationToken ct)
+    {
+        var caseEntity = await cases.GetAsync(caseNumber, ct);
+        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != AssignmentActivities.Accepted
+            || await roster.GetAsync(reviewerId, ct) is not { } reviewer)
+        {
+            return; // no reviewer at work yet: the offer and review pages show the document when opened
+        }
+
+        var created = await outbox.EnqueueAsync(new Notification($"{assignmentId}-records-{sha[..12]}", caseNumber, reviewer.Email, $"IMR case {caseNumber}: records added",
+            $"A document was added to IMR case {caseNumber}, which you are reviewing: {fileName}.\n\nOpen your review page again with the link from your assignment message to read it before you submit your determination.\n") { ToName = reviewer.Name }, ct);
+        if (created)
+        {
+            await store.AppendAuditAsync(caseNumber, time.GetUtcNow(), "ReviewerToldOfRecords", $"{fileName}: reviewer {reviewerId} notified", ct);
+        }
+    }
+
+    /// <summary>
+    /// For combining: copies the documents of a combined application already in its case files to the case it joined, under
+    /// their names there (create-only, so a retry copies nothing twice). Documents still missing follow when uploaded
+    /// (see the document path above). Returns the names in the case of those attached.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CopyCombinedDocumentsAsync(string targetCaseNumber, IReadOnlyList<(string FromCase, string FileName, string NameInCase)> documents, CancellationToken ct = default)
+    {
+        var copied = new List<string>();
+        foreach (var (fromCase, fileName, nameInCase) in documents)
+        {
+            var source = await SnapshotAsync(CaseFiles.GetBlobClient(DocumentBlobName(fromCase, fileName)), ct);
+            if (source is null || await AttachedShaAsync(fromCase, fileName, ct) is not { } sha)
+            {
+                continue;
+            }
+
+            if (await AttachAsync(source, targetCaseNumber, sha, ct, nameInCase))
+            {
+                copied.Add(nameInCase);
+            }
+        }
+
+        return copied;
     }
 
     /// <summary>
@@ -388,11 +454,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
         }
     }
 
-    private async Task<CasePackage> PackageOfAsync(IntakeEntity record, CancellationToken ct)
-    {
-        var content = (await CaseFiles.GetBlobClient(record.ManifestBlobName).DownloadContentAsync(ct)).Value.Content;
-        return CasePackage.Parse(content.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
-    }
+    private Task<CasePackage> PackageOfAsync(IntakeEntity record, CancellationToken ct) => documents.ReadAcceptedPackageAsync(record.ManifestBlobName, ct);
 
     private async Task<string?> SubmitterOfAsync(IntakeEntity record, CancellationToken ct)
     {
@@ -407,9 +469,10 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
     }
 
     /// <summary>Copies an intake document to the case files, create-only; false when a different file of that name is already there.</summary>
-    private async Task<bool> AttachAsync(IntakeBlob blob, string caseNumber, string sha, CancellationToken ct)
+    private async Task<bool> AttachAsync(IntakeBlob blob, string caseNumber, string sha, CancellationToken ct, string? nameInCase = null)
     {
-        var target = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, blob.FileName));
+        nameInCase ??= blob.FileName;
+        var target = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, nameInCase));
         try
         {
             await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
@@ -424,7 +487,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Outbox
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             // Already attached (a retry: same hash) or a different file of that name; or the intake blob changed (412): not attached.
-            return await AttachedShaAsync(caseNumber, blob.FileName, ct) == sha;
+            return await AttachedShaAsync(caseNumber, nameInCase, ct) == sha;
         }
     }
 

@@ -42,8 +42,8 @@ public sealed class LetterIssuer(
     public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)
     {
         var caseEntity = await cases.GetAsync(request.CaseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct); // the parties' contacts
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct); // with any combined applications' items
         var determination = await ReadDeterminationAsync(request.SubmissionBlobName, ct);
 
         var record = await register.GetAsync(request.CaseNumber, 1, ct);
@@ -100,7 +100,7 @@ public sealed class LetterIssuer(
         }
 
         var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        var package = CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The stored manifest no longer parses.");
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
         var previous = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var reviewer = await roster.GetAsync(caseEntity.CurrentReviewerId ?? "", ct) ?? throw new InvalidOperationException("Reviewer left the roster.");
         var (letter, reasons) = Compose(package, request.Determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), previous.RecordsReceivedDate, version, request.Reason);

@@ -2,14 +2,17 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Imr.Domain.Cases;
 
 namespace Imr.Functions.Storage;
 
 /// <summary>Blob reads and writes the workflow needs; writes of records are create-only so nothing is overwritten.</summary>
-public sealed class DocumentStore(StorageClients storage)
+public sealed class DocumentStore(StorageClients storage, IntakeStore intake)
 {
     /// <summary>Largest manifest accepted; documents travel beside it, not in it.</summary>
     public const int MaxManifestBytes = 1024 * 1024;
+    /// <summary>Blob metadata holding an attached document's SHA-256 (hex).</summary>
+    public const string Sha256Metadata = "sha256";
 
     public async Task<BinaryData> ReadAsync(string container, string blobName, CancellationToken ct = default)
     {
@@ -59,11 +62,68 @@ public sealed class DocumentStore(StorageClients storage)
     public async Task<bool> ExistsAsync(string container, string blobName, CancellationToken ct = default) =>
         (await storage.Container(container).GetBlobClient(blobName).ExistsAsync(ct)).Value;
 
-    /// <summary>The case package accepted at intake (validated then, so a failure here means the stored file changed).</summary>
-    public async Task<Imr.Domain.Cases.CasePackage> ReadAcceptedPackageAsync(string manifestBlobName, CancellationToken ct = default)
+    /// <summary>
+    /// The case's package: the one accepted at intake, with the disputed items and documents of every application combined
+    /// into the case merged in (see CombinedApplications). The one reader for everything that reviews, decides or writes
+    /// about a case (reviewer pages, determination form, quality check, letter, records wait).
+    /// </summary>
+    public async Task<CasePackage> ReadAcceptedPackageAsync(string manifestBlobName, CancellationToken ct = default)
+    {
+        var package = await ReadOwnApplicationAsync(manifestBlobName, ct);
+        var caseNumber = CaseNumber.Parse(package.CaseNumber).Value;
+        var combinations = await intake.CombinationsIntoAsync(caseNumber, ct);
+        if (combinations.Count > 0)
+        {
+            var combined = new List<CombinedApplication>(combinations.Count);
+            foreach (var c in combinations)
+            {
+                combined.Add(new CombinedApplication(c.CombinedCaseNumber, await ReadOwnApplicationAsync(c.ManifestBlobName, ct)));
+            }
+
+            package = CombinedApplications.Merge(package, combined);
+        }
+
+        return SupplementaryRecords.AddTo(package, await AttachedDocumentsAsync(caseNumber, ct));
+    }
+
+    /// <summary>The documents in the case files of a case (<c>{case}/documents/</c>), by name.</summary>
+    private async Task<IReadOnlyList<CaseDocument>> AttachedDocumentsAsync(string caseNumber, CancellationToken ct)
+    {
+        var prefix = $"{caseNumber}/documents/";
+        var list = new List<CaseDocument>();
+        await foreach (var b in storage.Container(StorageNames.CaseFilesContainer).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, ct))
+        {
+            list.Add(new CaseDocument
+            {
+                FileName = b.Name[prefix.Length..],
+                MediaType = b.Properties.ContentType ?? "application/octet-stream",
+                Size = b.Properties.ContentLength ?? 0,
+                Sha256 = b.Metadata.TryGetValue(Sha256Metadata, out var sha) ? sha : null,
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// The application exactly as accepted at intake (validated then, so a failure here means the stored file changed), without
+    /// combined applications: for eligibility screening and combining, which judge the application itself.
+    /// </summary>
+    public async Task<CasePackage> ReadOwnApplicationAsync(string manifestBlobName, CancellationToken ct = default)
     {
         var manifest = await ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName, ct);
-        return Imr.Domain.Cases.CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
+        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
+    }
+
+    /// <summary>Whether any blob exists under the prefix (e.g. a case's submitted determinations).</summary>
+    public async Task<bool> AnyUnderAsync(string container, string prefix, CancellationToken ct = default)
+    {
+        await foreach (var _ in storage.Container(container).GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, ct))
+        {
+            return true;
+        }
+
+        return false;
     }
 
     public static string Sha256Hex(BinaryData content) => Convert.ToHexStringLower(SHA256.HashData(content.ToMemory().Span));

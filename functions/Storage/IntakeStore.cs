@@ -63,6 +63,24 @@ public sealed class RejectionEntity : ITableEntity
     public int ReasonCount { get; set; }
 }
 
+/// <summary>
+/// An application combined into an open case: a row in the target case's partition of the Intake table
+/// (<c>combined-{case}</c>), written create-once. The package reader merges every such application into the case's package.
+/// </summary>
+public sealed class CombinationEntity : ITableEntity
+{
+    public const string RowPrefix = "combined-";
+
+    public string PartitionKey { get; set; } = ""; // the case the application joined
+    public string RowKey { get; set; } = "";       // combined-{combined application's case number}
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string CombinedCaseNumber { get; set; } = "";
+    public string ManifestBlobName { get; set; } = "";
+    public DateTimeOffset CombinedAt { get; set; }
+}
+
 /// <summary>The applications index for duplicate and combining checks: hashed keys only, no names (see ApplicationFingerprint).</summary>
 public sealed class ApplicationEntity : ITableEntity
 {
@@ -133,6 +151,38 @@ public sealed class IntakeStore(StorageClients storage)
             {
             }
         }
+    }
+
+    /// <summary>Records that an application joined a case; a retry finds the first row and changes nothing.</summary>
+    public async Task RecordCombinationOnceAsync(string targetCaseNumber, string combinedCaseNumber, string manifestBlobName, DateTimeOffset at, CancellationToken ct = default)
+    {
+        try
+        {
+            await Intake.AddEntityAsync(new CombinationEntity
+            {
+                PartitionKey = targetCaseNumber,
+                RowKey = CombinationEntity.RowPrefix + combinedCaseNumber,
+                CombinedCaseNumber = combinedCaseNumber,
+                ManifestBlobName = manifestBlobName,
+                CombinedAt = at,
+            }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    /// <summary>The applications combined into a case, in the order they were combined (then by case number): merged ids depend on it.</summary>
+    public async Task<IReadOnlyList<CombinationEntity>> CombinationsIntoAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var list = new List<CombinationEntity>();
+        const string from = CombinationEntity.RowPrefix, to = "combined.";  // '.' follows '-': every row key with the prefix
+        await foreach (var c in Intake.QueryAsync<CombinationEntity>(x => x.PartitionKey == caseNumber && x.RowKey.CompareTo(from) >= 0 && x.RowKey.CompareTo(to) < 0, cancellationToken: ct))
+        {
+            list.Add(c);
+        }
+
+        return list.OrderBy(c => c.CombinedAt).ThenBy(c => c.CombinedCaseNumber, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Appends to the case's audit trail. The same (time, event) is written once, so a retried activity adds nothing.</summary>

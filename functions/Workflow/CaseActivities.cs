@@ -26,8 +26,7 @@ public sealed class CaseActivities(
     public async Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input)
     {
         var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, input.ManifestBlobName);
-        var package = CasePackage.Parse(manifest.ToMemory().Span).Package
-            ?? throw new InvalidDataException("The manifest was validated at intake and no longer parses.");
+        var package = await documents.ReadAcceptedPackageAsync(input.ManifestBlobName);
         var policy = options.Value.DeadlinePolicy;
         var deadlines = policy.For(time.GetUtcNow(), package.Expedited);
         var stored = await cases.AddOnceAsync(new CaseEntity

@@ -1,6 +1,7 @@
 using System.Text;
 using Imr.Domain.Cases;
 using Imr.Domain.Eligibility;
+using Imr.Domain.Letters;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
@@ -19,6 +20,7 @@ public sealed class IntakeActivities(
     CaseIntake intake,
     DocumentStore documents,
     Outbox outbox,
+    RosterStore roster,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -26,7 +28,7 @@ public sealed class IntakeActivities(
     [Function(nameof(ScreenEligibility))]
     public async Task<EligibilityScreened> ScreenEligibility([ActivityTrigger] IntakeStep step)
     {
-        var package = await LoadAsync(step.ManifestBlobName);
+        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
         var mine = ApplicationFingerprint.Of(package);
         var record = await store.IndexApplicationOnceAsync(mine, step.At);
 
@@ -53,7 +55,7 @@ public sealed class IntakeActivities(
     [Function(nameof(ResolveEligibility))]
     public async Task<EligibilityScreened> ResolveEligibility([ActivityTrigger] ResolutionStep step)
     {
-        var package = await LoadAsync(step.ManifestBlobName);
+        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
         var outcome = step.Resolution.Outcome == nameof(EligibilityOutcome.Ineligible) ? nameof(EligibilityOutcome.Ineligible) : nameof(EligibilityOutcome.Eligible);
         IReadOnlyList<string> reasons = [$"Resolved by staff: {step.Resolution.Reason}"];
         await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null);
@@ -63,7 +65,7 @@ public sealed class IntakeActivities(
     [Function(nameof(IssueIneligibilityNotice))]
     public async Task<string> IssueIneligibilityNotice([ActivityTrigger] IneligibilityStep step)
     {
-        var package = await LoadAsync(step.ManifestBlobName);
+        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
         var blobName = $"{step.CaseNumber}/ineligibility-notice.txt";
         var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), step.Reasons, step.DuplicateOf);
         var text = IneligibilityNoticeRenderer.Render(notice);
@@ -80,20 +82,101 @@ public sealed class IntakeActivities(
         return blobName;
     }
 
+    /// <summary>
+    /// Combines the application into the open case the screening named, unless that case can no longer take it: it must be
+    /// eligible (not deferred) and have no determination submitted or letter issued. Then the application proceeds as its own
+    /// case (returns false). Combining copies the application's documents to the case, then records the combination (the
+    /// package reader merges from that row), notifies the reviewer already working on the case, and sends the application's
+    /// own notice of assignment for documents still to deliver.
+    /// </summary>
     [Function(nameof(CombineApplication))]
-    public async Task CombineApplication([ActivityTrigger] IneligibilityStep step)
+    public async Task<bool> CombineApplication([ActivityTrigger] CombineStep step)
     {
-        // Reuses the step record: DuplicateOf carries the case this application joins.
-        var target = step.DuplicateOf ?? throw new ArgumentException("No case to combine with.");
-        var package = await LoadAsync(step.ManifestBlobName);
+        var target = step.TargetCaseNumber;
+        var prior = await store.CombinationsIntoAsync(target);
+        if (prior.All(c => c.CombinedCaseNumber != step.CaseNumber) && await WhyNotCombinableAsync(target) is { } why)
+        {
+            await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), "NotCombined", $"not combined into case {target}: {why}; the application proceeds as its own case");
+            logger.LogInformation("Case {CaseNumber} not combined into {Target}: proceeds as its own case", step.CaseNumber, target);
+            return false;
+        }
+
+        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
+        var targetRecord = (await store.GetAsync(target))!;
+        var targetOwn = await documents.ReadOwnApplicationAsync(targetRecord.ManifestBlobName);
+        var before = prior.Where(c => c.CombinedCaseNumber != step.CaseNumber).ToList();
+        var earlier = new List<CombinedApplication>();
+        foreach (var c in before)
+        {
+            earlier.Add(new CombinedApplication(c.CombinedCaseNumber, await documents.ReadOwnApplicationAsync(c.ManifestBlobName)));
+        }
+
+        var withThis = earlier.Append(new CombinedApplication(step.CaseNumber, package)).ToList();
+        var names = CombinedApplications.DocumentNames(targetOwn, withThis).Where(n => n.FromCase == step.CaseNumber).ToList();
+        // Documents first: once the row exists the case's package lists them, and a records check must find them attached.
+        var copied = await intake.CopyCombinedDocumentsAsync(target, names);
+        await store.RecordCombinationOnceAsync(target, step.CaseNumber, step.ManifestBlobName, step.At);
         await store.SetApplicationStatusAsync(ApplicationFingerprint.Of(package).WorkerKey, step.CaseNumber, "Combined");
+
+        var known = CombinedApplications.Merge(targetOwn, earlier).DisputedItems.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
+        var added = CombinedApplications.Merge(targetOwn, withThis).DisputedItems.Select(i => i.ItemId).Where(id => !known.Contains(id)).ToList();
+        var awaited = names.Where(n => !copied.Contains(n.NameInCase)).Select(n => n.FileName).ToList();
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = IntakeStages.Combined;
             i.CombinedWith = target;
         });
-        await store.AppendAuditAsync(step.CaseNumber, step.At, IntakeStages.Combined, $"combined into case {target}");
-        await store.AppendAuditAsync(target, step.At, "ApplicationCombined", $"application {step.CaseNumber} combined into this case");
+        await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), IntakeStages.Combined, $"combined into case {target}: {added.Count} disputed item(s) and {copied.Count} document(s) joined it");
+        var reviewerNote = await NotifyReviewerOfAddedItemsAsync(target, step.CaseNumber, added);
+        await store.AppendAuditAsync(target, step.At.AddTicks(2), "ApplicationCombined",
+            $"application {step.CaseNumber} combined into this case: item(s) {string.Join(", ", added)} added, {copied.Count} document(s) attached, {awaited.Count} awaited{reviewerNote}");
+
+        // The combined application's own documents still to come: its claims administrator is told what to deliver and by when.
+        var allowed = imr.Value.DeadlinePolicy.Scale(options.Value.RecordsPolicy.Allowed(package.Expedited, package.NoticeOfAssignmentBy));
+        var due = step.At + allowed;
+        await store.UpdateAsync(step.CaseNumber, i =>
+        {
+            i.RecordsDueAt = due;
+            i.MissingDocuments = string.Join(", ", awaited);
+        });
+        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, package, step.At, due, allowed, awaited, target);
+        return true;
+    }
+
+    /// <summary>Why a case cannot take another application any more, or null when it can.</summary>
+    private async Task<string?> WhyNotCombinableAsync(string target)
+    {
+        var record = await store.GetAsync(target);
+        if (record?.Eligibility != nameof(EligibilityOutcome.Eligible))
+        {
+            return $"case {target} is not (yet) eligible ({record?.Eligibility ?? "not screened"})";
+        }
+
+        var caseEntity = await cases.GetAsync(target);
+        if (caseEntity is not null && (caseEntity.Status == nameof(CaseStatus.Closed) || caseEntity.LetterBlobName is not null))
+        {
+            return $"case {target} is decided";
+        }
+
+        // A submitted determination decides the items it was given; added items would reopen a finished review.
+        return await documents.AnyUnderAsync(StorageNames.SubmissionsContainer, $"{target}/") ? $"case {target} already has a determination submitted" : null;
+    }
+
+    /// <summary>Tells the reviewer who accepted the case that its determination must now also decide the added items. Returns a note for the audit.</summary>
+    private async Task<string> NotifyReviewerOfAddedItemsAsync(string target, string combinedCaseNumber, IReadOnlyList<string> added)
+    {
+        var caseEntity = await cases.GetAsync(target);
+        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != AssignmentActivities.Accepted
+            || await roster.GetAsync(reviewerId) is not { } reviewer)
+        {
+            return ""; // an offer not yet accepted shows the merged package when opened
+        }
+
+        var body = new StringBuilder($"Application {combinedCaseNumber} was combined into IMR case {target}, which you are reviewing. Its disputed items were added to the case:\n\n");
+        foreach (var id in added) body.Append("- ").Append(id).Append('\n');
+        body.Append("\nYour determination must decide each of them as well. Open your review page again with the link from your assignment message to see the added items and documents.\n");
+        await outbox.EnqueueAsync(new Notification($"{assignmentId}-combined-{combinedCaseNumber}", target, reviewer.Email, $"IMR case {target}: disputed items added", body.ToString()) { ToName = reviewer.Name });
+        return $"; reviewer {reviewerId} notified";
     }
 
     [Function(nameof(RequestRecords))]
@@ -111,7 +194,43 @@ public sealed class IntakeActivities(
         });
         await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
             missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : package.NoticeOfAssignmentBy == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
+        // The deadline counts from this notice: it goes out with the request, whatever is still missing.
+        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, await documents.ReadOwnApplicationAsync(step.ManifestBlobName), step.At, due, allowed, missing, null);
         return new RecordsStatus(due, missing);
+    }
+
+    /// <summary>Who receives a notice of assignment: the claims administrator, who must deliver the records, and copies to the
+    /// worker's side (the attorney when represented, else the worker) and the requesting physician.</summary>
+    public static IReadOnlyList<(string Role, string Name)> NoticeOfAssignmentParties(CasePackage package) =>
+    [
+        (AddresseeRoles.ClaimsAdministrator, package.ClaimsAdministrator),
+        package.EmployeeAttorney is { Length: > 0 } attorney ? (AddresseeRoles.EmployeeAttorney, attorney) : (AddresseeRoles.InjuredWorker, package.Worker.Name),
+        (AddresseeRoles.RequestingPhysician, package.RequestingPhysician.Name),
+    ];
+
+    public static string NoticeOfAssignmentId(string role) => "notice-of-assignment-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
+
+    /// <summary>
+    /// One notice per party, create-once under an id naming the role, so a retried activity sends nothing twice; recorded in the
+    /// audit trail once (keyed by the orchestration's time). Only the case number, file names and dates: no clinical content.
+    /// </summary>
+    private async Task SendNoticeOfAssignmentAsync(string caseNumber, string manifestBlobName, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
+    {
+        var contacts = PartyContacts.FromManifest(await documents.ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName));
+        var parties = NoticeOfAssignmentParties(package);
+        var deliverTo = $"the '{StorageNames.IntakeContainer}' container under the folder '{caseNumber}/'";
+        var byPost = new List<string>();
+        foreach (var (role, name) in parties)
+        {
+            var notice = new NoticeOfAssignment(imr.Value.OrganizationName, caseNumber, at, due, allowed, NoticeOfAssignment.BasisOf(package.Expedited, package.NoticeOfAssignmentBy),
+                required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator) { CombinedInto = combinedInto };
+            var email = contacts.EmailOf(role);
+            if (email is null) byPost.Add(role);
+            await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), NoticeOfAssignmentRenderer.Render(notice)) { ToName = name });
+        }
+
+        await store.AppendAuditAsync(caseNumber, at.AddTicks(3), "NoticeOfAssignmentSent",
+            $"to the claims administrator, copies to {string.Join(" and ", parties.Skip(1).Select(p => p.Role.ToLowerInvariant()))}; {required.Count} document(s) required by {due:u}" + (byPost.Count > 0 ? $"; by post: {string.Join(", ", byPost.Select(r => r.ToLowerInvariant()))}" : ""));
     }
 
     [Function(nameof(CheckRecords))]

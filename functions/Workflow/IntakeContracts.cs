@@ -9,16 +9,12 @@ public static class IntakeEvents
     public const string RecordsReceived = nameof(RecordsReceived);
     /// <summary>Staff resolved a deferred eligibility question (e.g. liability was decided).</summary>
     public const string EligibilityResolved = nameof(EligibilityResolved);
-    /// <summary>Another application was combined into this case (combining setting on).</summary>
-    public const string ApplicationCombined = nameof(ApplicationCombined);
 }
 
 public sealed record RecordsArrived(string FileName, bool Listed);
 
 /// <summary>A staff decision on a deferred case: <c>Eligible</c> or <c>Ineligible</c>, with the reason.</summary>
 public sealed record EligibilityResolution(string Outcome, string Reason);
-
-public sealed record ApplicationCombinedInto(string FromCaseNumber);
 
 public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At);
 
@@ -27,6 +23,9 @@ public sealed record ResolutionStep(string CaseNumber, string ManifestBlobName, 
 public sealed record EligibilityScreened(string Outcome, IReadOnlyList<string> Reasons, string? DuplicateOf, string? CombineWith);
 
 public sealed record IneligibilityStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, IReadOnlyList<string> Reasons, string? DuplicateOf);
+
+/// <summary>Combine the application (<see cref="CaseNumber"/>) into the open case <see cref="TargetCaseNumber"/>.</summary>
+public sealed record CombineStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, string TargetCaseNumber);
 
 public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing);
 

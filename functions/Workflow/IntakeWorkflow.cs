@@ -32,10 +32,12 @@ public static class IntakeWorkflow
             return new CaseOutcome(input.CaseNumber, "Closed", notice);
         }
 
-        if (screened.CombineWith is { } target)
+        // Combined: the application's items and documents join the open case (the case's package reader merges them), and
+        // this orchestration ends. No event goes to the case's orchestration: the package it reads already includes them.
+        if (screened.CombineWith is { } target
+            && await context.CallActivityAsync<bool>(nameof(IntakeActivities.CombineApplication), new CombineStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, target)))
         {
-            await context.CallActivityAsync(nameof(IntakeActivities.CombineApplication), new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, target));
-            context.SendEvent($"case-{target}", IntakeEvents.ApplicationCombined, new ApplicationCombinedInto(input.CaseNumber));
+            log.LogInformation("Case {CaseNumber} combined into case {Target}", input.CaseNumber, target);
             return new CaseOutcome(input.CaseNumber, "Combined", null);
         }
 

@@ -80,7 +80,8 @@ public sealed class EndToEndTests : IAsyncLifetime
             new[] { ".html", ".json", ".pdf", ".txt" }.Select(ext => $"{caseNumber}/final-determination-v1{ext}"),
             await _app.BlobNamesAsync(StorageNames.DeterminationsContainer, caseNumber + "/")); // one letter, in its renderings
         Assert.Equal(
-            new[] { $"{caseNumber}-A1-determination", $"{caseNumber}-A1-offer", "letter-v1-administrative-director", "letter-v1-claims-administrator", "letter-v1-employer", "letter-v1-injured-worker", "letter-v1-requesting-physician" }
+            new[] { $"{caseNumber}-A1-determination", $"{caseNumber}-A1-offer", "letter-v1-administrative-director", "letter-v1-claims-administrator", "letter-v1-employer", "letter-v1-injured-worker", "letter-v1-requesting-physician",
+                    "notice-of-assignment-claims-administrator", "notice-of-assignment-injured-worker", "notice-of-assignment-requesting-physician" }
                 .Select(id => Outbox.BlobName(caseNumber, id)),
             await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
     }

@@ -7,6 +7,7 @@ using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
+using Imr.Functions.Workflow;
 using Imr.LocalRuntime;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -223,6 +224,70 @@ public sealed class IntakeTests : IAsyncLifetime
         Assert.Null(await _host.Services.GetRequiredService<CaseStore>().GetAsync(second)); // never registered for review
         Assert.Equal(["Received", "Validated", "Ineligible", "Closed"], (await Store.ReadAuditAsync(second)).Select(a => a.Event));
         Assert.Equal("Eligible", (await Store.GetAsync(first))!.Eligibility);
+    }
+
+    [Fact]
+    public async Task Combining_is_refused_once_the_case_has_a_determination_and_otherwise_happens_once_however_often_retried()
+    {
+        var decidedCase = TestEnvironment.NewCaseNumber("B");
+        var openCase = TestEnvironment.NewCaseNumber("B");
+        var application = TestEnvironment.NewCaseNumber("B");
+        foreach (var target in new[] { decidedCase, openCase })
+        {
+            await TestEnvironment.StoreAcceptedSampleCaseAsync(target);
+            await Store.UpdateAsync(target, i => { i.ManifestBlobName = CaseIntake.ManifestBlobName(target); i.Eligibility = "Eligible"; });
+        }
+
+        var manifest = await TestEnvironment.StoreAcceptedSampleCaseAsync(application, TestEnvironment.SampleManifest(application));
+        var package = await _host.Services.GetRequiredService<DocumentStore>().ReadOwnApplicationAsync(manifest);
+        var at = DateTimeOffset.UtcNow;
+        await Store.IndexApplicationOnceAsync(Imr.Domain.Eligibility.ApplicationFingerprint.Of(package), at);
+        await Container(StorageNames.SubmissionsContainer).GetBlobClient($"{decidedCase}/{decidedCase}-A1.json").UploadAsync(BinaryData.FromString("{}"), overwrite: true);
+        var activities = _host.Services.GetRequiredService<IntakeActivities>();
+
+        Assert.False(await activities.CombineApplication(new CombineStep(application, manifest, at, decidedCase)));
+        Assert.Empty(await Store.CombinationsIntoAsync(decidedCase));
+        Assert.Contains(await Store.ReadAuditAsync(application), a => a.Event == "NotCombined" && a.Detail!.Contains("already has a determination submitted"));
+
+        Assert.True(await activities.CombineApplication(new CombineStep(application, manifest, at.AddSeconds(1), openCase)));
+        Assert.True(await activities.CombineApplication(new CombineStep(application, manifest, at.AddSeconds(1), openCase))); // a retried activity
+
+        Assert.Equal([application], (await Store.CombinationsIntoAsync(openCase)).Select(c => c.CombinedCaseNumber));
+        Assert.Single(await Store.ReadAuditAsync(openCase), a => a.Event == "ApplicationCombined");
+        var merged = await _host.Services.GetRequiredService<DocumentStore>().ReadAcceptedPackageAsync(CaseIntake.ManifestBlobName(openCase));
+        Assert.Equal(["PT-LUMBAR-12", $"{application}-PT-LUMBAR-12"], merged.DisputedItems.Select(i => i.ItemId));
+        Assert.Equal(
+            new[] { "medical-records.txt", $"{application}-medical-records.txt", $"{application}-ur-decision.txt", "ur-decision.txt" }.Select(f => $"{openCase}/documents/{f}").Order(StringComparer.Ordinal),
+            (await NamesAsync(StorageNames.CaseFilesContainer, $"{openCase}/documents/")).Order(StringComparer.Ordinal));
+        Assert.Equal(3, (await NamesAsync(StorageNames.OutboxContainer, $"{application}/notice-of-assignment-")).Count);
+        Assert.Equal(("Combined", openCase), ((await Store.GetAsync(application))!.Stage, (await Store.GetAsync(application))!.CombinedWith));
+    }
+
+    [Fact]
+    public async Task A_supplementary_record_for_a_case_in_review_is_attached_listed_for_the_reviewer_and_announced_to_them()
+    {
+        var caseNumber = TestEnvironment.NewCaseNumber("B");
+        Assert.Equal(IntakeResult.Started, await DeliverAsync(caseNumber, SampleFiles(caseNumber)));
+        var cases = _host.Services.GetRequiredService<CaseStore>();
+        var assignmentId = await TestEnvironment.EventuallyAsync(async () => (await cases.GetAsync(caseNumber))?.CurrentAssignmentId, TimeSpan.FromSeconds(60), "the first offer");
+        // The reviewer accepted (as the acceptance activity records it); the orchestration itself keeps waiting for the answer.
+        await cases.UpdateAsync(caseNumber, c => c.AssignmentStatus = AssignmentActivities.Accepted);
+        var reviewerId = (await cases.GetAsync(caseNumber))!.CurrentReviewerId!;
+
+        var result = await DeliverAsync(caseNumber, new Dictionary<string, byte[]> { ["follow-up-note.txt"] = Encoding.UTF8.GetBytes("Follow-up visit note.") });
+
+        Assert.Equal(IntakeResult.DocumentAttached, result);
+        Assert.Contains($"{caseNumber}/documents/follow-up-note.txt", await NamesAsync(StorageNames.CaseFilesContainer, caseNumber + "/"));
+        var package = await _host.Services.GetRequiredService<DocumentStore>().ReadAcceptedPackageAsync(CaseIntake.ManifestBlobName(caseNumber));
+        Assert.Equal("follow-up-note.txt", package.Documents[^1].FileName); // the review page lists what the reader returns
+        var notices = (await NamesAsync(StorageNames.OutboxContainer, caseNumber + "/")).Where(n => n.Contains("-records-", StringComparison.Ordinal)).ToList();
+        var notice = Outbox.Read(BinaryData.FromBytes(await ReadAsync(StorageNames.OutboxContainer, Assert.Single(notices))));
+        Assert.Contains("follow-up-note.txt", notice.TextBody);
+        Assert.Equal((await _host.Services.GetRequiredService<RosterStore>().GetAsync(reviewerId))!.Email, ((MimeKit.MailboxAddress)notice.To[0]).Address);
+        var audit = await Store.ReadAuditAsync(caseNumber);
+        Assert.Contains(audit, a => a.Event == "SupplementaryRecordsReceived" && a.Detail == "follow-up-note.txt");
+        Assert.Contains(audit, a => a.Event == "ReviewerToldOfRecords" && a.Detail!.Contains(reviewerId));
+        Assert.StartsWith($"{caseNumber}/{assignmentId}-records-", notices[0]);
     }
 
     private static byte[] Replace(byte[] bytes, string token, string value)

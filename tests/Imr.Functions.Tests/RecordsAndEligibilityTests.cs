@@ -45,14 +45,15 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
     public async Task An_incomplete_package_waits_and_a_later_upload_of_the_records_lets_it_continue()
     {
         var caseNumber = TestEnvironment.NewCaseNumber("R");
-        await UploadWithoutMedicalRecordsAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber));
+        await UploadWithoutMedicalRecordsAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["contacts"] = new System.Text.Json.Nodes.JsonObject { ["claimsAdministrator"] = "records@sample-claims.example" }));
 
         var waiting = await WaitForStageAsync(caseNumber, "AwaitingRecords");
         Assert.Equal("medical-records.txt", waiting.GetProperty("intake").GetProperty("missingDocuments").GetString());
+        await AssertNoticeOfAssignmentAsync(caseNumber, waiting.GetProperty("intake").GetProperty("recordsDueAt").GetDateTimeOffset());
         Assert.Equal(JsonValueKind.Null, waiting.GetProperty("deadlines").ValueKind); // the review clock has not started
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Null(await _app.Cases.GetAsync(caseNumber));
-        Assert.Empty(await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
+        Assert.All(await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"), n => Assert.Contains("/notice-of-assignment-", n)); // no offer yet
 
         var uploadedAt = DateTimeOffset.UtcNow;
         await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient($"{caseNumber}/medical-records.txt")
@@ -61,9 +62,38 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
         var status = await StatusAsync(caseNumber);
         Assert.Equal("AwaitingAcceptance", status.GetProperty("status").GetString());
-        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "RecordsReceived", "RecordsReceived"], Events(status));
+        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "NoticeOfAssignmentSent", "RecordsReceived", "RecordsReceived"], Events(status));
         Assert.True(status.GetProperty("deadlines").GetProperty("receivedAt").GetDateTimeOffset() >= uploadedAt.AddSeconds(-1)); // clock starts at receipt
         Assert.Equal(3, (await _app.BlobNamesAsync(StorageNames.CaseFilesContainer, caseNumber + "/")).Count);
+    }
+
+    /// <summary>One notice per party (claims administrator, worker, requesting physician), naming the missing document and the status API's due time.</summary>
+    private async Task AssertNoticeOfAssignmentAsync(string caseNumber, DateTimeOffset recordsDueAt)
+    {
+        var outbox = _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        var ids = new[] { "notice-of-assignment-claims-administrator", "notice-of-assignment-injured-worker", "notice-of-assignment-requesting-physician" };
+        await TestEnvironment.EventuallyAsync(async () => (await outbox.GetBlobClient(Outbox.BlobName(caseNumber, ids[^1])).ExistsAsync()).Value ? "yes" : null, TimeSpan.FromSeconds(30), "the notices of assignment");
+        Assert.Equal(ids.Select(id => Outbox.BlobName(caseNumber, id)), (await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/")).Where(n => n.Contains("/notice-of-assignment-")));
+        foreach (var id in ids)
+        {
+            var message = Outbox.Read((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, id)).DownloadContentAsync()).Value.Content);
+            var body = message.TextBody;
+            Assert.Contains($"IMR Case Number: {caseNumber}", body);
+            Assert.Contains("found the application for Independent Medical Review eligible and assigned it for review", body);
+            Assert.Contains("- medical-records.txt", body);
+            Assert.DoesNotContain("ur-decision.txt", body); // received: not required again
+            Assert.Contains($"({recordsDueAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})", body);
+            Assert.Contains("Pacific time", body);
+            Assert.Contains("Counted as: notice of assignment sent electronically", body);
+            Assert.Contains($"'intake' container under the folder '{caseNumber}/'", body);
+            Assert.DoesNotContain("Sample Worker", body); // no more PHI than the notice needs
+            Assert.DoesNotContain("cumulative trauma", body);
+        }
+
+        var claims = Outbox.Read((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, ids[0])).DownloadContentAsync()).Value.Content);
+        Assert.Equal("records@sample-claims.example", Assert.IsType<MimeKit.MailboxAddress>(Assert.Single(claims.To)).Address);
+        var status = await StatusAsync(caseNumber);
+        Assert.Single(Events(status), e => e == "NoticeOfAssignmentSent");
     }
 
     [Fact]
@@ -78,10 +108,13 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         var status = await StatusAsync(caseNumber);
         Assert.Equal("RecordsLate", status.GetProperty("intake").GetProperty("stage").GetString());
         Assert.Equal("medical-records.txt", status.GetProperty("intake").GetProperty("missingDocuments").GetString());
-        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "RecordsLate"], Events(status));
+        Assert.Equal(["Received", "Validated", "Eligible", "AwaitingRecords", "NoticeOfAssignmentSent", "RecordsLate"], Events(status));
         var recordsDue = status.GetProperty("intake").GetProperty("recordsDueAt").GetDateTimeOffset();
         Assert.InRange(recordsDue - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60));
         Assert.True(status.GetProperty("deadlines").GetProperty("receivedAt").GetDateTimeOffset() >= recordsDue.AddSeconds(-1.5));
+        var notice = Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
+        Assert.Contains("Counted as: notice of assignment sent by mail, 4 seconds from this notice.", notice); // the configured (test) span
+        Assert.Contains($"({recordsDue.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})", notice);
     }
 
     [Fact]
@@ -99,7 +132,7 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
 
         await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
         var status = await StatusAsync(caseNumber);
-        Assert.Equal(["Received", "Validated", "Deferred", "Eligible", "RecordsReceived"], Events(status));
+        Assert.Equal(["Received", "Validated", "Deferred", "Eligible", "RecordsReceived", "NoticeOfAssignmentSent"], Events(status));
         Assert.Equal(HttpStatusCode.Conflict, (await _app.Http.PostAsJsonAsync($"/api/cases/{caseNumber}/eligibility", new { outcome = "Ineligible", reason = "again" })).StatusCode);
     }
 
