@@ -37,13 +37,15 @@ public sealed class IntakeActivities(
         foreach (var a in await store.ApplicationsOfWorkerAsync(mine.WorkerKey))
         {
             var earlier = a.ReceivedAt < record.ReceivedAt || (a.ReceivedAt == record.ReceivedAt && string.CompareOrdinal(a.RowKey, record.RowKey) < 0);
-            if (a.RowKey == mine.CaseNumber || a.Status != "Open" || !earlier)
+            if (a.RowKey == mine.CaseNumber || a.Status is not ("Open" or "Combined") || !earlier)
             {
                 continue;
             }
 
-            var decided = (await cases.GetAsync(a.RowKey))?.Status == nameof(CaseStatus.Closed);
-            prior.Add(new PriorApplication(a.Fingerprint, decided));
+            // A combined application is on file as part of the case it joined: a duplicate of it names that case.
+            var caseOf = a.Status == "Combined" && await store.GetAsync(a.RowKey) is { CombinedWith: { Length: > 0 } joined } ? joined : a.RowKey;
+            var decided = (await cases.GetAsync(caseOf))?.Status == nameof(CaseStatus.Closed);
+            prior.Add(new PriorApplication(a.Fingerprint with { CaseNumber = caseOf }, decided));
         }
 
         var decision = EligibilityScreening.Screen(package, prior, options.Value.Rules);

@@ -261,6 +261,12 @@ public sealed class IntakeTests : IAsyncLifetime
             (await NamesAsync(StorageNames.CaseFilesContainer, $"{openCase}/documents/")).Order(StringComparer.Ordinal));
         Assert.Equal(3, (await NamesAsync(StorageNames.OutboxContainer, $"{application}/notice-of-assignment-")).Count);
         Assert.Equal(("Combined", openCase), ((await Store.GetAsync(application))!.Stage, (await Store.GetAsync(application))!.CombinedWith));
+
+        // A later duplicate of the combined application (same UR decision and treatment) is a duplicate of the case it joined.
+        var duplicate = TestEnvironment.NewCaseNumber("B");
+        var duplicateManifest = await TestEnvironment.StoreAcceptedSampleCaseAsync(duplicate, TestEnvironment.SampleManifest(duplicate, m => m["utilizationReview"]!["referenceNumber"] = "UR-" + application));
+        var screened = await activities.ScreenEligibility(new IntakeStep(duplicate, duplicateManifest, at.AddSeconds(2)));
+        Assert.Equal(("Ineligible", openCase), (screened.Outcome, screened.DuplicateOf));
     }
 
     [Fact]
