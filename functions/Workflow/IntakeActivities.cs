@@ -197,7 +197,8 @@ public sealed class IntakeActivities(
         await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
             missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : package.NoticeOfAssignmentBy == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
-        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, await documents.ReadOwnApplicationAsync(step.ManifestBlobName), step.At, due, allowed, missing, null);
+        // The merged package keeps the case's own parties, so it addresses the notice too.
+        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, package, step.At, due, allowed, missing, null);
         return new RecordsStatus(due, missing);
     }
 
