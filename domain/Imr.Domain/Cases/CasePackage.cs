@@ -247,9 +247,12 @@ public sealed record CasePackageParseResult(CasePackage? Package, IReadOnlyList<
     public static CasePackageParseResult Rejected(string reason) => new(null, [reason]);
 }
 
+/// <summary>The review program a case belongs to; it selects the case's deadline policy (see DeadlinePrograms).</summary>
 public enum ReviewProgram
 {
     CaliforniaWorkersCompensation,
+    /// <summary>ACA external review (45 CFR 147.136): 45 days, expedited 72 hours.</summary>
+    AcaExternalReview,
 }
 
 public enum DisputeType
