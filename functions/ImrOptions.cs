@@ -1,3 +1,4 @@
+using Imr.Domain.Cases;
 using Imr.Domain.Deadlines;
 using Imr.Domain.Letters;
 
@@ -18,42 +19,59 @@ public sealed class ImrOptions
     public TimeSpan AtRiskWindow { get; set; } = TimeSpan.FromDays(3);
     public string MedicalDirectorEmail { get; set; } = "medical-director@imr.example";
 
-    /// <summary>The review program whose deadline policy applies (a built-in: CaliforniaWorkersCompensation, AcaExternalReview).</summary>
-    public string DeadlineProgram { get; set; } = "CaliforniaWorkersCompensation";
-    /// <summary>Optional overrides of the program's policy, as text: "30 calendar days", "5 business days", "72 hours".</summary>
+    /// <summary>
+    /// App-wide overrides of every program's policy, as text: "30 calendar days", "5 business days", "72 hours".
+    /// A case's program (case package <c>program</c>) selects its policy; <see cref="Programs"/> override per program.
+    /// </summary>
     public string? StandardReview { get; set; }
     public string? ExpeditedReview { get; set; }
     public string? ReviewerLead { get; set; }
     /// <summary>Reminder points, e.g. "50%, 80%, 24h" (24h = a day before the reviewer's due date).</summary>
     public string? Reminders { get; set; }
-    /// <summary>Holidays skipped by business-day rules (yyyy-MM-dd).</summary>
+    /// <summary>Holidays skipped by business-day rules (yyyy-MM-dd), for every program.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
+    /// <summary>Per-program parameters (<c>Imr:Programs:AcaExternalReview:StandardReview</c> …), over the built-ins and the app-wide overrides.</summary>
+    public Dictionary<string, ProgramDeadlineOptions> Programs { get; set; } = [];
     /// <summary>Whether the sweep restarts a case whose orchestration failed, was terminated or is missing (otherwise it only reports it).</summary>
     public bool ReconcileRestart { get; set; }
+    /// <summary>
+    /// How often the sweep checks that an open case's orchestration is still there (a reconcile check in the deadline
+    /// index, re-armed after each check), so a purged or missing one is found before the case is at risk. Real time,
+    /// not scaled. Zero turns the check off.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(6);
 
     public IssuingOrganization Organization => new(OrganizationName, OrganizationShortName);
 
-    public DeadlinePolicy DeadlinePolicy
-    {
-        get
-        {
-            if (!DeadlinePolicy.BuiltIn.TryGetValue(DeadlineProgram, out var program))
-            {
-                throw new InvalidOperationException($"Imr:DeadlineProgram '{DeadlineProgram}' is not a known program ({string.Join(", ", DeadlinePolicy.BuiltIn.Keys)}).");
-            }
+    /// <summary>Every program's deadline policy (built-ins, then app-wide, then per-program settings).</summary>
+    public DeadlinePrograms DeadlinePrograms => new(
+        Programs.ToDictionary(p => p.Key, p => p.Value.ToSettings()),
+        new DeadlinePolicySettings(StandardReview, ExpeditedReview, ReviewerLead, Reminders, Holidays),
+        AcceptanceWindow,
+        TimeScale);
 
-            return program with
-            {
-                StandardReview = StandardReview is null ? program.StandardReview : DeadlineSpan.Parse(StandardReview),
-                ExpeditedReview = ExpeditedReview is null ? program.ExpeditedReview : DeadlineSpan.Parse(ExpeditedReview),
-                ReviewerLead = ReviewerLead is null ? program.ReviewerLead : DeadlineSpan.Parse(ReviewerLead),
-                Reminders = Reminders is null ? program.Reminders : ReminderPoint.ParseList(Reminders),
-                Holidays = [.. program.Holidays, .. Holidays],
-                AcceptanceWindow = AcceptanceWindow,
-                TimeScale = TimeScale,
-            };
-        }
-    }
+    /// <summary>The deadline policy of a case's program.</summary>
+    public DeadlinePolicy PolicyFor(string? program) => DeadlinePrograms.For(string.IsNullOrEmpty(program) ? nameof(ReviewProgram.CaliforniaWorkersCompensation) : program);
+
+    /// <summary>
+    /// The default program's policy, for the durations the whole app shares whatever the case's program: time scale
+    /// (<see cref="DeadlinePolicy.Scale"/>) and acceptance window. A case's own deadlines come from <see cref="PolicyFor"/>.
+    /// </summary>
+    public DeadlinePolicy DeadlinePolicy => PolicyFor(null);
+}
+
+/// <summary>Settings of one program under <c>Imr:Programs:{program}</c>; empty keeps the built-in (or app-wide) value.</summary>
+public sealed class ProgramDeadlineOptions
+{
+    public string? StandardReview { get; set; }
+    public string? ExpeditedReview { get; set; }
+    public string? ReviewerLead { get; set; }
+    public string? Reminders { get; set; }
+    public List<DateOnly> Holidays { get; set; } = [];
+    /// <summary>IANA time zone the program's days are counted in (default America/Los_Angeles).</summary>
+    public string? TimeZone { get; set; }
+
+    public DeadlinePolicySettings ToSettings() => new(StandardReview, ExpeditedReview, ReviewerLead, Reminders, Holidays, TimeZone);
 }
 
 /// <summary>Settings under <c>Callback</c>: signing keys and the public address links point to.</summary>

@@ -20,7 +20,7 @@ public sealed record SweepReport(int EntriesRead, int CasesRead, int AtRisk, int
 /// The scheduled sweep: reads the due checks of the deadline index (never every case), escalates each case at most
 /// once per level, and reconciles orchestrations that failed, were terminated or are missing.
 /// </summary>
-public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, DocumentStore documents, Escalations escalations, IOptions<ImrOptions> options, TimeProvider time, ILogger<DeadlineSweeper> logger)
+public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, DocumentStore documents, CallbackUses callbackUses, Escalations escalations, IOptions<ImrOptions> options, TimeProvider time, ILogger<DeadlineSweeper> logger)
 {
     public async Task<SweepReport> SweepAsync(DurableTaskClient? durable, CancellationToken ct = default)
     {
@@ -30,6 +30,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         var findings = new List<ReconciliationFinding>();
         var reconciled = new HashSet<string>();
         // One escalation per case, at its current level; every due check of the case is then moved out of the way.
+        // A due reconcile check only looks at the case's orchestration, and is re-armed for the next interval.
         foreach (var due in checks.GroupBy(c => c.CaseNumber))
         {
             var caseNumber = due.Key;
@@ -37,25 +38,36 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
             casesRead++;
             if (c is null || c.Status == nameof(CaseStatus.Closed))
             {
-                foreach (var check in due) await index.RemoveCheckAsync(check, ct); // left by a close that did not finish
+                foreach (var check in due) await index.RemoveCheckAsync(check, ct); // left by a close (a reconcile check always is)
                 continue;
             }
 
-            var dueAt = due.First().CaseDueAt;
-            var left = dueAt - now;
-            var overdueNow = left <= TimeSpan.Zero;
-            if (overdueNow) overdue++; else atRisk++;
-            var level = overdueNow ? EscalationLevels.Overdue : EscalationLevels.AtRisk;
-            var subject = overdueNow ? $"IMR case {caseNumber} is overdue" : $"IMR case {caseNumber} is at risk";
-            if (await escalations.SendOnceAsync(caseNumber, level, subject, $"Case due {dueAt:u}; time left {Format(left)}. Status: {c.Status}.", ct))
+            var deadlineChecks = due.Where(d => d.Level != DeadlineIndex.ReconcileCheck).ToList();
+            if (deadlineChecks.Count > 0)
             {
-                sent++;
+                var dueAt = deadlineChecks[0].CaseDueAt;
+                var left = dueAt - now;
+                var overdueNow = left <= TimeSpan.Zero;
+                if (overdueNow) overdue++; else atRisk++;
+                var level = overdueNow ? EscalationLevels.Overdue : EscalationLevels.AtRisk;
+                var subject = overdueNow ? $"IMR case {caseNumber} is overdue" : $"IMR case {caseNumber} is at risk";
+                if (await escalations.SendOnceAsync(caseNumber, level, subject, $"Case due {dueAt:u}; time left {Format(left)}. Status: {c.Status}.", ct))
+                {
+                    sent++;
+                }
+
+                foreach (var check in deadlineChecks) await index.MarkEscalatedAsync(check, ct);
             }
 
-            foreach (var check in due) await index.MarkEscalatedAsync(check, ct);
             if (durable is not null && reconciled.Add(caseNumber) && await ReconcileAsync(durable, c, ct) is { } finding)
             {
                 findings.Add(finding);
+            }
+
+            foreach (var check in due.Where(d => d.Level == DeadlineIndex.ReconcileCheck))
+            {
+                if (options.Value.ReconcileInterval > TimeSpan.Zero) await index.RearmAsync(check, now + options.Value.ReconcileInterval, ct);
+                else await index.RemoveCheckAsync(check, ct);
             }
         }
 
@@ -94,9 +106,10 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
 
     /// <summary>
     /// Reports an open case whose orchestration is not running and, when <c>Imr:ReconcileRestart</c> is on, restarts it
-    /// from its last good state: the stored case record (its received and due dates are kept: registration is
-    /// create-only) and the reviewer's recorded answers for the current assignment (acceptance, stored determination),
-    /// which are delivered again. Notifications already in the outbox are not sent again (create-once ids).
+    /// from its last good state: a <see cref="ResumePoint"/> read from the case record and its assignment rows, so the
+    /// new run skips intake (registration is create-only and keeps the case's dates) and picks the case up at the
+    /// current assignment, not at round 1. A determination already stored for the awaited assignment and revision is
+    /// delivered again. Notifications already in the outbox are not sent again (create-once ids).
     /// </summary>
     private async Task<ReconciliationFinding?> ReconcileAsync(DurableTaskClient durable, CaseEntity c, CancellationToken ct)
     {
@@ -109,29 +122,39 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         if (problem is null) return null;
 
         await escalations.SendOnceAsync(c.PartitionKey, EscalationLevels.Orchestration(problem), $"IMR case {c.PartitionKey}: workflow {problem.ToLowerInvariant()}",
-            options.Value.ReconcileRestart ? "The case's workflow stopped; it is restarted from the stored case record." : "The case's workflow stopped; restart it (Imr:ReconcileRestart) or handle the case manually.", ct);
+            options.Value.ReconcileRestart ? "The case's workflow stopped; it is restarted from its last good state (the stored case and assignment records)." : "The case's workflow stopped; restart it (Imr:ReconcileRestart) or handle the case manually.", ct);
         logger.LogWarning("Case {CaseNumber}: orchestration {Problem}", c.PartitionKey, problem);
         if (!options.Value.ReconcileRestart) return new ReconciliationFinding(c.PartitionKey, problem, false);
 
+        var resume = await ResumePointOfAsync(c, ct);
+        if (resume is null) return new ReconciliationFinding(c.PartitionKey, problem, false);
         if (instance is not null)
         {
             await durable.PurgeInstanceAsync(instanceId, cancellation: ct);
         }
 
-        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(c.PartitionKey, c.ManifestBlobName), new StartOrchestrationOptions(instanceId), ct);
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(c.PartitionKey, c.ManifestBlobName, resume), new StartOrchestrationOptions(instanceId), ct);
         await durable.WaitForInstanceStartAsync(instanceId, ct); // events sent before the start is processed can be dropped
-        if (c.CurrentAssignmentId is { } assignmentId && await cases.GetAssignmentAsync(c.PartitionKey, assignmentId, ct) is { } a && a.AcceptedAt is not null && a.Status != "Withdrawn")
+        if (resume is { Step: ResumeStep.AwaitDetermination, AssignmentId: { } assignmentId })
         {
-            await durable.RaiseEventAsync(instanceId, CaseEvents.ReviewerAccepted, new ReviewerAccepted(assignmentId), ct);
-            var submission = $"{c.PartitionKey}/{assignmentId}.json"; // where ReviewerCallbacks stores a determination
+            var submission = $"{c.PartitionKey}/{assignmentId}{ReviewerCallbacks.RevisionSuffix(resume.Revision)}.json"; // where ReviewerCallbacks stores it
             if (await documents.ExistsAsync(StorageNames.SubmissionsContainer, submission, ct))
             {
-                await durable.RaiseEventAsync(instanceId, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submission), ct);
+                await durable.RaiseEventAsync(instanceId, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submission, resume.Revision), ct);
             }
         }
 
-        logger.LogWarning("Case {CaseNumber}: orchestration restarted", c.PartitionKey);
+        logger.LogWarning("Case {CaseNumber}: orchestration restarted at {Step} (round {Round})", c.PartitionKey, resume.Step, resume.Round);
         return new ReconciliationFinding(c.PartitionKey, problem, true);
+    }
+
+    /// <summary>The case's last good state: its record, its assignment rows and whether the open offer's answer link was used.</summary>
+    public async Task<ResumePoint?> ResumePointOfAsync(CaseEntity c, CancellationToken ct = default)
+    {
+        var assignments = await cases.ListAssignmentsAsync(c.PartitionKey, ct);
+        var open = assignments.OrderBy(a => a.Round).LastOrDefault();
+        var answered = open is not null && await callbackUses.FirstResultAsync(open.RowKey, ReviewerCallbacks.OfferAnswer, ct) is not null;
+        return ResumePoint.From(c, assignments, options.Value.DeadlinePolicy.ScaledAcceptanceWindow, answered);
     }
 
     private static string Format(TimeSpan t) => t < TimeSpan.Zero ? $"-{t.Negate():d\\.hh\\:mm}" : t.ToString("d\\.hh\\:mm");

@@ -28,7 +28,7 @@ public sealed class ReviewerCallbacks(
     ILogger<ReviewerCallbacks> logger)
 {
     /// <summary>Accept and decline share one use: the first answer to an offer is the answer.</summary>
-    private const string OfferAnswer = "accept";
+    internal const string OfferAnswer = "accept";
     private const string SubmitUse = "determination";
     public static readonly TimeSpan DocumentLinkLifetime = TimeSpan.FromMinutes(60);
 
@@ -197,7 +197,7 @@ public sealed class ReviewerCallbacks(
         }
     }
 
-    private static string RevisionSuffix(int revision) => revision == 0 ? "" : $"-r{revision}";
+    internal static string RevisionSuffix(int revision) => revision == 0 ? "" : $"-r{revision}";
 
     /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
     private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? use + RevisionSuffix(assignment.DeterminationRevision) : use;

@@ -17,6 +17,8 @@ public sealed class CaseEntity : ITableEntity
 
     public string Status { get; set; } = nameof(CaseStatus.Received);
     public bool Expedited { get; set; }
+    /// <summary>The case package's review program: selects the deadline policy (reminders are scheduled with it).</summary>
+    public string Program { get; set; } = nameof(ReviewProgram.CaliforniaWorkersCompensation);
     public string ManifestBlobName { get; set; } = "";
     public string ManifestSha256 { get; set; } = "";
     public DateTimeOffset ReceivedAt { get; set; }
@@ -110,6 +112,18 @@ public sealed class CaseStore(StorageClients storage)
     {
         var response = await Assignments.GetEntityIfExistsAsync<AssignmentEntity>(caseNumber, assignmentId, cancellationToken: ct);
         return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>The case's assignment rows (one partition: the case's own, never a scan of other cases).</summary>
+    public async Task<IReadOnlyList<AssignmentEntity>> ListAssignmentsAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var list = new List<AssignmentEntity>();
+        await foreach (var a in Assignments.QueryAsync<AssignmentEntity>(a => a.PartitionKey == caseNumber, cancellationToken: ct))
+        {
+            list.Add(a);
+        }
+
+        return list;
     }
 
     public async Task<AssignmentEntity> AddAssignmentOnceAsync(AssignmentEntity entity, CancellationToken ct = default)

@@ -27,9 +27,14 @@ public sealed record DeadlineCheck(string CaseNumber, string Level, DateTimeOffs
 /// only for partitions up to the current hour and rows whose check time has passed, so it reads the due checks and
 /// nothing else, never every case. A check that has been escalated moves to partition <c>escalated</c>, so it is not
 /// read again; closing a case deletes its rows.
+/// A third, recurring check (<see cref="ReconcileCheck"/>, written at registration) makes the sweep look at the case's
+/// orchestration every <c>Imr:ReconcileInterval</c>: after each look it moves to the partition of its next time. A
+/// close does not delete it (its partition moves); the sweep drops it the next time it falls due and finds the case closed.
 /// </summary>
 public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> options)
 {
+    /// <summary>The level of the recurring orchestration check (not an escalation).</summary>
+    public const string ReconcileCheck = "Reconcile";
     private const string PendingPrefix = "due-";
     private const string EscalatedPartition = "escalated";
 
@@ -46,6 +51,9 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
         Entity(caseNumber, EscalationLevels.Overdue, caseDueAt, caseDueAt),
     ];
 
+    /// <summary>The recurring reconcile check of an open case at <paramref name="checkAt"/>.</summary>
+    public static TableEntity ReconcileEntity(string caseNumber, DateTimeOffset checkAt, DateTimeOffset caseDueAt) => Entity(caseNumber, ReconcileCheck, checkAt, caseDueAt);
+
     private static TableEntity Entity(string caseNumber, string level, DateTimeOffset checkAt, DateTimeOffset caseDueAt) =>
         new(PartitionOf(checkAt), RowOf(caseNumber, level)) { ["CaseNumber"] = caseNumber, ["Level"] = level, ["CheckAt"] = checkAt, ["CaseDueAt"] = caseDueAt };
 
@@ -56,6 +64,43 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
         foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
         {
             await Table.UpsertEntityAsync(e, TableUpdateMode.Replace, ct);
+        }
+    }
+
+    /// <summary>
+    /// Registration's rows, idempotent: each deadline check is created once and not put back once escalated (a resumed
+    /// case is registered again and must not be escalated again); the reconcile check is armed only for a new case
+    /// (<paramref name="firstReconcileAt"/> null otherwise), so one chain of it exists per case.
+    /// </summary>
+    public async Task EnsureAsync(string caseNumber, DateTimeOffset caseDueAt, DateTimeOffset? firstReconcileAt, CancellationToken ct = default)
+    {
+        foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
+        {
+            if ((await Table.GetEntityIfExistsAsync<TableEntity>(EscalatedPartition, e.RowKey, ["RowKey"], ct)).HasValue) continue;
+            await AddOnceAsync(e, ct);
+        }
+
+        if (firstReconcileAt is { } at && options.Value.ReconcileInterval > TimeSpan.Zero)
+        {
+            await AddOnceAsync(ReconcileEntity(caseNumber, at, caseDueAt), ct);
+        }
+    }
+
+    /// <summary>Moves a reconcile check that was just done to its next time.</summary>
+    public async Task RearmAsync(DeadlineCheck check, DateTimeOffset next, CancellationToken ct = default)
+    {
+        await Table.UpsertEntityAsync(ReconcileEntity(check.CaseNumber, next, check.CaseDueAt), TableUpdateMode.Replace, ct);
+        if (PartitionOf(next) != PartitionOf(check.CheckAt)) await DeleteAsync(PartitionOf(check.CheckAt), RowOf(check.CaseNumber, check.Level), ct);
+    }
+
+    private async Task AddOnceAsync(TableEntity e, CancellationToken ct)
+    {
+        try
+        {
+            await Table.AddEntityAsync(e, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
         }
     }
 

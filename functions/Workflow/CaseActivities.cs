@@ -27,20 +27,26 @@ public sealed class CaseActivities(
     {
         var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, input.ManifestBlobName);
         var package = await documents.ReadAcceptedPackageAsync(input.ManifestBlobName);
-        var policy = options.Value.DeadlinePolicy;
+        // The case's own program selects its policy: one app serves cases of several programs.
+        var policy = options.Value.PolicyFor(package.Program.ToString());
         var deadlines = policy.For(time.GetUtcNow(), package.Expedited);
-        var stored = await cases.AddOnceAsync(new CaseEntity
+        var entity = new CaseEntity
         {
             PartitionKey = input.CaseNumber,
             Status = nameof(CaseStatus.Received),
             Expedited = package.Expedited,
+            Program = package.Program.ToString(),
             ManifestBlobName = input.ManifestBlobName,
             ManifestSha256 = DocumentStore.Sha256Hex(manifest),
             ReceivedAt = deadlines.ReceivedAt,
             CaseDueAt = deadlines.CaseDueAt,
             ReviewerDueAt = deadlines.ReviewerDueAt,
-        });
-        await deadlineIndex.AddAsync(input.CaseNumber, stored.CaseDueAt);
+        };
+        var stored = await cases.AddOnceAsync(entity);
+        // A retried activity or a run resumed by the sweep finds the stored case: its checks are not put back once
+        // escalated, and only a new case arms the recurring reconcile check.
+        var isNew = ReferenceEquals(stored, entity);
+        await deadlineIndex.EnsureAsync(input.CaseNumber, stored.CaseDueAt, isNew ? time.GetUtcNow() + options.Value.ReconcileInterval : null);
         logger.LogInformation("Case {CaseNumber} recorded", input.CaseNumber);
         return new CaseRegistered(input.CaseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds);
     }

@@ -25,19 +25,23 @@ internal static class DeterminationWait
     /// the SDK hands an event to the newest waiter even if that waiter was cancelled.
     /// </summary>
     /// <param name="roundsUsed">Offer rounds used so far; a reassignment's offers continue after them.</param>
-    internal static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0)
+    /// <param name="excludedReviewers">Reviewers a reassignment never offers to (a resumed case's ended assignments).</param>
+    /// <param name="reviewStartedAt">When the reviewer's time began, if before now (a resumed case keeps its reminder schedule).</param>
+    internal static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0,
+        IEnumerable<string>? excludedReviewers = null, DateTimeOffset? reviewStartedAt = null)
     {
         var current = offer;
         var reviewerDue = registered.ReviewerDueAt;
         var overdue = false;
-        var excluded = new List<string>();
+        var excluded = new List<string>(excludedReviewers ?? []);
         var eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
         // Only the current assignment's determination counts, and during a correction only the corrected revision.
         bool Counts(DeterminationSubmitted s) => s.AssignmentId == current.AssignmentId && s.Revision >= revision;
 
         while (true)
         {
-            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, context.CurrentUtcDateTime, reviewerDue));
+            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue));
+            reviewStartedAt = null; // a replacement reviewer's time starts now
             List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
             // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
             if (revision == 0 && reviewerDue < registered.CaseDueAt) points.Add(new WaitPoint(PointKind.ReviewerDue, reviewerDue.UtcDateTime, "reviewer-due"));

@@ -15,7 +15,10 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
     {
         var log = context.CreateReplaySafeLogger<CaseOrchestrator>();
         // Intake: eligibility and the medical records; the review clock (RegisterCase) starts when they are in.
-        if (await IntakeWorkflow.RunAsync(context, input) is { } endedAtIntake)
+        // A case restarted by the sweep (input.Resume) is past intake and registered: RegisterCase is create-only and
+        // returns the stored dates, and the case is picked up at its stored assignment step instead of round 1.
+        var resume = input.Resume;
+        if (resume is null && await IntakeWorkflow.RunAsync(context, input) is { } endedAtIntake)
         {
             return endedAtIntake;
         }
@@ -23,10 +26,13 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input);
 
         // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
-        var (offer, rounds) = await OfferUntilAcceptedAsync(context, registered);
+        var (offer, rounds) = resume is null ? await OfferUntilAcceptedAsync(context, registered) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
 
-        // A replacement reviewer may take over after a missed reviewer due date.
-        (var submitted, offer) = await DeterminationWait.WaitForDeterminationAsync(context, registered, offer, rounds);
+        // A replacement reviewer may take over after a missed reviewer due date. A resumed wait keeps the stored
+        // acceptance time (reminder schedule), the awaited revision and the reviewers not to offer again.
+        var resumedWait = resume is { Step: ResumeStep.AwaitDetermination } ? resume : null;
+        (var submitted, offer) = await DeterminationWait.WaitForDeterminationAsync(context, CaseResume.Registered(registered, resume), offer, rounds,
+            resumedWait?.Revision ?? 0, resume?.ExcludedReviewerIds, resumedWait?.ReviewStartedAt);
         var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision));
         while (letter.ReturnedForCorrection)
         {

@@ -2,7 +2,8 @@ namespace Imr.Functions.Workflow;
 
 // Records passed through orchestration state: names and ids, never documents or PHI-bearing payloads.
 
-public sealed record CaseWorkflowInput(string CaseNumber, string ManifestBlobName);
+/// <param name="Resume">Set when the sweep restarts a stopped case: where to pick it up (intake and registration are done).</param>
+public sealed record CaseWorkflowInput(string CaseNumber, string ManifestBlobName, ResumePoint? Resume = null);
 
 public sealed record CaseRegistered(string CaseNumber, DateTimeOffset CaseDueAt, DateTimeOffset ReviewerDueAt, TimeSpan AcceptanceWindow, int MaxOfferRounds);
 

@@ -9,10 +9,13 @@ namespace Imr.Functions.Workflow;
 /// <summary>Activities of the review deadlines: the reminder schedule, reminders, and the missed-reviewer-due escalation. Idempotent by notification id.</summary>
 public sealed class DeadlineActivities(CaseStore cases, RosterStore roster, Outbox outbox, Escalations escalations, IOptions<ImrOptions> options, ILogger<DeadlineActivities> logger)
 {
-    /// <summary>The reminder points of the configured policy (the orchestrator reads no configuration itself).</summary>
+    /// <summary>The reminder points of the case's program's policy (the orchestrator reads no configuration itself).</summary>
     [Function(nameof(ScheduleReview))]
-    public ReviewSchedule ScheduleReview([ActivityTrigger] ReviewScheduleRequest request) =>
-        new(options.Value.DeadlinePolicy.RemindersFor(request.ReviewStart, request.ReviewerDueAt).Select(r => new ReminderAt(r.Name, r.At)).ToList());
+    public async Task<ReviewSchedule> ScheduleReview([ActivityTrigger] ReviewScheduleRequest request)
+    {
+        var program = (await cases.GetAsync(request.CaseNumber))?.Program;
+        return new(options.Value.PolicyFor(program).RemindersFor(request.ReviewStart, request.ReviewerDueAt).Select(r => new ReminderAt(r.Name, r.At)).ToList());
+    }
 
     [Function(nameof(RemindReviewer))]
     public async Task RemindReviewer([ActivityTrigger] ReviewerReminder reminder)

@@ -47,16 +47,19 @@ public sealed class DeadlineSweepTests
             : i < 40 ? now.AddHours(i - 24)                            // 15 at risk (due in 1–15 hours)
             : now.AddDays(4).AddMinutes(i * 7);                         // 9,960 on track, over the next ~52 days
 
-        // 20,000 index rows (two checks per case), inserted in batch transactions of up to 100 rows per partition.
+        // Each case's recurring orchestration check: due now for cases 40–49 (on track), hours to days ahead for the rest.
+        DateTimeOffset ReconcileOf(int i) => i is >= 40 and < 50 ? now.AddMinutes(-i) : now.AddDays(2).AddSeconds(i * 10);
+
+        // 30,000 index rows (three checks per case), inserted in batch transactions of up to 100 rows per partition.
         var table = services.GetRequiredService<StorageClients>().Table(StorageNames.DeadlineIndexTable);
-        var rows = Enumerable.Range(0, 10_000).SelectMany(i => DeadlineIndex.EntitiesFor(Case(i), DueOf(i), window)).ToList();
+        var rows = Enumerable.Range(0, 10_000).SelectMany(i => DeadlineIndex.EntitiesFor(Case(i), DueOf(i), window).Append(DeadlineIndex.ReconcileEntity(Case(i), ReconcileOf(i), DueOf(i)))).ToList();
         foreach (var batch in rows.GroupBy(r => r.PartitionKey).SelectMany(p => p.Chunk(100)))
         {
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)));
         }
 
         var store = services.GetRequiredService<CaseStore>();
-        for (var i = 0; i < 40; i++) // only the due cases need a case record: the sweep never reads the others
+        for (var i = 0; i < 50; i++) // only the due cases need a case record: the sweep never reads the others
         {
             await store.AddOnceAsync(new CaseEntity { PartitionKey = Case(i), Status = "InReview", ReceivedAt = DueOf(i).AddDays(-30), CaseDueAt = DueOf(i), ReviewerDueAt = DueOf(i).AddDays(-2) });
         }
@@ -67,10 +70,12 @@ public sealed class DeadlineSweepTests
         clock.Advance(TimeSpan.FromDays(1)); // the 15 at-risk cases are now overdue
         var third = await sweeper.SweepAsync(durable: null);
 
-        // Overdue cases: both checks (at-risk and overdue) are due = 50 rows; at-risk cases: one check each = 15 rows.
-        Assert.Equal((65, 40, 15, 25, 40), (first.EntriesRead, first.CasesRead, first.AtRisk, first.Overdue, first.EscalationsSent));
+        // Overdue cases: both checks (at-risk and overdue) are due = 50 rows; at-risk cases: one check each = 15 rows;
+        // 10 reconcile checks (no escalation), re-armed 6 hours (Imr:ReconcileInterval) ahead.
+        Assert.Equal((75, 50, 15, 25, 40), (first.EntriesRead, first.CasesRead, first.AtRisk, first.Overdue, first.EscalationsSent));
         Assert.Equal((0, 0), (second.EntriesRead, second.EscalationsSent));
-        Assert.Equal((15, 0, 15, 15), (third.EntriesRead, third.AtRisk, third.Overdue, third.EscalationsSent));
+        // A day later: the 15 at-risk cases' overdue checks and the 10 re-armed reconcile checks (due again after 6 hours).
+        Assert.Equal((25, 25, 0, 15, 15), (third.EntriesRead, third.CasesRead, third.AtRisk, third.Overdue, third.EscalationsSent));
         Assert.True(await NotificationExistsAsync(Case(0), Escalations.NotificationId(EscalationLevels.Overdue)));
         Assert.False(await NotificationExistsAsync(Case(0), Escalations.NotificationId(EscalationLevels.AtRisk))); // overdue already: no at-risk noise
         Assert.True(await NotificationExistsAsync(Case(30), Escalations.NotificationId(EscalationLevels.AtRisk)));
