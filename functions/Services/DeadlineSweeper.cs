@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Imr.Domain.Cases;
 using Imr.Domain.Deadlines;
 using Imr.Functions.Storage;
@@ -141,6 +142,17 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
             if (await documents.ExistsAsync(StorageNames.SubmissionsContainer, submission, ct))
             {
                 await durable.RaiseEventAsync(instanceId, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submission, resume.Revision), ct);
+            }
+        }
+
+        else if (resume.Step == ResumeStep.AwaitManualAssignment)
+        {
+            // A choice the medical director made for the awaited round (claimed by the route) that the stopped run never got.
+            var awaited = resume.Round + 1;
+            if (await callbackUses.FirstResultAsync($"{c.PartitionKey}-A{awaited}", RosterAdmin.ManualAssignmentUse, ct) is { } stored
+                && JsonSerializer.Deserialize<RosterAdmin.ManualChoice>(stored) is { } choice)
+            {
+                await durable.RaiseEventAsync(instanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(choice.ReviewerId, choice.AssignedBy, awaited), ct);
             }
         }
 

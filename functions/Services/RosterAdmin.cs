@@ -26,7 +26,8 @@ public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseSto
     /// <summary>The single-use row (in the callback uses table, keyed by the round's assignment id) of a manual-assignment round.</summary>
     public const string ManualAssignmentUse = "ManualAssignment";
 
-    private sealed record ManualChoice(string ReviewerId, string AssignedBy);
+    /// <summary>The stored answer of a round (the claim's result); the sweep re-delivers it to a restarted case.</summary>
+    public sealed record ManualChoice(string ReviewerId, string AssignedBy);
 
     /// <summary>Validates the whole file first; applies it only when every row is valid (a half-applied roster would silently change who may review).</summary>
     public async Task<RosterImportReport> ImportAsync(string fileName, byte[] content, bool apply, CancellationToken ct = default)

@@ -64,21 +64,34 @@ internal static class CaseResume
         resume is { Reassigned: true } ? registered with { ReviewerDueAt = registered.CaseDueAt } : registered;
 
     /// <summary>
-    /// The medical director was asked before the restart (the escalation is not sent again): wait for the reviewer chosen
-    /// by hand, as the offer loop's manual step does.
+    /// The medical director was asked before the restart (for round <paramref name="round"/> + 1, recorded on the case;
+    /// not asked again): wait for the choice for that round, as the offer loop's manual step does. A choice the route
+    /// recorded while the orchestration was down is delivered again by the sweep. A refused choice opens a new round
+    /// with its own escalation.
     /// </summary>
     private static async Task<(AssignmentOffer Offer, int LastRound)> WaitForManualAssignmentAsync(TaskOrchestrationContext context, string caseNumber, int round)
     {
         while (true)
         {
-            var manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
-            round++;
+            var awaitedRound = round + 1;
+            ManualAssignment manual;
+            do
+            {
+                manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
+            }
+            while (manual.Round != awaitedRound);
+
+            round = awaitedRound;
             var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, manual.ReviewerId, manual.AssignedBy));
             if (assigned is not null)
             {
                 await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned);
                 return (assigned, round);
             }
+
+            await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(caseNumber, $"MedicalDirector-R{round + 1}",
+                $"The reviewer chosen by hand ({manual.ReviewerId}) cannot review this case (the reasons are in the audit trail). Assign another reviewer.")
+            { AwaitedRound = round + 1 });
         }
     }
 }

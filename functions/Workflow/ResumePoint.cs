@@ -20,7 +20,7 @@ public enum ResumeStep
 /// The last good state of a case whose orchestration stopped, read from Table storage (case record and its assignment
 /// rows) by the sweep. Ids and instants only.
 /// </summary>
-/// <param name="Round">The round of <see cref="AssignmentId"/>, or the last round used when no assignment is open.</param>
+/// <param name="Round">The round of <see cref="AssignmentId"/>, or the last round used when no assignment is open (a manual assignment awaits round + 1).</param>
 /// <param name="ExcludedReviewerIds">Reviewers whose assignments ended (declined, timed out, withdrawn): not offered again.</param>
 /// <param name="Reassigned">An assignment was withdrawn after a missed reviewer due date: the current reviewer is due with the case.</param>
 /// <param name="AnswerBy">End of the open offer's acceptance window (<see cref="ResumeStep.AwaitAnswer"/>).</param>
@@ -60,7 +60,10 @@ public sealed record ResumePoint(
         if (last is null || AssignmentActivities.HasEnded(last.Status) || last.Status == AssignmentActivities.Completed)
         {
             // Nothing open: either the medical director was asked (and is being waited for), or the next round is due.
-            return c.Status == nameof(CaseStatus.AwaitingManualAssignment) ? point with { Step = ResumeStep.AwaitManualAssignment } : point;
+            // The case records the round the medical director answers (refused choices used rounds without a row).
+            return c.Status == nameof(CaseStatus.AwaitingManualAssignment)
+                ? point with { Step = ResumeStep.AwaitManualAssignment, Round = c.ManualAssignmentRound > 0 ? c.ManualAssignmentRound - 1 : point.Round }
+                : point;
         }
 
         point = point with { Round = last.Round, AssignmentId = last.RowKey, ReviewerId = last.ReviewerId };

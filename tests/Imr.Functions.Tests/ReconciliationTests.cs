@@ -147,7 +147,7 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
-    public async Task A_case_terminated_while_waiting_for_the_medical_director_resumes_that_wait_without_a_second_escalation()
+    public async Task A_case_terminated_while_waiting_for_the_medical_director_resumes_that_wait_gets_the_recorded_choice_and_escalates_nothing_twice()
     {
         await using var host = await WorkflowTestHost.StartAsync(s =>
         {
@@ -162,10 +162,15 @@ public sealed class ReconciliationTests
         await WaitForNotificationAsync(caseNumber, "escalation-MedicalDirector");
         var store = host.Services.GetRequiredService<CaseStore>();
         await TestEnvironment.EventuallyAsync(async () => (await store.GetAsync(caseNumber))!.Status == nameof(CaseStatus.AwaitingManualAssignment) ? "yes" : null, TimeSpan.FromSeconds(30), "manual assignment status");
+        Assert.Equal(2, (await store.GetAsync(caseNumber))!.ManualAssignmentRound);
+        // The medical director's choice for round 2 is claimed by the route (as it does before raising the event), and
+        // the orchestration stops before it gets the event.
+        await host.Services.GetRequiredService<CallbackUses>().TryClaimAsync($"{caseNumber}-A2", RosterAdmin.ManualAssignmentUse,
+            System.Text.Json.JsonSerializer.Serialize(new RosterAdmin.ManualChoice("rev-003", "Dr. Medical Director")));
         await TerminateAsync(host, id);
 
         await host.Services.GetRequiredService<DeadlineSweeper>().SweepAsync(host.Client);
-        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-003", "Dr. Medical Director"));
+        await host.Client.RaiseEventAsync(id, AssignmentEvents.ManualAssignment, new ManualAssignment("rev-001", "Someone", 1)); // a stale round: dropped
         await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A2-determination");
 
         var resume = (await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!.ReadInputAs<CaseWorkflowInput>()!.Resume!;

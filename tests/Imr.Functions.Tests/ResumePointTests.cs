@@ -51,7 +51,10 @@ public sealed class ResumePointTests
         var next = ResumePoint.From(Case("InReview"), [Assignment(1, "rev-a", "Withdrawn", T0)], Window, offerAnswered: false)!;
         var fresh = ResumePoint.From(Case("Received"), [], Window, offerAnswered: false)!;
 
+        var afterRefusals = ResumePoint.From(new CaseEntity { PartitionKey = "C1", Status = "AwaitingManualAssignment", ManualAssignmentRound = 4 }, [Assignment(1, "rev-a", "Declined"), Assignment(2, "rev-b", "TimedOut")], Window, offerAnswered: false)!;
+
         Assert.Equal((ResumeStep.AwaitManualAssignment, 2), (manual.Step, manual.Round));
+        Assert.Equal(3, afterRefusals.Round); // refused choices used round 3 without a row: the medical director answers round 4
         Assert.Equal(["rev-a", "rev-b"], manual.ExcludedReviewerIds);
         Assert.Equal((ResumeStep.OfferNextRound, 1, true, "C1-A1"), (next.Step, next.Round, next.Reassigned, next.WithdrawnAssignmentId));
         Assert.Equal((ResumeStep.OfferNextRound, 0), (fresh.Step, fresh.Round));
