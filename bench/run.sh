@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build bench/Imr.Bench/Imr.Bench.csproj -c Release -v quiet -nologo
 
+# Azurite keeps its data in memory here: what is measured is the system, not the emulator's JSON dumps to disk.
+export AZURITE_IN_MEMORY=1
 source scripts/throwaway-azurite.sh
 export IMR_BENCH_STORAGE="$AZURITE_CONNECTION_STRING"
 export IMR_BENCH_AZURITE_PID=$AZURITE_PID

@@ -12,6 +12,7 @@ using Imr.LocalRuntime;
 //   --tune             also run the Azure Storage backend with alternative durable settings (before/after)
 //   --micro            BenchmarkDotNet micro benchmarks instead
 //   --out DIR          results folder (default bench/results)
+//   --timeout-minutes M  per run (default 30): a run not finished by then reports what completed
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 var root = Directory.GetCurrentDirectory();
 while (!File.Exists(Path.Combine(root, "ImrFunctions.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run from inside the repository.");
@@ -29,12 +30,13 @@ if (args.Contains("--micro"))
 var connection = Environment.GetEnvironmentVariable("IMR_BENCH_STORAGE") ?? throw new InvalidOperationException("IMR_BENCH_STORAGE is not set: run bench/run.sh.");
 int? azuritePid = int.TryParse(Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PID"), out var p) ? p : null;
 var cases = int.Parse(Arg("--cases", "500"), CultureInfo.InvariantCulture);
+var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-minutes", "30"), CultureInfo.InvariantCulture));
 var backends = Arg("--backends", "AzureStorage,InMemory").Split(',').Select(Enum.Parse<DurableBackendKind>).ToList();
 
 var runs = new List<MacroResult>();
 foreach (var backend in backends)
 {
-    var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = backend, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid }, Console.Out);
+    var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = backend, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid, Timeout = timeout }, Console.Out);
     Console.WriteLine($"[{backend}] completed {result.Completed}/{result.Cases}: {result.CasesPerMinute} cases/min, {result.RequestsPerCase} storage requests/case");
     runs.Add(result);
 }
@@ -50,7 +52,7 @@ if (args.Contains("--tune"))
     };
     foreach (var v in variants)
     {
-        var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = DurableBackendKind.AzureStorage, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid, Settings = v }, Console.Out);
+        var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = DurableBackendKind.AzureStorage, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid, Settings = v, Timeout = timeout }, Console.Out);
         Console.WriteLine($"[tuned {string.Join(',', v.Select(k => $"{k.Key}={k.Value}"))}] {result.CasesPerMinute} cases/min");
         runs.Add(result);
     }

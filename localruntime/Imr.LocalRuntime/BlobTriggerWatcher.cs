@@ -17,6 +17,11 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     public const string ReceiptsTable = "LocalBlobReceipts";
     private const int MaxAttempts = 5;
 
+    // Blobs (by function and name) whose receipt for an ETag is settled (done or poisoned): a settled receipt never
+    // changes for that ETag, so later scans skip them without a table read. Without this every poll read one receipt
+    // per blob in the container — the largest single cost of the 500-case benchmark (bench/results/macro-500.md).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Function, string Key), string> _settled = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var receipts = storage.Table(ReceiptsTable);
@@ -55,9 +60,15 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         {
             var key = ReceiptKey(item.Name);
             var etag = item.Properties.ETag?.ToString() ?? "";
+            if (_settled.TryGetValue((f.Name, key), out var settledEtag) && settledEtag == etag)
+            {
+                continue;
+            }
+
             var receipt = await receipts.GetEntityIfExistsAsync<TableEntity>(f.Name, key, cancellationToken: ct);
             if (receipt.HasValue && receipt.Value!.GetString("ETag") == etag && (receipt.Value.GetBoolean("Done") == true || receipt.Value.GetInt32("Attempts") >= MaxAttempts))
             {
+                _settled[(f.Name, key)] = etag;
                 continue;
             }
 
@@ -82,6 +93,10 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             }
 
             await receipts.UpsertEntityAsync(new TableEntity(f.Name, key) { ["ETag"] = etag, ["Done"] = done, ["Attempts"] = attempts + 1 }, TableUpdateMode.Replace, ct);
+            if (done || attempts + 1 >= MaxAttempts)
+            {
+                _settled[(f.Name, key)] = etag;
+            }
         }
     }
 
