@@ -17,7 +17,7 @@ namespace Imr.Functions.Services;
 /// Staff's side of the roster: import from CSV or JSON (admin route or a blob in the roster container) with a report of
 /// what changed, and the medical director's manual assignment of a case nobody accepted.
 /// </summary>
-public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, CallbackUses uses, ILogger<RosterAdmin> logger)
+public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, CallbackUses uses, ILogger<RosterAdmin> logger)
 {
     public const string ImportRoute = "manage/roster";
     public const string AssignRoute = "manage/cases/{caseNumber}/assign";
@@ -124,7 +124,7 @@ public sealed class RosterAdmin(RosterStore roster, ReviewerLoads loads, CaseSto
         var reviewer = await roster.GetAsync(reviewerId, ct);
         if (reviewer is null) return new BadRequestObjectResult(new { error = $"Reviewer {reviewerId} is not on the roster." });
         var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
-        var blocking = ManualAssignmentRules.Blocking(matcher.Disqualifications(package, reviewer, new HashSet<string>(), (await loads.AllAsync(ct)).GetValueOrDefault(reviewerId) ?? ReviewerLoad.None));
+        var blocking = matcher.ManualAssignmentBlocking(package, reviewer);
         if (blocking.Count > 0)
         {
             return new ConflictObjectResult(new { error = $"Reviewer {reviewerId} cannot review this case.", reasons = blocking });

@@ -212,7 +212,7 @@ public sealed class AssignmentActivities(
             var reviewer = await roster.GetAsync(request.ReviewerId);
             var blocking = reviewer is null
                 ? ["not on the roster"]
-                : ManualAssignmentRules.Blocking(matcher.Disqualifications(await LoadPackageAsync(caseEntity), reviewer, new HashSet<string>(), (await loads.AllAsync()).GetValueOrDefault(reviewer.ReviewerId) ?? ReviewerLoad.None));
+                : matcher.ManualAssignmentBlocking(await LoadPackageAsync(caseEntity), reviewer);
             if (blocking.Count > 0)
             {
                 await audit.RecordAsync(request.CaseNumber, $"manual-R{request.Round}-refused", "Manual assignment refused", $"reviewer {request.ReviewerId}: {string.Join("; ", blocking)}");

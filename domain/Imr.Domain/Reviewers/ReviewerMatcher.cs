@@ -65,6 +65,13 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
         return new MatchResult(selected, verdicts);
     }
 
+    /// <summary>
+    /// What keeps the medical director from assigning this reviewer by hand (<see cref="ManualAssignmentRules"/>).
+    /// Load and earlier declines are overridable, so neither is looked up.
+    /// </summary>
+    public IReadOnlyList<string> ManualAssignmentBlocking(CasePackage c, Reviewer r) =>
+        ManualAssignmentRules.Blocking(Disqualifications(c, r, new HashSet<string>(), ReviewerLoad.None));
+
     /// <summary>Every rule the reviewer fails for this case (empty: eligible).</summary>
     public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load) =>
         Disqualifications(new CaseProfile(c, specialties), r, excluded, load);
