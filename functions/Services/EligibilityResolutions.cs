@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Imr.Functions.Services;
 
 /// <summary>Staff resolve a deferred eligibility question (e.g. liability was decided); the case's orchestration waits for this.</summary>
-public sealed class EligibilityResolutions(IntakeStore store, ILogger<EligibilityResolutions> logger)
+public sealed class EligibilityResolutions(IntakeStore store, AuditLog audit, ILogger<EligibilityResolutions> logger)
 {
     public async Task<IActionResult> ResolveAsync(string caseNumberText, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
     {
@@ -20,10 +20,10 @@ public sealed class EligibilityResolutions(IntakeStore store, ILogger<Eligibilit
             return new BadRequestObjectResult(new { error = "Not a case number." });
         }
 
-        EligibilityResolution? resolution;
+        ResolutionRequest? resolution;
         try
         {
-            resolution = await JsonSerializer.DeserializeAsync<EligibilityResolution>(request.Body, CasePackage.JsonOptions, ct);
+            resolution = await JsonSerializer.DeserializeAsync<ResolutionRequest>(request.Body, CasePackage.JsonOptions, ct);
         }
         catch (JsonException)
         {
@@ -53,8 +53,15 @@ public sealed class EligibilityResolutions(IntakeStore store, ILogger<Eligibilit
             return new ObjectResult(new { error = "The case is not ready; nothing was recorded, try again." }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
         }
 
-        await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.EligibilityResolved, resolution, ct);
+        // The reason is staff free text: stored in the case's audit partition, the event (durable history) carries its id.
+        // No "What": the row is the stored value, not a trail entry (the resolution's own audit entry shows the reason).
+        var reasonId = $"eligibility-resolution-{Guid.NewGuid():N}";
+        await audit.RecordAsync(caseNumber.Value, reasonId, "", resolution.Reason.Trim(), ct);
+        await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.EligibilityResolved, new EligibilityResolution(resolution.Outcome, reasonId), ct);
         logger.LogInformation("Case {CaseNumber}: eligibility resolution sent", caseNumber);
         return new AcceptedResult($"cases/{caseNumber}", new { caseNumber = caseNumber.Value, outcome = resolution.Outcome });
     }
+
+    /// <summary>The route's JSON body.</summary>
+    private sealed record ResolutionRequest(string Outcome, string Reason);
 }

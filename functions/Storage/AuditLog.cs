@@ -23,6 +23,13 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>The details recorded for one step, or null when there is no such step.</summary>
+    public async Task<string?> DetailsOfAsync(string caseNumber, string stepId, CancellationToken ct = default)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(caseNumber, stepId, cancellationToken: ct);
+        return row.HasValue ? row.Value!.GetString("Details") : null;
+    }
+
     public async Task<IReadOnlyList<(string StepId, string What, string Details, DateTimeOffset At)>> ForCaseAsync(string caseNumber, CancellationToken ct = default)
     {
         var rows = new List<(string, string, string, DateTimeOffset)>();

@@ -38,6 +38,36 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     /// <summary>The manual-assignment round the orchestration waits for (0: none yet); the admin route answers this round once.</summary>
     public int ManualAssignmentRound { get; set; }
+
+    /// <summary>Why the case needs attention (a step failed for good): the step and the kind of failure, never clinical text.</summary>
+    public string? AttentionReason { get; set; }
+    public DateTimeOffset? AttentionSince { get; set; }
+    /// <summary>How often the case needed attention: each time is its own escalation to the medical director.</summary>
+    public int AttentionCount { get; set; }
+    /// <summary>The failure was transient (retries exhausted): reconciliation restarts the case without an operator.</summary>
+    public bool AttentionTransient { get; set; }
+    /// <summary>The status before <see cref="CaseStatus.NeedsAttention"/>, given back when an operator retries the case.</summary>
+    public string? StatusBeforeAttention { get; set; }
+
+    /// <summary>
+    /// Whether the review clock is set (RegisterCase ran). The row exists from the orchestration's first step as
+    /// <see cref="CaseStatus.Received"/> without dates, so a case whose workflow fails during intake is still on record.
+    /// </summary>
+    public static bool IsRegistered(CaseEntity c) => c.CaseDueAt != default;
+}
+
+/// <summary>A case on the list of cases needing attention (partition <see cref="Partition"/> of the Cases table, one row per case).</summary>
+public sealed class AttentionEntity : ITableEntity
+{
+    public const string Partition = "!attention";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = ""; // case number
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Reason { get; set; } = "";
+    public DateTimeOffset Since { get; set; }
 }
 
 /// <summary>One offer of a case to a reviewer, with why other candidates were skipped.</summary>
@@ -90,22 +120,64 @@ public sealed class CaseStore(StorageClients storage)
         }
     }
 
-    /// <summary>Applies a change to the case record with optimistic concurrency, retrying on a conflicting write.</summary>
-    public async Task<CaseEntity> UpdateAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
+    /// <summary>
+    /// Applies a change to the case record with optimistic concurrency (ETag-conditional replace, re-read on 412). A change
+    /// that would move the status in a way <see cref="CaseStatusTransitions"/> does not allow (e.g. a closed case back to
+    /// review) is a late or repeated step: nothing is written and the stored record is returned.
+    /// </summary>
+    public async Task<CaseEntity> UpdateAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default) =>
+        (await ChangeAsync(caseNumber, change, ct)).Case;
+
+    /// <summary>As <see cref="UpdateAsync"/>; <c>Applied</c> is false when the change was refused as a move backwards.</summary>
+    public async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
     {
         for (var attempt = 0; ; attempt++)
         {
             var entity = await GetAsync(caseNumber, ct) ?? throw new InvalidOperationException($"Case {caseNumber} is not recorded.");
+            var before = entity.Status;
             change(entity);
+            if (!CaseStatusTransitions.Allows(before, entity.Status))
+            {
+                return ((await GetAsync(caseNumber, ct))!, false);
+            }
+
             try
             {
                 await Cases.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
-                return entity;
+                return (entity, true);
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
             {
+                // Written meanwhile: decide again on the new state.
             }
         }
+    }
+
+    /// <summary>Puts the case on the attention list (or refreshes its reason there).</summary>
+    public Task MarkNeedsAttentionAsync(string caseNumber, string reason, DateTimeOffset since, CancellationToken ct = default) =>
+        Cases.UpsertEntityAsync(new AttentionEntity { RowKey = caseNumber, Reason = reason, Since = since }, TableUpdateMode.Replace, ct);
+
+    public async Task ClearNeedsAttentionAsync(string caseNumber, CancellationToken ct = default)
+    {
+        try
+        {
+            await Cases.DeleteEntityAsync(AttentionEntity.Partition, caseNumber, ETag.All, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Every case needing attention (one small partition), oldest first.</summary>
+    public async Task<IReadOnlyList<AttentionEntity>> NeedingAttentionAsync(CancellationToken ct = default)
+    {
+        var list = new List<AttentionEntity>();
+        await foreach (var a in Cases.QueryAsync<AttentionEntity>(a => a.PartitionKey == AttentionEntity.Partition, cancellationToken: ct))
+        {
+            list.Add(a);
+        }
+
+        return list.OrderBy(a => a.Since).ToList();
     }
 
     public async Task<AssignmentEntity?> GetAssignmentAsync(string caseNumber, string assignmentId, CancellationToken ct = default)
@@ -139,11 +211,32 @@ public sealed class CaseStore(StorageClients storage)
         }
     }
 
-    public async Task UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default)
+    /// <summary>
+    /// Applies a change to an assignment row, ETag-conditional with a re-read on 412. A change that would move its status
+    /// in a way <see cref="AssignmentStatusTransitions"/> does not allow (e.g. a completed assignment back to accepted) is
+    /// a late or repeated step: nothing is written and false is returned.
+    /// </summary>
+    public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default)
     {
-        var entity = await GetAssignmentAsync(caseNumber, assignmentId, ct) ?? throw new InvalidOperationException($"Assignment {assignmentId} is not recorded.");
-        change(entity);
-        await Assignments.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Replace, ct);
+        for (var attempt = 0; ; attempt++)
+        {
+            var entity = await GetAssignmentAsync(caseNumber, assignmentId, ct) ?? throw new InvalidOperationException($"Assignment {assignmentId} is not recorded.");
+            var before = entity.Status;
+            change(entity);
+            if (!AssignmentStatusTransitions.Allows(before, entity.Status))
+            {
+                return false;
+            }
+
+            try
+            {
+                await Assignments.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+            }
+        }
     }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);

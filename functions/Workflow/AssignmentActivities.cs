@@ -27,12 +27,13 @@ public sealed class AssignmentActivities(
     TimeProvider time,
     ILogger<AssignmentActivities> logger)
 {
-    public const string Offered = "Offered";
-    public const string Accepted = "Accepted";
-    public const string Declined = "Declined";
-    public const string TimedOut = "TimedOut";
-    public const string Completed = "Completed";
-    public const string Withdrawn = "Withdrawn";
+    // The stored texts of AssignmentStatus (its transitions are in the domain).
+    public const string Offered = nameof(AssignmentStatus.Offered);
+    public const string Accepted = nameof(AssignmentStatus.Accepted);
+    public const string Declined = nameof(AssignmentStatus.Declined);
+    public const string TimedOut = nameof(AssignmentStatus.TimedOut);
+    public const string Completed = nameof(AssignmentStatus.Completed);
+    public const string Withdrawn = nameof(AssignmentStatus.Withdrawn);
 
     /// <summary>Assignment states after which the assignment's links lead to the "superseded" page.</summary>
     public static bool HasEnded(string status) => status is Declined or TimedOut or Withdrawn;
@@ -73,14 +74,27 @@ public sealed class AssignmentActivities(
         }
 
         var assignment = (await cases.GetAssignmentAsync(request.CaseNumber, assignmentId))!;
-        await loads.OpenAsync(reviewerId, request.CaseNumber, assignmentId, assignment.OfferedAt);
-        await cases.UpdateAsync(request.CaseNumber, c =>
+        if (assignment.Status != Offered)
+        {
+            // A late repeat of an offer that was answered meanwhile: the case has moved on; nothing to write or send.
+            logger.LogInformation("Case {CaseNumber}: offer {AssignmentId} is {Status} already; repeated offer ignored", request.CaseNumber, assignmentId, assignment.Status);
+            return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
+        }
+
+        var (_, moved) = await cases.ChangeAsync(request.CaseNumber, c =>
         {
             c.Status = nameof(CaseStatus.AwaitingAcceptance);
             c.CurrentAssignmentId = assignmentId;
             c.CurrentReviewerId = reviewerId;
             c.AssignmentStatus = Offered;
         });
+        if (!moved)
+        {
+            logger.LogInformation("Case {CaseNumber}: closed; offer {AssignmentId} not sent", request.CaseNumber, assignmentId);
+            return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
+        }
+
+        await loads.OpenAsync(reviewerId, request.CaseNumber, assignmentId, assignment.OfferedAt);
 
         var reviewer = await roster.GetAsync(reviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
         var window = options.Value.DeadlinePolicy.ScaledAcceptanceWindow;
@@ -103,18 +117,31 @@ public sealed class AssignmentActivities(
     public async Task RecordAcceptance([ActivityTrigger] AssignmentOffer offer)
     {
         var now = time.GetUtcNow();
-        await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a =>
+        // Only forward: a late or repeated run (e.g. after a work-item visibility timeout) on an assignment that was
+        // completed or withdrawn, or on a closed case, changes nothing and sends nothing.
+        if (!await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a =>
         {
             a.Status = Accepted;
             a.AcceptedAt ??= now;
-        });
-        var caseEntity = await cases.UpdateAsync(offer.CaseNumber, c =>
+        }))
+        {
+            logger.LogWarning("Case {CaseNumber}: assignment {AssignmentId} has ended; late acceptance not recorded", offer.CaseNumber, offer.AssignmentId);
+            return;
+        }
+
+        var (caseEntity, moved) = await cases.ChangeAsync(offer.CaseNumber, c =>
         {
             c.Status = c.Overdue ? nameof(CaseStatus.Overdue) : nameof(CaseStatus.InReview);
             c.CurrentAssignmentId = offer.AssignmentId;
             c.CurrentReviewerId = offer.ReviewerId;
             c.AssignmentStatus = Accepted;
         });
+        if (!moved)
+        {
+            logger.LogWarning("Case {CaseNumber} is {Status}; late acceptance of {AssignmentId} not recorded", offer.CaseNumber, caseEntity.Status, offer.AssignmentId);
+            return;
+        }
+
         var reviewer = await roster.GetAsync(offer.ReviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
         // The review link lives until well after the due date: a late determination is still valid.
         var link = links.For(new CallbackClaims(offer.CaseNumber, offer.AssignmentId, offer.ReviewerId, CallbackAction.SubmitDetermination, caseEntity.CaseDueAt + Max(caseEntity.CaseDueAt - caseEntity.ReceivedAt, TimeSpan.FromHours(1))));
@@ -132,11 +159,16 @@ public sealed class AssignmentActivities(
     {
         var assignment = await cases.GetAssignmentAsync(ended.CaseNumber, ended.AssignmentId) ?? throw new InvalidOperationException("Assignment not recorded.");
         var status = ended.Declined ? Declined : TimedOut;
-        await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
+        if (!await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
         {
             a.Status = status;
             a.EndedReason = ended.Declined ? "Declined by the reviewer." : "Not accepted within the acceptance window.";
-        });
+        }))
+        {
+            logger.LogWarning("Assignment {AssignmentId} of case {CaseNumber} is {Status}; not ended again", ended.AssignmentId, ended.CaseNumber, assignment.Status);
+            return;
+        }
+
         await cases.UpdateAsync(ended.CaseNumber, c =>
         {
             if (c.CurrentAssignmentId == ended.AssignmentId)
@@ -168,11 +200,16 @@ public sealed class AssignmentActivities(
     public async Task EndAssignment([ActivityTrigger] AssignmentEnded ended)
     {
         var assignment = await cases.GetAssignmentAsync(ended.CaseNumber, ended.AssignmentId) ?? throw new InvalidOperationException("Assignment not recorded.");
-        await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
+        if (!await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
         {
             a.Status = Withdrawn;
             a.EndedReason = ended.Reason;
-        });
+        }))
+        {
+            logger.LogWarning("Assignment {AssignmentId} of case {CaseNumber} is {Status}; not withdrawn", ended.AssignmentId, ended.CaseNumber, assignment.Status);
+            return;
+        }
+
         await cases.UpdateAsync(ended.CaseNumber, c =>
         {
             if (c.CurrentAssignmentId == ended.AssignmentId)
@@ -188,11 +225,17 @@ public sealed class AssignmentActivities(
     [Function(nameof(EscalateForManualAssignment))]
     public async Task EscalateForManualAssignment([ActivityTrigger] CaseEscalation escalation)
     {
-        await cases.UpdateAsync(escalation.CaseNumber, c =>
+        var (_, moved) = await cases.ChangeAsync(escalation.CaseNumber, c =>
         {
             c.Status = nameof(CaseStatus.AwaitingManualAssignment);
             c.ManualAssignmentRound = escalation.AwaitedRound;
         });
+        if (!moved)
+        {
+            logger.LogWarning("Case {CaseNumber} is closed; no manual assignment asked", escalation.CaseNumber);
+            return;
+        }
+
         // The mail names the admin route, never a key: the medical director uses the function key they already hold.
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail,
             $"IMR case {escalation.CaseNumber} needs a reviewer",

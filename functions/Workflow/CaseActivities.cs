@@ -18,10 +18,70 @@ public sealed class CaseActivities(
     DocumentStore documents,
     Outbox outbox,
     DeadlineIndex deadlineIndex,
+    Escalations escalations,
+    AuditLog audit,
     IOptions<ImrOptions> options,
     TimeProvider time,
     ILogger<CaseActivities> logger)
 {
+    /// <summary>
+    /// The case's row from the orchestration's first step: Received, without a review clock (RegisterCase sets it once
+    /// the records are in). Create-only.
+    /// </summary>
+    [Function(nameof(OpenCase))]
+    public async Task OpenCase([ActivityTrigger] CaseWorkflowInput input)
+    {
+        await cases.AddOnceAsync(new CaseEntity { PartitionKey = input.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = input.ManifestBlobName });
+    }
+
+    /// <summary>The case ended at intake (not eligible, or combined into another case): its row is closed, without a review clock.</summary>
+    [Function(nameof(CloseAtIntake))]
+    public async Task CloseAtIntake([ActivityTrigger] string caseNumber)
+    {
+        var now = time.GetUtcNow();
+        await cases.UpdateAsync(caseNumber, c =>
+        {
+            c.Status = nameof(CaseStatus.Closed);
+            c.ClosedAt ??= now;
+        });
+    }
+
+    /// <summary>
+    /// A step failed for good (or outlasted its retries): the case is recorded as NeedsAttention with the reason (the
+    /// step and the kind of failure), put on the attention list of the at-risk report, audited, and the medical director
+    /// is told once per failure. A closed case keeps its status (only the mail and the audit row). Creates the case's row
+    /// when the failure came before it existed.
+    /// </summary>
+    [Function(nameof(RecordNeedsAttention))]
+    public async Task RecordNeedsAttention([ActivityTrigger] CaseAttention attention)
+    {
+        await cases.AddOnceAsync(new CaseEntity { PartitionKey = attention.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = attention.ManifestBlobName });
+        var reason = attention.Transient
+            ? $"Step {attention.Step} kept failing ({attention.ErrorType}) after {ActivityRetry.MaxAttempts} attempts; reconciliation restarts the case at its stored step."
+            : $"Step {attention.Step} failed ({attention.ErrorType}); retrying cannot cure it. Correct the cause, then retry the case: POST {RetryRoute(attention.CaseNumber)}.";
+        var (c, applied) = await cases.ChangeAsync(attention.CaseNumber, c =>
+        {
+            if (c.AttentionSince == attention.At) return; // this failure is recorded already (a repeated run)
+            if (c.Status != nameof(CaseStatus.NeedsAttention)) c.StatusBeforeAttention = c.Status;
+            c.Status = nameof(CaseStatus.NeedsAttention);
+            c.AttentionReason = reason;
+            c.AttentionSince = attention.At;
+            c.AttentionTransient = attention.Transient;
+            c.AttentionCount++;
+        });
+        if (applied)
+        {
+            await cases.MarkNeedsAttentionAsync(attention.CaseNumber, reason, attention.At);
+        }
+
+        var count = Math.Max(c.AttentionCount, 1);
+        await escalations.SendOnceAsync(attention.CaseNumber, $"NeedsAttention-{count}", $"IMR case {attention.CaseNumber} needs attention", reason);
+        await audit.RecordAsync(attention.CaseNumber, $"attention-{count}", "Needs attention", reason);
+        logger.LogWarning("Case {CaseNumber} needs attention: step {Step} failed ({ErrorType})", attention.CaseNumber, attention.Step, attention.ErrorType);
+    }
+
+    public static string RetryRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/retry";
+
     [Function(nameof(RegisterCase))]
     public async Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input)
     {
@@ -43,9 +103,27 @@ public sealed class CaseActivities(
             ReviewerDueAt = deadlines.ReviewerDueAt,
         };
         var stored = await cases.AddOnceAsync(entity);
+        var isNew = ReferenceEquals(stored, entity);
+        if (!isNew && !CaseEntity.IsRegistered(stored))
+        {
+            // The row opened at the first step: the review clock starts now, once (a repeated run finds it set).
+            var (registered, applied) = await cases.ChangeAsync(input.CaseNumber, c =>
+            {
+                if (CaseEntity.IsRegistered(c)) return;
+                c.Expedited = entity.Expedited;
+                c.Program = entity.Program;
+                c.ManifestBlobName = entity.ManifestBlobName;
+                c.ManifestSha256 = entity.ManifestSha256;
+                c.ReceivedAt = entity.ReceivedAt;
+                c.CaseDueAt = entity.CaseDueAt;
+                c.ReviewerDueAt = entity.ReviewerDueAt;
+            });
+            isNew = applied && registered.CaseDueAt == entity.CaseDueAt;
+            stored = registered;
+        }
+
         // A retried activity or a run resumed by the sweep finds the stored case: its checks are not put back once
         // escalated, and only a new case arms the recurring reconcile check.
-        var isNew = ReferenceEquals(stored, entity);
         await deadlineIndex.EnsureAsync(input.CaseNumber, stored.CaseDueAt, isNew ? time.GetUtcNow() + options.Value.ReconcileInterval : null);
         logger.LogInformation("Case {CaseNumber} recorded", input.CaseNumber);
         return new CaseRegistered(input.CaseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds);
@@ -54,11 +132,17 @@ public sealed class CaseActivities(
     [Function(nameof(MarkOverdue))]
     public async Task MarkOverdue([ActivityTrigger] string caseNumber)
     {
-        await cases.UpdateAsync(caseNumber, c =>
+        var (_, applied) = await cases.ChangeAsync(caseNumber, c =>
         {
             c.Overdue = true;
             c.Status = nameof(CaseStatus.Overdue);
         });
+        if (!applied)
+        {
+            logger.LogInformation("Case {CaseNumber}: overdue not recorded, the case has moved on", caseNumber);
+            return; // closed meanwhile (a late, repeated run)
+        }
+
         // Same notification id as the sweep's overdue escalation: the medical director hears of it once.
         await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, $"IMR case {caseNumber} is overdue", "The case has passed its due date without a determination. The review continues."));
         logger.LogWarning("Case {CaseNumber} is overdue", caseNumber);
@@ -78,10 +162,10 @@ public sealed class CaseActivities(
         var closed = await cases.UpdateAsync(request.CaseNumber, c =>
         {
             c.Status = nameof(CaseStatus.Closed);
-            c.AssignmentStatus = "Completed";
+            c.AssignmentStatus = AssignmentActivities.Completed;
             c.ClosedAt ??= now;
         });
-        await cases.UpdateAssignmentAsync(request.CaseNumber, request.AssignmentId, a => a.Status = "Completed");
+        await cases.UpdateAssignmentAsync(request.CaseNumber, request.AssignmentId, a => a.Status = AssignmentActivities.Completed);
         await deadlineIndex.RemoveAsync(request.CaseNumber, closed.CaseDueAt);
     }
 

@@ -40,7 +40,7 @@ internal static class DeterminationWait
 
         while (true)
         {
-            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue));
+            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue), ActivityRetry.Options);
             reviewStartedAt = null; // a replacement reviewer's time starts now
             List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
             // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
@@ -79,10 +79,10 @@ internal static class DeterminationWait
                 switch (point.Kind)
                 {
                     case PointKind.Reminder:
-                        await context.CallActivityAsync(nameof(DeadlineActivities.RemindReviewer), new ReviewerReminder(registered.CaseNumber, current.AssignmentId, current.ReviewerId, point.Name, reviewerDue));
+                        await context.CallActivityAsync(nameof(DeadlineActivities.RemindReviewer), new ReviewerReminder(registered.CaseNumber, current.AssignmentId, current.ReviewerId, point.Name, reviewerDue), ActivityRetry.Options);
                         break;
                     case PointKind.CaseDue:
-                        await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
+                        await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber, ActivityRetry.Options);
                         overdue = true;
                         break;
                     case PointKind.ReviewerDue:
@@ -110,14 +110,14 @@ internal static class DeterminationWait
 
             // The reviewer's due date passed: withdraw (the reviewer's links stop working, the reviewer's load is released),
             // escalate, offer to the next eligible reviewer.
-            await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."));
-            await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt));
+            await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."), ActivityRetry.Options);
+            await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt), ActivityRetry.Options);
             excluded.Add(current.ReviewerId);
             (current, roundsUsed) = await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {
-                await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber);
+                await context.CallActivityAsync(nameof(CaseActivities.MarkOverdue), registered.CaseNumber, ActivityRetry.Options);
                 overdue = true;
             }
         }

@@ -18,7 +18,7 @@ internal static class CaseResume
         if (resume.WithdrawnAssignmentId is { } withdrawn)
         {
             // The first run may have stopped between the withdrawal and its escalation; the ledger sends it at most once.
-            await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(caseNumber, withdrawn, resume.WithdrawnReviewerId!, registered.CaseDueAt));
+            await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(caseNumber, withdrawn, resume.WithdrawnReviewerId!, registered.CaseDueAt), ActivityRetry.Options);
         }
 
         switch (resume.Step)
@@ -27,7 +27,7 @@ internal static class CaseResume
             {
                 var accepted = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
                 // Repeated: the determination link may not have been sent when the first run stopped (create-once otherwise).
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), accepted);
+                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), accepted, ActivityRetry.Options);
                 return (accepted, resume.Round);
             }
 
@@ -36,7 +36,7 @@ internal static class CaseResume
                 var open = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
                 if (resume.Answered == true)
                 {
-                    await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), open);
+                    await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), open, ActivityRetry.Options);
                     return (open, resume.Round);
                 }
 
@@ -46,7 +46,7 @@ internal static class CaseResume
                     return await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round - 1);
                 }
 
-                await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(caseNumber, open.AssignmentId, open.ReviewerId, Declined: resume.Answered == false));
+                await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(caseNumber, open.AssignmentId, open.ReviewerId, Declined: resume.Answered == false), ActivityRetry.Options);
                 excluded.Add(open.ReviewerId);
                 return await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
             }
@@ -82,16 +82,16 @@ internal static class CaseResume
             while (manual.Round != awaitedRound);
 
             round = awaitedRound;
-            var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, manual.ReviewerId, manual.AssignedBy));
+            var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, manual.ReviewerId, manual.AssignedBy), ActivityRetry.Options);
             if (assigned is not null)
             {
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned);
+                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned, ActivityRetry.Options);
                 return (assigned, round);
             }
 
             await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(caseNumber, $"MedicalDirector-R{round + 1}",
                 $"The reviewer chosen by hand ({manual.ReviewerId}) cannot review this case (the reasons are in the audit trail). Assign another reviewer.")
-            { AwaitedRound = round + 1 });
+            { AwaitedRound = round + 1 }, ActivityRetry.Options);
         }
     }
 }

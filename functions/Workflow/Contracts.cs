@@ -32,6 +32,11 @@ public sealed record IssuedLetter(string LetterBlobName, string Sha256, string O
     public int NextRevision { get; init; }
 }
 
+/// <summary>A step of the case failed for good (or outlasted its retries): the step's name and the failure's type, never its text.</summary>
+/// <param name="Transient">The failure was transient (retries exhausted): reconciliation restarts the case by itself.</param>
+/// <param name="At">The orchestration's time: a repeated run of the recording activity counts the failure once.</param>
+public sealed record CaseAttention(string CaseNumber, string ManifestBlobName, string Step, string ErrorType, bool Transient, DateTimeOffset At);
+
 public sealed record CaseOutcome(string CaseNumber, string Status, string? LetterBlobName);
 
 /// <summary>External events raised by the reviewer callback routes.</summary>

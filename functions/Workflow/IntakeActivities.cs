@@ -21,6 +21,7 @@ public sealed class IntakeActivities(
     DocumentStore documents,
     Outbox outbox,
     RosterStore roster,
+    AuditLog audit,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -59,7 +60,8 @@ public sealed class IntakeActivities(
     {
         var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
         var outcome = step.Resolution.Outcome == nameof(EligibilityOutcome.Ineligible) ? nameof(EligibilityOutcome.Ineligible) : nameof(EligibilityOutcome.Eligible);
-        IReadOnlyList<string> reasons = [$"Resolved by staff: {step.Resolution.Reason}"];
+        var reason = await audit.DetailsOfAsync(step.CaseNumber, step.Resolution.ReasonId) ?? throw new InvalidOperationException("The resolution's reason is not recorded.");
+        IReadOnlyList<string> reasons = [$"Resolved by staff: {reason}"];
         await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null);
         return new EligibilityScreened(outcome, reasons, null, null);
     }

@@ -13,8 +13,12 @@ public static class IntakeEvents
 
 public sealed record RecordsArrived(string FileName, bool Listed);
 
-/// <summary>A staff decision on a deferred case: <c>Eligible</c> or <c>Ineligible</c>, with the reason.</summary>
-public sealed record EligibilityResolution(string Outcome, string Reason);
+/// <summary>
+/// A staff decision on a deferred case: <c>Eligible</c> or <c>Ineligible</c>. The reason is staff free text (it may name
+/// the worker or the injury), so it stays in storage (the case's audit row <see cref="ReasonId"/>) and the event, which
+/// goes into the durable history, carries only its id.
+/// </summary>
+public sealed record EligibilityResolution(string Outcome, string ReasonId);
 
 public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At);
 

@@ -17,17 +17,17 @@ public static class IntakeWorkflow
         var log = context.CreateReplaySafeLogger(nameof(IntakeWorkflow));
         IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime);
 
-        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step());
+        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step(), ActivityRetry.Options);
         while (screened.Outcome == nameof(EligibilityOutcome.Deferred))
         {
             var resolution = await context.WaitForExternalEvent<EligibilityResolution>(IntakeEvents.EligibilityResolved);
-            screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ResolveEligibility), new ResolutionStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, resolution));
+            screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ResolveEligibility), new ResolutionStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, resolution), ActivityRetry.Options);
         }
 
         if (screened.Outcome == nameof(EligibilityOutcome.Ineligible))
         {
             var notice = await context.CallActivityAsync<string>(nameof(IntakeActivities.IssueIneligibilityNotice),
-                new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, screened.DuplicateOf));
+                new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, screened.DuplicateOf), ActivityRetry.Options);
             log.LogInformation("Case {CaseNumber} is not eligible; notice issued and case closed", input.CaseNumber);
             return new CaseOutcome(input.CaseNumber, "Closed", notice);
         }
@@ -35,13 +35,13 @@ public static class IntakeWorkflow
         // Combined: the application's items and documents join the open case (the case's package reader merges them), and
         // this orchestration ends. No event goes to the case's orchestration: the package it reads already includes them.
         if (screened.CombineWith is { } target
-            && await context.CallActivityAsync<bool>(nameof(IntakeActivities.CombineApplication), new CombineStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, target)))
+            && await context.CallActivityAsync<bool>(nameof(IntakeActivities.CombineApplication), new CombineStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, target), ActivityRetry.Options))
         {
             log.LogInformation("Case {CaseNumber} combined into case {Target}", input.CaseNumber, target);
             return new CaseOutcome(input.CaseNumber, "Combined", null);
         }
 
-        var records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step());
+        var records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step(), ActivityRetry.Options);
         while (records.Missing.Count > 0)
         {
             var remaining = records.DueAt.UtcDateTime - context.CurrentUtcDateTime;
@@ -58,7 +58,7 @@ public static class IntakeWorkflow
                 }
             }
 
-            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final));
+            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final), ActivityRetry.Options);
             if (final)
             {
                 break;
