@@ -32,8 +32,13 @@ public sealed class ImrOptions
     public List<DateOnly> Holidays { get; set; } = [];
     /// <summary>Per-program parameters (<c>Imr:Programs:AcaExternalReview:StandardReview</c> …), over the built-ins and the app-wide overrides.</summary>
     public Dictionary<string, ProgramDeadlineOptions> Programs { get; set; } = [];
-    /// <summary>Whether the sweep restarts a case whose orchestration failed, was terminated or is missing (otherwise it only reports it).</summary>
-    public bool ReconcileRestart { get; set; }
+    /// <summary>
+    /// Whether the sweep restarts a case whose orchestration failed, was terminated, is missing or completed while the
+    /// case is open (otherwise it only reports it). On by default: a stopped case is a statutory clock running unattended.
+    /// </summary>
+    public bool ReconcileRestart { get; set; } = true;
+    /// <summary>How long after a case closed its orchestration may still run (its last steps) before reconciliation terminates it.</summary>
+    public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>
     /// How often the sweep checks that an open case's orchestration is still there (a reconcile check in the deadline
     /// index, re-armed after each check), so a purged or missing one is found before the case is at risk. Real time,

@@ -11,7 +11,11 @@ public sealed record CaseStatusView(
     LetterView? Letter,
     string? Outcomes,
     IntakeView? Intake = null,
-    IReadOnlyList<AuditEntry>? Audit = null);
+    IReadOnlyList<AuditEntry>? Audit = null,
+    AttentionView? Attention = null);
+
+/// <summary>Why the case needs attention (a workflow step failed): the step and the kind of failure, and since when.</summary>
+public sealed record AttentionView(string Reason, DateTimeOffset? Since);
 
 public sealed record ReviewerAssignmentView(string AssignmentId, string ReviewerId, string? Status);
 
@@ -74,9 +78,11 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLo
         var intakeView = i is null ? null : new IntakeView(i.Stage, i.Eligibility,
             i.EligibilityReasons is null ? [] : System.Text.Json.JsonSerializer.Deserialize<string[]>(i.EligibilityReasons) ?? [],
             i.DuplicateOf, i.CombinedWith, i.RecordsDueAt, string.IsNullOrEmpty(i.MissingDocuments) ? null : i.MissingDocuments, i.NoticeBlobName);
-        if (c is null)
+        var attention = c is { Status: nameof(Imr.Domain.Cases.CaseStatus.NeedsAttention), AttentionReason: { } reason } ? new AttentionView(reason, c.AttentionSince) : null;
+        // No row, or the row opened at the workflow's first step without a review clock (and nothing wrong): the intake
+        // stage tells more. Not yet under review (or ended at intake): the status is the intake stage; no review clock yet.
+        if (c is null || (!CaseEntity.IsRegistered(c) && attention is null && (i is not null || audit.Count > 0)))
         {
-            // Not yet under review (or ended at intake): the status is the intake stage; there is no review clock yet.
             if (i is null && audit.Count == 0)
             {
                 return null;
@@ -92,6 +98,11 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLo
             return new CaseStatusView(caseNumber, status, false, null, null, null, null, intakeView, audit);
         }
 
+        if (!CaseEntity.IsRegistered(c))
+        {
+            return new CaseStatusView(caseNumber, c.Status, false, null, null, null, null, intakeView, audit, attention);
+        }
+
         return new CaseStatusView(
             c.PartitionKey,
             c.Status,
@@ -101,6 +112,7 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLo
             c.LetterBlobName is null ? null : new LetterView(StorageNames.DeterminationsContainer, c.LetterBlobName, c.LetterSha256!, Math.Max(c.LetterVersion, 1), c.LetterPdfBlobName, c.LetterPdfSha256),
             c.Outcomes,
             intakeView,
-            audit);
+            audit,
+            attention);
     }
 }

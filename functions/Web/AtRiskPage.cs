@@ -12,6 +12,18 @@ public static class AtRiskPage
     {
         var body = new StringBuilder()
             .Append("<p>Generated ").Append(E(report.GeneratedAt.ToString("u"))).Append("; at risk = due within ").Append(E(report.AtRiskWindow.ToString())).Append(".</p>");
+        if (report.NeedingAttention.Count > 0)
+        {
+            // First: these cases' workflows stopped on a failure and wait for an operator (or for reconciliation).
+            body.Append("<section aria-labelledby=\"attention\"><h2 id=\"attention\">Cases needing attention</h2><table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Since</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
+            foreach (var a in report.NeedingAttention)
+            {
+                body.Append("<tr><td>").Append(E(a.CaseNumber)).Append("</td><td>").Append(E(a.Since.ToString("u"))).Append("</td><td>").Append(E(a.Reason)).Append("</td></tr>");
+            }
+
+            body.Append("</tbody></table></section>");
+        }
+
         if (report.Cases.Count == 0)
         {
             return Page("Open cases by time left", body.Append("<p role=\"status\">No open cases.</p>").ToString());

@@ -21,6 +21,12 @@ public static class CaseStatusPage
         body.Append("<section aria-labelledby=\"status\"><h2 id=\"status\">Status</h2><dl>");
         Field(body, "Status", s.Status);
         Field(body, "Overdue", s.Overdue ? "Yes" : "No");
+        if (s.Attention is { } attention)
+        {
+            body.Append("<dt>Needs attention</dt><dd role=\"alert\">").Append(E(attention.Reason)).Append("</dd>");
+            if (attention.Since is { } since) TimeField(body, "Needs attention since", since);
+        }
+
         if (s.Intake is { } intake)
         {
             Field(body, "Intake stage", intake.Stage);

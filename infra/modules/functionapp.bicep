@@ -134,6 +134,8 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.properties.clientId}'
       Callback__PublicBaseUrl: 'https://${site.properties.defaultHostName}/api'
+      // Self-healing: the sweep restarts a case whose workflow stopped, at its stored step (the app's default too).
+      Imr__ReconcileRestart: 'true'
     },
     appSettings
   )
