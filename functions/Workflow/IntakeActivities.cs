@@ -63,7 +63,8 @@ public sealed class IntakeActivities(
         var reason = await audit.DetailsOfAsync(step.CaseNumber, step.Resolution.ReasonId) ?? throw new InvalidOperationException("The resolution's reason is not recorded.");
         IReadOnlyList<string> reasons = [$"Resolved by staff: {reason}"];
         await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null);
-        return new EligibilityScreened(outcome, reasons, null, null);
+        // The result goes into the durable history: no free text (the notice reads the reasons from the intake record).
+        return new EligibilityScreened(outcome, [], null, null);
     }
 
     [Function(nameof(IssueIneligibilityNotice))]
@@ -71,7 +72,9 @@ public sealed class IntakeActivities(
     {
         var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
         var blobName = $"{step.CaseNumber}/ineligibility-notice.txt";
-        var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), step.Reasons, step.DuplicateOf);
+        // The reasons as recorded (a staff resolution's text is stored there, never passed through the orchestration).
+        var recorded = (await store.GetAsync(step.CaseNumber))?.EligibilityReasons is { Length: > 0 } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) : null;
+        var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), recorded is { Length: > 0 } ? recorded : step.Reasons, step.DuplicateOf);
         var text = IneligibilityNoticeRenderer.Render(notice);
         // Create-only: a retried activity finds the notice already issued and issues nothing twice.
         await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, blobName, BinaryData.FromBytes(Encoding.UTF8.GetBytes(text)), "text/plain; charset=utf-8");

@@ -281,7 +281,7 @@ public sealed class FaultHandlingTests
         foreach (var file in Directory.GetFiles(folder, "*.cs"))
         {
             var text = File.ReadAllText(file);
-            for (var i = text.IndexOf("CallActivityAsync", StringComparison.Ordinal); i >= 0; i = text.IndexOf("CallActivityAsync", i + 1, StringComparison.Ordinal))
+            for (var i = text.IndexOf("context.CallActivityAsync", StringComparison.Ordinal); i >= 0; i = text.IndexOf("context.CallActivityAsync", i + 1, StringComparison.Ordinal))
             {
                 // The call's text up to its statement's end.
                 var end = text.IndexOf(';', i);
