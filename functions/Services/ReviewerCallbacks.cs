@@ -32,7 +32,7 @@ public sealed class ReviewerCallbacks(
     ILogger<ReviewerCallbacks> logger)
 {
     /// <summary>Accept and decline share one use: the first answer to an offer is the answer.</summary>
-    internal const string OfferAnswer = "accept";
+    public const string OfferAnswer = "accept";
     private const string SubmitUse = "determination";
     public static readonly TimeSpan DocumentLinkLifetime = TimeSpan.FromMinutes(60);
 
