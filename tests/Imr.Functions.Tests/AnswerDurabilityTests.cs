@@ -147,7 +147,11 @@ public sealed class AnswerDurabilityTests
         var letters = await app.Runtime.Services.GetRequiredService<LetterRegister>().ListAsync(caseNumber);
         Assert.Equal(1, Assert.Single(letters).Version);
         Assert.Equal(1, await HistoryCountAsync(app, caseNumber, "TaskScheduled", nameof(IssuanceActivities.IssueDetermination)));
-        Assert.Equal(step == AnswerStep.Raised ? 2 : 1, await HistoryCountAsync(app, caseNumber, "EventRaised", CaseEvents.DeterminationSubmitted));
+        // Stopped after the raise, the retry raises again; the second copy is dropped (or, if the case already closed, never
+        // reaches the history at all).
+        var raised = await HistoryCountAsync(app, caseNumber, "EventRaised", CaseEvents.DeterminationSubmitted);
+        if (step == AnswerStep.Raised) Assert.InRange(raised, 1, 2);
+        else Assert.Equal(1, raised);
     }
 
     [Fact]
