@@ -66,6 +66,8 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<CaseIntake>();
         services.AddSingleton<EligibilityResolutions>();
         services.AddTransient<IntakeActivities>();
+        services.AddSingleton<AnswerFaults>();
+        services.AddSingleton<AnswerRedelivery>();
         services.AddSingleton<ReviewerCallbacks>();
         services.AddSingleton<RosterAdmin>();
         services.AddSingleton<CaseStatusQuery>();

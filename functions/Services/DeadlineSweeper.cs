@@ -21,7 +21,7 @@ public sealed record SweepReport(int EntriesRead, int CasesRead, int AtRisk, int
 /// The scheduled sweep: reads the due checks of the deadline index (never every case), escalates each case at most
 /// once per level, and reconciles orchestrations that failed, were terminated or are missing.
 /// </summary>
-public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, DocumentStore documents, CallbackUses callbackUses, Escalations escalations, AuditLog audit, IOptions<ImrOptions> options, TimeProvider time, ILogger<DeadlineSweeper> logger)
+public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, DocumentStore documents, CallbackUses callbackUses, AnswerRedelivery answers, Escalations escalations, AuditLog audit, IOptions<ImrOptions> options, TimeProvider time, ILogger<DeadlineSweeper> logger)
 {
     public async Task<SweepReport> SweepAsync(DurableTaskClient? durable, CancellationToken ct = default)
     {
@@ -30,6 +30,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         int casesRead = 0, atRisk = 0, overdue = 0, sent = 0;
         var findings = new List<ReconciliationFinding>();
         var reconciled = new HashSet<string>();
+        if (durable is not null) await answers.DeliverPendingAsync(durable, ct); // recorded answers not yet acted on (pending index)
         // One escalation per case, at its current level; every due check of the case is then moved out of the way.
         // A due reconcile check only looks at the case's orchestration, and is re-armed for the next interval.
         foreach (var due in checks.GroupBy(c => c.CaseNumber))
@@ -65,6 +66,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
                 foreach (var check in deadlineChecks) await index.MarkEscalatedAsync(check, ct);
             }
 
+            if (durable is not null) await answers.DeliverForCaseAsync(durable, c, ct); // answers of a running case it never got
             if (durable is not null && reconciled.Add(caseNumber) && await ReconcileAsync(durable, c, ct) is { } finding)
             {
                 findings.Add(finding);

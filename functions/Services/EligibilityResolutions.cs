@@ -25,8 +25,9 @@ public sealed class EligibilityResolutions(IntakeStore store, AuditLog audit, IL
         {
             resolution = await JsonSerializer.DeserializeAsync<ResolutionRequest>(request.Body, CasePackage.JsonOptions, ct);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException or IOException && !ct.IsCancellationRequested)
         {
+            // Malformed JSON, invalid UTF-16 in a string, a body over the server's limit or cut short: the sender's error (400).
             resolution = null;
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
+using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Web;
 using Imr.Functions.Workflow;
@@ -23,14 +24,23 @@ public sealed class ReviewerCallbacks(
     DocumentStore documents,
     DocumentLinks documentLinks,
     CallbackUses uses,
+    AnswerRedelivery delivery,
+    AnswerFaults faults,
     AuditLog audit,
     Microsoft.Extensions.Options.IOptions<ImrOptions> options,
+    TimeProvider time,
     ILogger<ReviewerCallbacks> logger)
 {
     /// <summary>Accept and decline share one use: the first answer to an offer is the answer.</summary>
-    internal const string OfferAnswer = "accept";
+    public const string OfferAnswer = "accept";
     private const string SubmitUse = "determination";
     public static readonly TimeSpan DocumentLinkLifetime = TimeSpan.FromMinutes(60);
+
+    /// <summary>The single-use key of a determination revision (a revision returned for correction is its own use).</summary>
+    public static string DeterminationUse(int revision) => SubmitUse + RevisionSuffix(revision);
+
+    /// <summary>Where the determination of an assignment's revision is stored; the event names it.</summary>
+    public static string SubmissionBlobName(string caseNumber, string assignmentId, int revision) => $"{caseNumber}/{assignmentId}{RevisionSuffix(revision)}.json";
 
     public async Task<IActionResult> ShowOfferAsync(string assignmentId, string? token, CancellationToken ct)
     {
@@ -41,34 +51,38 @@ public sealed class ReviewerCallbacks(
 
     public async Task<IActionResult> AcceptAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
     {
-        var form = await FormAsync(request, ct);
+        var posted = await PostedForm.ReadAsync(request, ct);
+        if (posted.Form is not { } form) return Unreadable(posted);
         var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Accept, OfferAnswer, ct);
         if (page is not null) return page;
-        return await RaiseOnceAsync(link!.Claims, OfferAnswer, "You have accepted this review. The link to the case and the determination form is on its way.",
-            durable, CaseEvents.ReviewerAccepted, new ReviewerAccepted(assignmentId), before: null, ct);
+        return await RecordAndDeliverAsync(link!, link!.Recorded ?? Answer(link, OfferAnswer, AnswerKinds.Accepted, "You have accepted this review. The link to the case and the determination form is on its way."),
+            durable, store: null, ct);
     }
 
     public async Task<IActionResult> DeclineAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
     {
-        var form = await FormAsync(request, ct);
+        var posted = await PostedForm.ReadAsync(request, ct);
+        if (posted.Form is not { } form) return Unreadable(posted);
         var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Decline, OfferAnswer, ct);
         if (page is not null) return page;
-        var (reason, conflict) = ReviewerForms.ReadDecline(form);
-        if (!form.IsValid)
+        if (link!.Recorded is null)
         {
-            return await OfferPageAsync(link!, form, 400, ct);
+            var (reason, conflict) = ReviewerForms.ReadDecline(form);
+            if (!form.IsValid)
+            {
+                return await OfferPageAsync(link, form, 400, ct);
+            }
+
+            // The reason travels in the recorded answer and is put on the assignment before the event is raised: the
+            // orchestration carries only the id and reads the reason from the assignment.
+            var answer = Answer(link, OfferAnswer, AnswerKinds.Declined, "You have declined this review. Thank you for letting us know." + (conflict is null ? "" : " The conflict you declared is recorded in the roster."));
+            answer.DeclineReason = reason;
+            answer.DeclaredConflictKind = conflict?.Kind.ToString();
+            answer.DeclaredConflictParty = conflict?.Name;
+            return await RecordAndDeliverAsync(link, answer, durable, store: null, ct);
         }
 
-        var claims = link!.Claims;
-        return await RaiseOnceAsync(claims, OfferAnswer, "You have declined this review. Thank you for letting us know." + (conflict is null ? "" : " The conflict you declared is recorded in the roster."),
-            durable, AssignmentEvents.ReviewerDeclined, new ReviewerDeclined(assignmentId),
-            // Stored before the event is raised; the orchestration reads it from the assignment (it carries only the id).
-            before: () => cases.UpdateAssignmentAsync(claims.CaseNumber, assignmentId, a =>
-            {
-                a.DeclineReason = reason;
-                a.DeclaredConflictKind = conflict?.Kind.ToString();
-                a.DeclaredConflictParty = conflict?.Name;
-            }, ct), ct);
+        return await RecordAndDeliverAsync(link, link.Recorded, durable, store: null, ct);
     }
 
     public async Task<IActionResult> ShowReviewAsync(string assignmentId, string? token, CancellationToken ct)
@@ -85,29 +99,47 @@ public sealed class ReviewerCallbacks(
             return Message("Not a form", "Submit the determination from its page.", 415);
         }
 
-        var form = await FormAsync(request, ct);
+        var posted = await PostedForm.ReadAsync(request, ct);
+        if (posted.Form is not { } form) return Unreadable(posted);
         var token = form["token"];
         var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, SubmitUse, ct);
         if (page is not null) return page;
-        var determination = ReviewerForms.ReadDetermination(form, link!.Package);
+        if (link!.Recorded is { } recorded)
+        {
+            // Recorded by an earlier request that did not finish: that determination is the answer; deliver it.
+            return await RecordAndDeliverAsync(link, recorded, durable, store: null, ct);
+        }
+
+        var determination = ReviewerForms.ReadDetermination(form, link.Package);
         if (determination is null)
         {
             return await ReviewPageAsync(link, token, form, 400, ct);
         }
 
-        // Stored before the event is raised; orchestration state carries only the blob's name.
-        // A determination returned for correction is resubmitted as a new revision: its own blob and its own single-use claim.
+        // Stored before the answer is recorded; orchestration state carries only the blob's name. A determination returned
+        // for correction is resubmitted as a new revision: its own blob and its own single-use claim.
         var claims = link.Claims;
         var revision = link.Assignment.DeterminationRevision;
-        var submissionBlob = $"{claims.CaseNumber}/{assignmentId}{RevisionSuffix(revision)}.json";
-        // The result names what was received (per item: outcome and evidence relied on), so a repeated submit shows it.
-        var received = string.Join("\n", ReviewerForms.Received(determination, link.Package).Prepend("Your determination has been received. The Final Determination Letter will be issued from it."));
-        return await RaiseOnceAsync(claims, UseOf(SubmitUse, link.Assignment), received,
-            durable, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted(assignmentId, submissionBlob, revision),
-            before: () => documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct), ct);
+        var submissionBlob = SubmissionBlobName(claims.CaseNumber, assignmentId, revision);
+        var answer = Answer(link, DeterminationUse(revision), AnswerKinds.Determination, "");
+        answer.SubmissionBlobName = submissionBlob;
+        answer.Revision = revision;
+        return await RecordAndDeliverAsync(link, answer, durable, store: async () =>
+        {
+            // Create-once: when an earlier attempt stored its determination first (it crashed before recording, or a
+            // concurrent submit won), that one is the answer, and the result names what it holds.
+            if (!await documents.CreateOnceAsync(StorageNames.SubmissionsContainer, submissionBlob, BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(determination, CasePackage.JsonOptions)), "application/json", ct))
+            {
+                determination = JsonSerializer.Deserialize<Determination>((await documents.ReadAsync(StorageNames.SubmissionsContainer, submissionBlob, ct)).ToMemory().Span, CasePackage.JsonOptions)!;
+            }
+
+            // The result names what was received (per item: outcome and evidence relied on), so a repeated submit shows it.
+            answer.Result = string.Join("\n", ReviewerForms.Received(determination, link.Package).Prepend("Your determination has been received. The Final Determination Letter will be issued from it."));
+        }, ct);
     }
 
-    private sealed record CheckedLink(CallbackClaims Claims, CaseEntity Case, AssignmentEntity Assignment, CasePackage Package);
+    /// <param name="Recorded">The answer to this link's use, recorded by an earlier request that did not raise it (a crash): the retry completes it.</param>
+    private sealed record CheckedLink(CallbackClaims Claims, CaseEntity Case, AssignmentEntity Assignment, CasePackage Package, AnswerRecord? Recorded);
 
     private async Task<IActionResult> OfferPageAsync(CheckedLink link, FormState decline, int status, CancellationToken ct)
     {
@@ -122,7 +154,7 @@ public sealed class ReviewerCallbacks(
 
     private async Task<IActionResult> ReviewPageAsync(CheckedLink link, string token, FormState form, int status, CancellationToken ct)
     {
-        var lifetime = DocumentLinkLifetime < link.Claims.ExpiresAt - DateTimeOffset.UtcNow ? DocumentLinkLifetime : TimeSpan.FromMinutes(5);
+        var lifetime = DocumentLinkLifetime < link.Claims.ExpiresAt - time.GetUtcNow() ? DocumentLinkLifetime : TimeSpan.FromMinutes(5);
         var docs = new List<DocumentLink>();
         foreach (var d in link.Package.Documents)
         {
@@ -132,65 +164,101 @@ public sealed class ReviewerCallbacks(
         return ReviewerPages.Review(link.Claims.CaseNumber, link.Package, link.Case.ReviewerDueAt, docs, lifetime, token, form, status);
     }
 
-    private async Task<IActionResult> RaiseOnceAsync(CallbackClaims claims, string use, string doneMessage, DurableTaskClient durable, string eventName, object eventData, Func<Task>? before, CancellationToken ct)
+    private AnswerRecord Answer(CheckedLink link, string use, string kind, string result) => new()
     {
+        PartitionKey = link.Claims.AssignmentId,
+        RowKey = use,
+        CaseNumber = link.Claims.CaseNumber,
+        Answer = kind,
+        Result = result,
+        DeliverBy = time.GetUtcNow() + AnswerRedelivery.DeliveryLease,
+    };
+
+    /// <summary>
+    /// Records the answer, then raises its event, then marks it raised, and only then acknowledges it. A crash at any
+    /// point leaves either nothing (the retry does it all), the submission blob (the retry records and raises it), or the
+    /// recorded answer (the retry, or the sweep, raises it). An answer already raised gets the first result again.
+    /// </summary>
+    /// <param name="store">Stores what the answer refers to (the submission blob) and sets its result; runs before it is recorded.</param>
+    private async Task<IActionResult> RecordAndDeliverAsync(CheckedLink link, AnswerRecord answer, DurableTaskClient durable, Func<Task>? store, CancellationToken ct)
+    {
+        var claims = link.Claims;
         var instanceId = CaseNumber.Parse(claims.CaseNumber).OrchestrationInstanceId;
         var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct);
         if (instance is null || instance.RuntimeStatus != OrchestrationRuntimeStatus.Running)
         {
             // An event sent before the instance runs can be dropped by the backend: tell the reviewer instead of losing it.
-            return Message("Please try again shortly", "This case is not ready to receive your answer yet. Nothing was recorded; please submit again in a minute.", 503);
+            return link.Recorded is null
+                ? Message("Please try again shortly", "This case is not ready to receive your answer yet. Nothing was recorded; please submit again in a minute.", 503)
+                : Message("Your answer is recorded", "Your answer is recorded and will be passed on as soon as the case is ready. You may submit again in a minute to confirm.", 503);
         }
 
-        var first = await uses.TryClaimAsync(claims.AssignmentId, use, doneMessage, ct);
-        if (first is not null)
+        if (answer.State is null)
         {
-            return Reused(first);
+            if (store is not null)
+            {
+                await store();
+                await faults.AtAsync(AnswerStep.SubmissionStored, ct);
+            }
+
+            (answer, var first) = await uses.RecordAsync(answer, time.GetUtcNow(), ct);
+            if (!first && answer.EffectiveState != AnswerStates.Recorded) return Reused(answer.Result); // a concurrent request raised it
+            if (first) await faults.AtAsync(AnswerStep.Recorded, ct);
+            else if (await delivery.WaitOrTakeOverAsync(answer, ct) is null) return Reused(answer.Result);
+        }
+        else if (await delivery.WaitOrTakeOverAsync(answer, ct) is null)
+        {
+            return Reused(answer.Result); // its own request raised it meanwhile
         }
 
         try
         {
-            if (before is not null) await before();
-            await durable.RaiseEventAsync(instanceId, eventName, eventData, ct);
+            await delivery.RaiseAsync(durable, answer, ct);
         }
-        catch
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            await uses.ReleaseAsync(claims.AssignmentId, use, ct);
-            throw;
+            // Recorded, so not lost: the sweep raises it, or the reviewer's retry does.
+            logger.LogWarning(ex, "Reviewer {Action} for assignment {AssignmentId} recorded but not yet delivered", claims.Action, claims.AssignmentId);
+            return Message("Your answer is recorded", "Your answer is recorded but could not be passed on just now. It will be passed on automatically; you may also submit again in a minute.", 503);
         }
 
         await audit.RecordAsync(claims.CaseNumber, $"{claims.AssignmentId}-link-{claims.Action}", "Reviewer answered", $"{claims.Action} through the link of assignment {claims.AssignmentId}", ct);
         logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", claims.Action, claims.AssignmentId);
-        return Page("Thank you", Paragraphs(doneMessage, "role=\"status\""));
+        return Page("Thank you", Paragraphs(answer.Result, "role=\"status\""));
     }
+
+    private static ContentResult Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
 
     private async Task<(CheckedLink? Link, IActionResult? Page)> CheckAsync(string assignmentId, string? token, CallbackAction action, string use, CancellationToken ct)
     {
         var verification = tokens.Verify(token, action, assignmentId);
         CaseEntity? caseEntity = null;
         AssignmentEntity? assignment = null;
-        string? firstResult = null;
+        AnswerRecord? answer = null;
         if (verification.Claims is { } c && verification.Problem == TokenProblem.None)
         {
             caseEntity = await cases.GetAsync(c.CaseNumber, ct);
             assignment = await cases.GetAssignmentAsync(c.CaseNumber, assignmentId, ct);
-            firstResult = assignment is null ? null : await uses.FirstResultAsync(assignmentId, UseOf(use, assignment), ct);
+            answer = assignment is null ? null : await uses.GetAsync(assignmentId, UseOf(use, assignment), ct);
         }
+
+        // An answer recorded but never raised (its request stopped) leaves the link usable: the retry completes it.
+        var recorded = answer?.EffectiveState == AnswerStates.Recorded ? answer : null;
 
         var facts = caseEntity is null || assignment is null ? null
             : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, AssignmentActivities.HasEnded(assignment.Status));
-        var outcome = CallbackLinkRules.Judge(verification, facts, firstResult is not null);
+        var outcome = CallbackLinkRules.Judge(verification, facts, answer is not null && recorded is null);
         switch (outcome)
         {
             case LinkOutcome.Usable:
                 var package = await PackageAsync(caseEntity!, ct);
-                return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package), null);
+                return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package, recorded), null);
             case LinkOutcome.Expired:
                 return (null, Message("This link has expired", "The link is no longer valid. Nothing was changed. Contact the IMR organization if you still need to act on this case.", 410));
             case LinkOutcome.Superseded:
                 return (null, Message("This assignment has ended", "The case has been reassigned or this offer was withdrawn, so this link no longer applies. Nothing was changed.", 410));
             case LinkOutcome.Reused:
-                return (null, Reused(firstResult!));
+                return (null, Reused(answer!.Result));
             default:
                 logger.LogWarning("Rejected reviewer link for assignment {AssignmentId}: {Problem}", assignmentId, verification.Problem);
                 return (null, Message("This link is not valid", "The link is damaged or was not issued for this page. Nothing was changed.", 403));
@@ -200,7 +268,7 @@ public sealed class ReviewerCallbacks(
     internal static string RevisionSuffix(int revision) => revision == 0 ? "" : $"-r{revision}";
 
     /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
-    private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? use + RevisionSuffix(assignment.DeterminationRevision) : use;
+    private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? DeterminationUse(assignment.DeterminationRevision) : use;
 
     private static ContentResult Reused(string firstResult) =>
         Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote>{Paragraphs(firstResult)}</blockquote>");
@@ -212,12 +280,5 @@ public sealed class ReviewerCallbacks(
     private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
     {
         return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
-    }
-
-    private static async Task<FormState> FormAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (!request.HasFormContentType) return new FormState();
-        var form = await request.ReadFormAsync(ct);
-        return new FormState(form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString())));
     }
 }

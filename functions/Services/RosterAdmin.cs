@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Specialized;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
+using Imr.Functions.Web;
 using Imr.Functions.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ namespace Imr.Functions.Services;
 /// Staff's side of the roster: import from CSV or JSON (admin route or a blob in the roster container) with a report of
 /// what changed, and the medical director's manual assignment of a case nobody accepted.
 /// </summary>
-public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, CallbackUses uses, ILogger<RosterAdmin> logger)
+public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentStore documents, ReviewerMatcher matcher, AuditLog audit, CallbackUses uses, AnswerRedelivery delivery, AnswerFaults faults, TimeProvider time, ILogger<RosterAdmin> logger)
 {
     public const string ImportRoute = "manage/roster";
     public const string AssignRoute = "manage/cases/{caseNumber}/assign";
@@ -25,6 +26,9 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
     public const int MaxRosterBytes = 4 * 1024 * 1024;
     /// <summary>The single-use row (in the callback uses table, keyed by the round's assignment id) of a manual-assignment round.</summary>
     public const string ManualAssignmentUse = "ManualAssignment";
+
+    /// <summary>The id a manual-assignment round's answer is recorded under (the assignment id the round creates).</summary>
+    public static string RoundId(string caseNumber, int round) => $"{caseNumber}-A{round}";
 
     /// <summary>The stored answer of a round (the claim's result); the sweep re-delivers it to a restarted case.</summary>
     public sealed record ManualChoice(string ReviewerId, string AssignedBy);
@@ -57,7 +61,18 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
     public async Task<IActionResult> ImportFromRequestAsync(HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        try
+        {
+            // Read at most one byte past the limit: a larger body is refused without being buffered whole.
+            var chunk = new byte[81920];
+            int read;
+            while (buffer.Length <= MaxRosterBytes && (read = await request.Body.ReadAsync(chunk, ct)) > 0) buffer.Write(chunk, 0, read);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException && !ct.IsCancellationRequested)
+        {
+            return new BadRequestObjectResult(new { error = "The request body could not be read (too large or cut short)." });
+        }
+
         if (buffer.Length == 0 || buffer.Length > MaxRosterBytes)
         {
             return new BadRequestObjectResult(new { error = $"Send the roster file (CSV or JSON, at most {MaxRosterBytes / 1024 / 1024} MB) as the request body." });
@@ -89,15 +104,23 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
         string? reviewerId = null, assignedBy = null;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
+            var posted = await PostedForm.ReadAsync(request, ct);
+            if (posted.Form is not { } form) return new ObjectResult(new { error = posted.Problem }) { StatusCode = posted.Status };
             reviewerId = form["reviewerId"];
             assignedBy = form["assignedBy"];
         }
-        else if (request.ContentLength is > 0)
+        else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
-            reviewerId = body.TryGetProperty("reviewerId", out var r) ? r.GetString() : null;
-            assignedBy = body.TryGetProperty("assignedBy", out var b) ? b.GetString() : null;
+            try
+            {
+                var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+                reviewerId = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("reviewerId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                assignedBy = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("assignedBy", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                return new BadRequestObjectResult(new { error = "The body is not JSON {\"reviewerId\": \"…\", \"assignedBy\": \"…\"} (or a form with those fields)." });
+            }
         }
 
         if (string.IsNullOrWhiteSpace(reviewerId) || !CaseNumber.TryParse(caseNumber, out var number))
@@ -110,10 +133,13 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
         // The round the orchestration waits for (recorded by the escalation) is answered once: a double click or a retry
         // gets the first answer again instead of raising a second event.
         var round = caseEntity.ManualAssignmentRound;
-        var useId = $"{caseNumber}-A{round}";
-        if (round > 0 && await uses.FirstResultAsync(useId, ManualAssignmentUse, ct) is { } answered)
+        var useId = RoundId(caseNumber, round);
+        if (round > 0 && await uses.GetAsync(useId, ManualAssignmentUse, ct) is { } answered)
         {
-            return RepeatedAnswer(caseNumber, round, answered, reviewerId);
+            // Recorded but never raised (the request that recorded it stopped): this request delivers it first.
+            return answered.EffectiveState == AnswerStates.Recorded && await DeliverAsync(number, answered, durable, ct) is { } failed
+                ? failed
+                : RepeatedAnswer(caseNumber, round, answered.Result, reviewerId);
         }
 
         if (caseEntity.Status != nameof(CaseStatus.AwaitingManualAssignment) || round == 0)
@@ -137,23 +163,45 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
         }
 
         var choice = new ManualChoice(reviewerId, string.IsNullOrWhiteSpace(assignedBy) ? "medical director" : assignedBy.Trim());
-        if (await uses.TryClaimAsync(useId, ManualAssignmentUse, JsonSerializer.Serialize(choice), ct) is { } first)
+        // Recorded (with the round) before the event is raised: a crash after this is completed by a retry or by the sweep.
+        var (answer, first) = await uses.RecordAsync(new AnswerRecord
         {
-            return RepeatedAnswer(caseNumber, round, first, reviewerId); // a concurrent request claimed the round first
+            PartitionKey = useId,
+            RowKey = ManualAssignmentUse,
+            CaseNumber = caseNumber,
+            Answer = AnswerKinds.ManualAssignment,
+            Round = round,
+            Result = JsonSerializer.Serialize(choice),
+            DeliverBy = time.GetUtcNow() + AnswerRedelivery.DeliveryLease,
+        }, time.GetUtcNow(), ct);
+        if (!first)
+        {
+            // A concurrent request recorded the round first; if it has not raised it, this one does.
+            return answer.EffectiveState == AnswerStates.Recorded && await DeliverAsync(number, answer, durable, ct) is { } failed
+                ? failed
+                : RepeatedAnswer(caseNumber, round, answer.Result, reviewerId);
         }
 
-        try
-        {
-            await durable.RaiseEventAsync(number.OrchestrationInstanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(choice.ReviewerId, choice.AssignedBy, round), ct);
-        }
-        catch
-        {
-            await uses.ReleaseAsync(useId, ManualAssignmentUse, CancellationToken.None); // not delivered: the round stays open
-            throw;
-        }
-
+        await faults.AtAsync(AnswerStep.Recorded, ct);
+        if (await DeliverAsync(number, answer, durable, ct, own: true) is { } notDelivered) return notDelivered;
         logger.LogInformation("Case {CaseNumber}: manual assignment requested for round {Round}", caseNumber, round);
         return new AcceptedResult((string?)null, new { caseNumber, reviewerId, round, status = "assignment requested" });
+    }
+
+    /// <summary>Raises the recorded choice (taking the delivery over from a request that stopped); null when done, else the answer to send.</summary>
+    private async Task<IActionResult?> DeliverAsync(CaseNumber number, AnswerRecord answer, DurableTaskClient durable, CancellationToken ct, bool own = false)
+    {
+        if (!own && await delivery.WaitOrTakeOverAsync(answer, ct) is null) return null; // raised meanwhile by its own request
+        try
+        {
+            await delivery.RaiseAsync(durable, answer, ct);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Case {CaseNumber}: manual assignment recorded but not yet delivered", number.Value);
+            return new ObjectResult(new { error = "The choice is recorded but could not be passed to the workflow just now; it will be passed on automatically (or repeat the request in a minute)." }) { StatusCode = 503 };
+        }
     }
 
     /// <summary>

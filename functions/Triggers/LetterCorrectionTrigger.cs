@@ -32,6 +32,10 @@ public sealed class LetterCorrectionTrigger(LetterIssuer issuer)
         {
             return new BadRequestObjectResult(new { errors = new[] { $"The body is not a correction request: {ex.Path}." } });
         }
+        catch (Exception ex) when (ex is InvalidOperationException or BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return new BadRequestObjectResult(new { errors = new[] { "The body could not be read (invalid text, too large or cut short)." } });
+        }
 
         if (body?.Determination is null)
         {

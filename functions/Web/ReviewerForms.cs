@@ -1,6 +1,7 @@
 using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
 using Imr.Domain.Reviewers;
+using Microsoft.AspNetCore.Http;
 
 namespace Imr.Functions.Web;
 
@@ -18,6 +19,38 @@ public sealed class FormState
     public string this[string field] => Values.TryGetValue(field, out var v) ? v : "";
     public string? ErrorFor(string field) => Errors.FirstOrDefault(e => e.Field == field).Message;
     public void Fail(string field, string message) => Errors.Add((field, message));
+}
+
+/// <summary>A posted form, or why it could not be read (a status in the 4xx range: the sender's fault, never the server's).</summary>
+public sealed record PostedForm(FormState? Form, int Status, string Problem)
+{
+    /// <summary>
+    /// Reads the request's form. A form that breaks the reader's limits (a value over 4 MB, more than 1,024 fields, a key
+    /// over 2 KB), multipart without a boundary or cut short, or a body over the server's limit is refused with 400/413
+    /// and a reason. A request that is not a form gives an empty form (the route's own checks then answer it).
+    /// </summary>
+    public static async Task<PostedForm> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType) return new PostedForm(new FormState(), 200, "");
+        try
+        {
+            var form = await request.ReadFormAsync(ct);
+            return new PostedForm(new FormState(form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString()))), 200, "");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return new PostedForm(null, ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "The request could not be read (it may be too large).");
+        }
+        catch (InvalidDataException)
+        {
+            // The form reader's own limits and multipart framing errors.
+            return new PostedForm(null, 400, "The form could not be read: it is malformed, has too many fields or a value that is too long.");
+        }
+        catch (IOException) when (!ct.IsCancellationRequested)
+        {
+            return new PostedForm(null, 400, "The form could not be read: its body ended early or is malformed.");
+        }
+    }
 }
 
 /// <summary>The choices of the evidence field: the strength-of-evidence hierarchy (<see cref="EvidenceBasis"/>), strongest first.</summary>
