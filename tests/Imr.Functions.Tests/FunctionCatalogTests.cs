@@ -17,7 +17,7 @@ public class FunctionCatalogTests
             "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
             "CloseCase:Activity", "CombineApplication:Activity", "CompleteAssignment:Activity", "DeadlineSweep:Timer", "DeclineAssignment:Http",
             "EndAssignment:Activity", "EndOffer:Activity", "EscalateCase:Activity", "EscalateForManualAssignment:Activity", "EscalateMissedReviewerDue:Activity",
-            "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IssueDetermination:Activity",
+            "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity",
             "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity", "RecordAcceptance:Activity",
             "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RosterFromBlob:Blob",
             "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http", "ShowDeterminationForm:Http",
