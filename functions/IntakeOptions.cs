@@ -16,6 +16,11 @@ public sealed class IntakeOptions
     public TimeSpan RecordsAfterMailedNotice { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.AfterMailedNotice;
     public TimeSpan RecordsAfterElectronicNotice { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.AfterElectronicNotice;
     public TimeSpan RecordsExpedited { get; set; } = MedicalRecordsPolicy.CaliforniaWorkersCompensation.Expedited;
+    /// <summary>
+    /// How long a blob may sit in intake before the intake sweep delivers it again or, for a document whose manifest never
+    /// came, quarantines it with a notice to the intake desk (<c>Imr__Intake__OrphanAfter</c>). Not divided by the time scale.
+    /// </summary>
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromHours(6);
     /// <summary>Receives rejection notices when a package names no submitter (or cannot be read at all).</summary>
     public string IntakeDeskEmail { get; set; } = "intake-desk@imr.example";
 

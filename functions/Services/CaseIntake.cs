@@ -14,6 +14,9 @@ using Microsoft.Extensions.Options;
 
 namespace Imr.Functions.Services;
 
+/// <summary>What one intake sweep found: blobs older than the orphan wait, and what became of them.</summary>
+public sealed record IntakeSweepResult(int Stale, int Delivered, int Orphans, int Unprocessable, int Failed);
+
 public enum IntakeResult
 {
     /// <summary>A valid package: its files were copied to the case files and the case's orchestration started.</summary>
@@ -50,13 +53,20 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     public static string ManifestBlobName(string caseNumber) => $"{caseNumber}/{ManifestFileName}";
     public static string DocumentBlobName(string caseNumber, string fileName) => $"{caseNumber}/documents/{fileName}";
 
-    public async Task<IntakeResult> AcceptAsync(BlobClient blob, DurableTaskClient durable, CancellationToken ct = default)
+    private readonly RawBlobAccess _raw = new(storage);
+
+    public Task<IntakeResult> AcceptAsync(BlobClient blob, DurableTaskClient durable, CancellationToken ct = default) => AcceptAsync(blob.Name, durable, ct);
+
+    /// <summary>
+    /// A blob landed in intake, named as stored: the trigger passes the name it was given, because a client's
+    /// <see cref="BlobClient.Name"/> comes from its URI, where "." and ".." segments are already resolved.
+    /// </summary>
+    public async Task<IntakeResult> AcceptAsync(string name, DurableTaskClient durable, CancellationToken ct = default)
     {
-        var name = blob.Name;
         var slash = name.IndexOf('/');
         var folder = slash > 0 ? name[..slash] : "";
         var file = slash > 0 ? name[(slash + 1)..] : name;
-        var source = await SnapshotAsync(blob, ct);
+        var source = await SnapshotAsync(Intake, name, ct);
         if (source is null)
         {
             return IntakeResult.Ignored; // moved away by an earlier delivery
@@ -320,7 +330,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         var copied = new List<string>();
         foreach (var (fromCase, fileName, nameInCase) in documents)
         {
-            var source = await SnapshotAsync(CaseFiles.GetBlobClient(DocumentBlobName(fromCase, fileName)), ct);
+            var source = await SnapshotAsync(CaseFiles, DocumentBlobName(fromCase, fileName), ct);
             if (source is null || await AttachedShaAsync(fromCase, fileName, ct) is not { } sha)
             {
                 continue;
@@ -349,7 +359,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
                 continue;
             }
 
-            var waiting = await SnapshotAsync(Intake.GetBlobClient($"{caseNumber}/{doc.FileName}"), ct);
+            var waiting = await SnapshotAsync(Intake, $"{caseNumber}/{doc.FileName}", ct);
             if (waiting is not null && waiting.Length == doc.Size && await HashAsync(waiting, ct) is { } sha && sha == doc.Sha256 && await AttachAsync(waiting, caseNumber, sha, ct))
             {
                 await store.AppendAuditAsync(caseNumber, at, IntakeStages.RecordsReceived, doc.FileName, ct);
@@ -375,44 +385,154 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         return await QuarantineAsync(caseNumber.Value, blobs, kind, reasons, submitter, ct);
     }
 
-    private async Task<IntakeResult> RejectDocumentAsync(CaseNumber caseNumber, IntakeBlob blob, IReadOnlyList<string> reasons, string? submitter, DateTimeOffset now, CancellationToken ct)
+    private async Task<IntakeResult> RejectDocumentAsync(CaseNumber caseNumber, IntakeBlob blob, IReadOnlyList<string> reasons, string? submitter, DateTimeOffset now, CancellationToken ct, string kind = "Document")
     {
-        await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Rejected, $"document {blob.FileName}: {reasons.Count} reason(s)", ct);
-        return await QuarantineAsync(caseNumber.Value, [blob], "Document", reasons, submitter, ct);
+        await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Rejected, $"document {Printable(blob.FileName)}: {reasons.Count} reason(s)", ct);
+        return await QuarantineAsync(caseNumber.Value, [blob], kind, reasons, submitter, ct);
     }
 
-    /// <summary>Copy, then delete: a rejected package is never lost. Its reasons are stored beside each file, a row records the rejection, and the submitter is told.</summary>
+    /// <summary>
+    /// The periodic look at intake (see IntakeTrigger.IntakeSweep). A blob is normally gone within seconds; one older than
+    /// <see cref="IntakeOptions.OrphanAfter"/> was missed (a crash, a poisoned delivery) or waits for a manifest that never
+    /// came. Each is delivered again — manifests first, since a manifest takes its folder's documents — and what still cannot
+    /// go anywhere is quarantined with a reason and a notice: a document without a manifest ("Orphan"), or a blob whose
+    /// delivery keeps failing ("Unprocessable"). One blob's failure never stops the others.
+    /// </summary>
+    public async Task<IntakeSweepResult> SweepAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.OrphanAfter;
+        var stale = new List<string>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in Intake.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, ct))
+        {
+            present.Add(item.Name);
+            if (item.Properties.LastModified is { } modified && modified <= cutoff)
+            {
+                stale.Add(item.Name);
+            }
+        }
+
+        int delivered = 0, orphans = 0, unprocessable = 0, failed = 0;
+        foreach (var name in stale.OrderBy(n => n.EndsWith("/" + ManifestFileName, StringComparison.Ordinal) ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
+        {
+            try
+            {
+                var result = await AcceptAsync(name, durable, ct);
+                var slash = name.IndexOf('/');
+                if (result == IntakeResult.DocumentOnly && !present.Contains(ManifestBlobName(name[..slash])))
+                {
+                    result = await QuarantineOrphanAsync(name, ct);
+                    orphans += result == IntakeResult.Quarantined ? 1 : 0;
+                }
+                else
+                {
+                    delivered++;
+                }
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Intake sweep: a blob older than {OrphanAfter} could not be delivered; quarantining it", options.Value.OrphanAfter);
+                try
+                {
+                    if (await QuarantineUnprocessableAsync(name, ex, ct) == IntakeResult.Quarantined)
+                    {
+                        unprocessable++;
+                        continue;
+                    }
+                }
+                catch (Exception inner) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogError(inner, "Intake sweep: the blob could not be quarantined either; the next sweep tries again");
+                }
+
+                failed++;
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            logger.LogWarning("Intake sweep: {Stale} blob(s) older than {OrphanAfter}: {Delivered} delivered again, {Orphans} orphan(s) and {Unprocessable} unprocessable quarantined, {Failed} failed", stale.Count, options.Value.OrphanAfter, delivered, orphans, unprocessable, failed);
+        }
+
+        return new IntakeSweepResult(stale.Count, delivered, orphans, unprocessable, failed);
+    }
+
+    private async Task<IntakeResult> QuarantineOrphanAsync(string name, CancellationToken ct)
+    {
+        if (await SnapshotAsync(Intake, name, ct) is not { } blob)
+        {
+            return IntakeResult.Ignored;
+        }
+
+        var caseNumber = CaseNumber.Parse(name[..name.IndexOf('/')]);
+        return await RejectDocumentAsync(caseNumber, blob,
+            [$"documents[{Printable(blob.FileName)}]: no manifest for case {caseNumber} arrived within {options.Value.OrphanAfter}; the document was set aside. Upload it again together with its manifest (the manifest last)."],
+            null, time.GetUtcNow(), ct, kind: "Orphan");
+    }
+
+    private async Task<IntakeResult> QuarantineUnprocessableAsync(string name, Exception error, CancellationToken ct)
+    {
+        if (await SnapshotAsync(Intake, name, ct) is not { } blob)
+        {
+            return IntakeResult.Ignored;
+        }
+
+        var slash = name.IndexOf('/');
+        var caseNumber = slash > 0 && CaseNumber.TryParse(name[..slash], out var n) ? n.Value : null;
+        return await QuarantineAsync(caseNumber, [blob], "Unprocessable",
+            [$"'{Printable(name)}' could not be processed for more than {options.Value.OrphanAfter} ({error.GetType().Name}); it was set aside for the intake desk."], null, ct);
+    }
+
+    /// <summary>
+    /// Copy, then delete: a rejected package is never lost. Its reasons are stored beside each file, a row records the rejection,
+    /// and the submitter is told. A file whose own name cannot be used in quarantine (control characters, "." or ".." segments,
+    /// or a copy the service refuses) is kept under a safe name, its original name in the report and the blob's metadata.
+    /// One file that cannot be moved does not stop the others: the rejection and notice are still written, then the failure
+    /// is thrown so the trigger retries (and the orphan sweep finds what is left).
+    /// </summary>
     private async Task<IntakeResult> QuarantineAsync(string? caseNumber, IReadOnlyList<IntakeBlob> blobs, string kind, IReadOnlyList<string> reasons, string? submitter, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("|", blobs.Select(b => b.Name + "@" + b.ETag)))))[..10];
         var rejectionId = $"{now.UtcTicks:D19}-{fingerprint}";
+        var partition = caseNumber ?? UnnamedPartition;
         var targets = new List<string>();
-        foreach (var blob in blobs)
+        var renamed = new List<string>();
+        var failures = new List<Exception>();
+        for (var index = 0; index < blobs.Count; index++)
         {
-            var content = await DownloadAsync(blob, ct);
-            if (content is null)
+            var blob = blobs[index];
+            try
             {
-                continue; // replaced or moved meanwhile: the newer upload has its own delivery
-            }
+                var content = await DownloadAsync(blob, ct);
+                if (content is null)
+                {
+                    continue; // replaced or moved meanwhile: the newer upload has its own delivery
+                }
 
-            // Never overwrite an earlier quarantined file: a second rejection of the same name goes into its own folder.
-            var target = blob.Name;
-            if (!await CreateOnceAsync(Quarantine.GetBlobClient(target), content, DocumentStore.Sha256Hex(content), "application/octet-stream", ct)
-                && await ShaOfAsync(Quarantine.GetBlobClient(target), ct) != DocumentStore.Sha256Hex(content))
+                var sha = DocumentStore.Sha256Hex(content);
+                var target = IsSafeQuarantineName(blob.Name) ? await PlaceInQuarantineAsync(blob.Name, rejectionId, content, sha, ct) : null;
+                if (target is null)
+                {
+                    target = $"{partition}/rejected-{rejectionId}/unsafe-name-{index + 1}";
+                    await CreateOnceAsync(Quarantine.GetBlobClient(target), content, sha, "application/octet-stream", ct,
+                        new Dictionary<string, string> { [OriginalNameMetadata] = Uri.EscapeDataString(blob.Name) });
+                    renamed.Add($"The file '{Printable(blob.Name)}' cannot be kept under its own name; it is in quarantine as '{target}'.");
+                }
+
+                var report = JsonSerializer.Serialize(new { blob = blob.Name, originalNameEscaped = Uri.EscapeDataString(blob.Name), quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, ReportJson);
+                await Quarantine.GetBlobClient(target + ".rejection.json").UploadAsync(BinaryData.FromString(report), overwrite: true, ct);
+                targets.Add(target);
+                await DeleteAsync(blob, ct);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException && !ct.IsCancellationRequested)
             {
-                var slash = blob.Name.IndexOf('/');
-                target = slash > 0 ? $"{blob.Name[..slash]}/rejected-{rejectionId}/{blob.Name[(slash + 1)..]}" : $"rejected-{rejectionId}/{blob.Name}";
-                await CreateOnceAsync(Quarantine.GetBlobClient(target), content, DocumentStore.Sha256Hex(content), "application/octet-stream", ct);
+                failures.Add(ex);
+                logger.LogError(ex, "Intake rejection {RejectionId}: file {Index} of {Count} could not be moved to quarantine", rejectionId, index + 1, blobs.Count);
             }
-
-            var report = JsonSerializer.Serialize(new { blob = blob.Name, quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, ReportJson);
-            await Quarantine.GetBlobClient(target + ".rejection.json").UploadAsync(BinaryData.FromString(report), overwrite: true, ct);
-            targets.Add(target);
-            await DeleteAsync(blob, ct);
         }
 
-        var partition = caseNumber ?? UnnamedPartition;
+        reasons = [.. reasons, .. renamed];
         await store.AddRejectionAsync(new RejectionEntity
         {
             PartitionKey = partition,
@@ -433,8 +553,77 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         await outbox.EnqueueAsync(new Notification($"rejection-{rejectionId}", partition, submitter ?? options.Value.IntakeDeskEmail,
             caseNumber is null ? "IMR intake: upload rejected" : $"IMR case {caseNumber}: upload rejected", body.ToString()), ct);
         logger.LogWarning("Intake rejection {RejectionId} ({Kind}): {BlobCount} blob(s) quarantined with {ReasonCount} reason(s)", rejectionId, kind, targets.Count, reasons.Count);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"Intake rejection {rejectionId}: {failures.Count} file(s) could not be moved to quarantine yet.", failures);
+        }
+
         return IntakeResult.Quarantined;
     }
+
+    /// <summary>
+    /// The file under its own name, or — when an earlier rejection holds a different file of that name — in this rejection's
+    /// own folder; null when the service refuses the name (the caller then uses a safe one).
+    /// </summary>
+    private async Task<string?> PlaceInQuarantineAsync(string name, string rejectionId, BinaryData content, string sha, CancellationToken ct)
+    {
+        try
+        {
+            // Never overwrite an earlier quarantined file: a second rejection of the same name goes into its own folder.
+            if (await CreateOnceAsync(Quarantine.GetBlobClient(name), content, sha, "application/octet-stream", ct) || await ShaOfAsync(Quarantine.GetBlobClient(name), ct) == sha)
+            {
+                return name;
+            }
+
+            var slash = name.IndexOf('/');
+            var target = slash > 0 ? $"{name[..slash]}/rejected-{rejectionId}/{name[(slash + 1)..]}" : $"rejected-{rejectionId}/{name}";
+            if (!IsSafeQuarantineName(target))
+            {
+                return null;
+            }
+
+            await CreateOnceAsync(Quarantine.GetBlobClient(target), content, sha, "application/octet-stream", ct);
+            return target;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400)
+        {
+            return null; // e.g. InvalidResourceName, InvalidUri: the name is not usable there
+        }
+    }
+
+    /// <summary>
+    /// A name a blob can be kept (and later listed and read) under in quarantine: one the SDK addresses exactly, with no
+    /// control characters, no U+FFFE/U+FFFF or unpaired surrogates (XML listings cannot carry them), no empty, "." or ".." segments.
+    /// </summary>
+    internal static bool IsSafeQuarantineName(string name)
+    {
+        if (name.Length is 0 or > 1000 || name.EndsWith('.') || name.Contains('\\'))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsControl(c) || c is '\uFFFE' or '\uFFFF')
+            {
+                return false;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++; // a pair: one character outside the BMP
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return name.Split('/').All(segment => segment is not ("" or "." or ".."));
+    }
+
+    public const string OriginalNameMetadata = "imroriginalname";
 
     private async Task EnsureStartedAsync(DurableTaskClient durable, CaseNumber caseNumber, string manifestBlobName, CancellationToken ct)
     {
@@ -507,14 +696,14 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
     }
 
-    private static async Task<bool> CreateOnceAsync(BlobClient target, BinaryData content, string sha, string contentType, CancellationToken ct)
+    private static async Task<bool> CreateOnceAsync(BlobClient target, BinaryData content, string sha, string contentType, CancellationToken ct, Dictionary<string, string>? metadata = null)
     {
         try
         {
             await target.UploadAsync(content, new BlobUploadOptions
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { [Sha256Metadata] = sha },
+                Metadata = new Dictionary<string, string>(metadata ?? []) { [Sha256Metadata] = sha },
                 HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
             }, ct);
             return true;
@@ -530,19 +719,28 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         var list = new List<IntakeBlob>();
         await foreach (var item in Intake.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder + "/", ct))
         {
-            list.Add(new IntakeBlob(Intake.GetBlobClient(item.Name), item.Name[(folder.Length + 1)..], item.Properties.ETag ?? default, item.Properties.ContentLength ?? 0, item.Properties.ContentType));
+            list.Add(new IntakeBlob(Intake.GetBlobClient(item.Name), item.Name, item.Name[(folder.Length + 1)..], item.Properties.ETag ?? default, item.Properties.ContentLength ?? 0, item.Properties.ContentType, !RawBlobAccess.IsAddressable(Intake, item.Name)));
         }
 
         return list;
     }
 
-    private static async Task<IntakeBlob?> SnapshotAsync(BlobClient blob, CancellationToken ct)
+    private async Task<IntakeBlob?> SnapshotAsync(BlobContainerClient container, string name, CancellationToken ct)
     {
+        var slash = name.IndexOf('/');
+        var fileName = slash > 0 ? name[(slash + 1)..] : name;
+        var client = container.GetBlobClient(name);
+        if (!RawBlobAccess.IsAddressable(container, name))
+        {
+            return await _raw.GetPropertiesAsync(container, name, ct) is { } raw
+                ? new IntakeBlob(client, name, fileName, raw.ETag, raw.Length, raw.ContentType, Unaddressable: true)
+                : null;
+        }
+
         try
         {
-            var p = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
-            var slash = blob.Name.IndexOf('/');
-            return new IntakeBlob(blob, slash > 0 ? blob.Name[(slash + 1)..] : blob.Name, p.ETag, p.ContentLength, p.ContentType);
+            var p = (await client.GetPropertiesAsync(cancellationToken: ct)).Value;
+            return new IntakeBlob(client, name, fileName, p.ETag, p.ContentLength, p.ContentType);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -551,8 +749,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     }
 
     // Reads are pinned to the version seen (If-Match): a newer upload under the same name is its own delivery.
-    private static async Task<BinaryData?> DownloadAsync(IntakeBlob blob, CancellationToken ct)
+    private async Task<BinaryData?> DownloadAsync(IntakeBlob blob, CancellationToken ct)
     {
+        if (blob.Unaddressable)
+        {
+            return await _raw.DownloadAsync(Intake, blob.Name, blob.ETag, ct);
+        }
+
         try
         {
             return (await blob.Client.DownloadContentAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct)).Value.Content;
@@ -563,8 +766,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
     }
 
-    private static async Task<string?> HashAsync(IntakeBlob blob, CancellationToken ct)
+    private async Task<string?> HashAsync(IntakeBlob blob, CancellationToken ct)
     {
+        if (blob.Unaddressable)
+        {
+            return await DownloadAsync(blob, ct) is { } content ? DocumentStore.Sha256Hex(content) : null;
+        }
+
         try
         {
             await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
@@ -577,8 +785,14 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     }
 
     // Deletes only the version that was handled; a newer upload under the same name stays for its own delivery.
-    private static async Task DeleteAsync(IntakeBlob blob, CancellationToken ct)
+    private async Task DeleteAsync(IntakeBlob blob, CancellationToken ct)
     {
+        if (blob.Unaddressable)
+        {
+            await _raw.DeleteAsync(Intake, blob.Name, blob.ETag, ct);
+            return;
+        }
+
         try
         {
             await blob.Client.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = blob.ETag }, ct);
@@ -588,10 +802,8 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
     }
 
-    private static string Printable(string s) => new(s.Take(120).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    private static string Printable(string s) => new(s.Take(120).Select(c => char.IsControl(c) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' ? '?' : c).ToArray());
 
-    private sealed record IntakeBlob(BlobClient Client, string FileName, ETag ETag, long Length, string? ContentType)
-    {
-        public string Name => Client.Name;
-    }
+    /// <summary>A blob as seen once: its name as stored, and the version (ETag) every later read and delete is pinned to.</summary>
+    private sealed record IntakeBlob(BlobClient Client, string Name, string FileName, ETag ETag, long Length, string? ContentType, bool Unaddressable = false);
 }

@@ -26,16 +26,33 @@ public sealed class PartyContacts
 
     public static PartyContacts FromManifest(BinaryData manifest)
     {
+        var bytes = manifest.ToMemory().Span;
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..]; // intake accepts a UTF-8 byte order mark; JsonNode does not skip it
+        }
+
         try
         {
-            return new PartyContacts(JsonNode.Parse(manifest.ToMemory().Span)?["contacts"] as JsonObject);
+            return new PartyContacts(JsonNode.Parse(bytes)?["contacts"] as JsonObject);
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException or InvalidOperationException)
         {
+            // Intake refuses such manifests (a repeated key throws ArgumentException here, an escaped lone surrogate
+            // InvalidOperationException); one stored before that rule must still let the case go on, its parties by post.
             return new PartyContacts(null);
         }
     }
 
-    public string? EmailOf(string role) =>
-        Keys.TryGetValue(role, out var key) && _contacts?[key] is JsonValue v && v.TryGetValue<string>(out var email) && email.Contains('@', StringComparison.Ordinal) ? email.Trim() : null;
+    public string? EmailOf(string role)
+    {
+        try
+        {
+            return Keys.TryGetValue(role, out var key) && _contacts?[key] is JsonValue v && v.TryGetValue<string>(out var email) && email.Contains('@', StringComparison.Ordinal) ? email.Trim() : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return null; // a repeated key inside "contacts", or text that is not valid UTF-16: served by post
+        }
+    }
 }

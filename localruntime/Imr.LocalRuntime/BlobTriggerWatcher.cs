@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Imr.Functions.Storage;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace Imr.LocalRuntime;
 /// <summary>
 /// Polls the containers of blob-triggered functions and hands each new or changed blob to the function once,
 /// keeping receipts (name + ETag) in a table as the Functions host keeps blob receipts. A blob that fails
-/// five times is marked poisoned and left in place.
+/// five times is marked poisoned and left in place (intake's own sweep finds it later). No single blob stops the watcher:
+/// each is handled on its own, and a name the storage emulator cannot list is found and delivered by name.
 /// </summary>
 public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
 {
@@ -56,47 +58,219 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     {
         var container = f.Blob.BlobPath.Split('/')[0];
         var containerClient = storage.Container(container);
-        await foreach (var item in containerClient.GetBlobsAsync(cancellationToken: ct))
+        await foreach (var (name, etag) in ListAsync(containerClient, ct))
         {
-            var key = ReceiptKey(item.Name);
-            var etag = item.Properties.ETag?.ToString() ?? "";
-            if (_settled.TryGetValue((f.Name, key), out var settledEtag) && settledEtag == etag)
-            {
-                continue;
-            }
-
-            var receipt = await receipts.GetEntityIfExistsAsync<TableEntity>(f.Name, key, cancellationToken: ct);
-            if (receipt.HasValue && receipt.Value!.GetString("ETag") == etag && (receipt.Value.GetBoolean("Done") == true || receipt.Value.GetInt32("Attempts") >= MaxAttempts))
-            {
-                _settled[(f.Name, key)] = etag;
-                continue;
-            }
-
-            var attempts = receipt.HasValue && receipt.Value!.GetString("ETag") == etag ? receipt.Value.GetInt32("Attempts") ?? 0 : 0;
-            var blob = containerClient.GetBlobClient(item.Name);
-            var done = false;
+            // One blob never stops the others: whatever fails here is logged and the scan goes on.
             try
             {
-                await FunctionInvoker.InvokeAsync(f, services, p =>
-                {
-                    if (p.Position == f.TriggerParameter.Position && p.ParameterType == typeof(BlobClient)) return (true, blob);
-                    if (p.ParameterType == typeof(string) && p.Name == "name") return (true, item.Name);
-                    if (p.ParameterType == typeof(CancellationToken)) return (true, ct);
-                    if (p.ParameterType == typeof(DurableTaskClient)) return (true, services.GetRequiredService<DurableTaskClient>());
-                    return (false, null);
-                });
-                done = true;
+                await DeliverAsync(f, receipts, containerClient, name, etag, ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                logger.LogError(ex, "Blob trigger {Function} failed (attempt {Attempt})", f.Name, attempts + 1);
+                logger.LogError(ex, "Blob trigger {Function}: a blob could not be handled; the scan continues", f.Name);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(FunctionEntry f, TableClient receipts, BlobContainerClient containerClient, string name, string etag, CancellationToken ct)
+    {
+        var key = ReceiptKey(name);
+        if (_settled.TryGetValue((f.Name, key), out var settledEtag) && settledEtag == etag)
+        {
+            return;
+        }
+
+        var receipt = await receipts.GetEntityIfExistsAsync<TableEntity>(f.Name, key, cancellationToken: ct);
+        if (receipt.HasValue && receipt.Value!.GetString("ETag") == etag && (receipt.Value.GetBoolean("Done") == true || receipt.Value.GetInt32("Attempts") >= MaxAttempts))
+        {
+            _settled[(f.Name, key)] = etag;
+            return;
+        }
+
+        var attempts = receipt.HasValue && receipt.Value!.GetString("ETag") == etag ? receipt.Value.GetInt32("Attempts") ?? 0 : 0;
+        var blob = containerClient.GetBlobClient(name);
+        var done = false;
+        try
+        {
+            await FunctionInvoker.InvokeAsync(f, services, p =>
+            {
+                if (p.Position == f.TriggerParameter.Position && p.ParameterType == typeof(BlobClient)) return (true, blob);
+                if (p.ParameterType == typeof(string) && p.Name == "name") return (true, name);
+                if (p.ParameterType == typeof(CancellationToken)) return (true, ct);
+                if (p.ParameterType == typeof(DurableTaskClient)) return (true, services.GetRequiredService<DurableTaskClient>());
+                return (false, null);
+            });
+            done = true;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Blob trigger {Function} failed (attempt {Attempt})", f.Name, attempts + 1);
+        }
+
+        await receipts.UpsertEntityAsync(new TableEntity(f.Name, key) { ["ETag"] = etag, ["Done"] = done, ["Attempts"] = attempts + 1 }, TableUpdateMode.Replace, ct);
+        if (done || attempts + 1 >= MaxAttempts)
+        {
+            _settled[(f.Name, key)] = etag;
+        }
+    }
+
+    /// <summary>
+    /// The container's blobs (name, ETag). Azurite cannot list a blob whose name holds a character XML cannot carry
+    /// (U+0000–U+001F, U+FFFE, U+FFFF): the whole listing answers 500, which would stop all intake. Azure encodes such names
+    /// (<c>Encoded="true"</c>); Azurite does not. So when a page fails, smaller pages go as far as they can, and the first
+    /// blob that cannot be listed is found by its name (see <see cref="FindUnlistableAsync"/>), delivered like any other,
+    /// and the listing goes on after it. This relies on Azurite's marker being the last name returned (exclusive), which
+    /// is how the local runtime's storage works; in Azure the Functions host lists, not this class.
+    /// </summary>
+    private async IAsyncEnumerable<(string Name, string ETag)> ListAsync(BlobContainerClient container, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        string? marker = null;
+        var pageSize = 5000;
+        for (var pages = 0; pages < 100_000; pages++)
+        {
+            var page = await TryPageAsync(container, marker, pageSize, prefix: null, ct);
+            if (page is not null)
+            {
+                foreach (var item in page.Values)
+                {
+                    yield return (item.Name, item.Properties.ETag?.ToString() ?? "");
+                }
+
+                if (page.Values.Count == 0 || string.IsNullOrEmpty(page.ContinuationToken))
+                {
+                    yield break;
+                }
+
+                marker = page.Values[^1].Name;
+                pageSize = 5000;
+                continue;
             }
 
-            await receipts.UpsertEntityAsync(new TableEntity(f.Name, key) { ["ETag"] = etag, ["Done"] = done, ["Attempts"] = attempts + 1 }, TableUpdateMode.Replace, ct);
-            if (done || attempts + 1 >= MaxAttempts)
+            if (pageSize > 1)
             {
-                _settled[(f.Name, key)] = etag;
+                pageSize = Math.Max(1, pageSize / 8); // narrow down to the blob that breaks the page
+                continue;
             }
+
+            var unlistable = await FindUnlistableAsync(container, marker ?? "", ct);
+            if (unlistable is null)
+            {
+                logger.LogError("Blob listing of {Container} fails after a blob whose name could not be found; the rest of the container waits for the next scan", container.Name);
+                yield break;
+            }
+
+            logger.LogWarning("Blob listing of {Container}: a blob whose name cannot be listed was found by searching and is delivered by name", container.Name);
+            string etag;
+            try
+            {
+                etag = (await container.GetBlobClient(unlistable).GetPropertiesAsync(cancellationToken: ct)).Value.ETag.ToString();
+            }
+            catch (RequestFailedException)
+            {
+                etag = "";
+            }
+
+            yield return (unlistable, etag);
+            marker = unlistable;
+            pageSize = 5000;
+        }
+    }
+
+    // (marker → name) of blobs found by searching, so a blob that stays (poisoned) is not searched for again on every scan.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Container, string Marker), string> _unlistable = new();
+
+    /// <summary>
+    /// The name of a blob after <paramref name="after"/> that cannot be listed, given that the first blob after it cannot.
+    /// "Listing one blob from marker m fails" tells whether the first name after m is unlistable; that is asked for longer and
+    /// longer prefixes, each next character found by bisection over the UTF-16 code units (surrogates excluded), as Azurite
+    /// compares names. About 18 small listings per character; bounded by the longest blob name (1,024).
+    /// </summary>
+    private async Task<string?> FindUnlistableAsync(BlobContainerClient container, string after, CancellationToken ct)
+    {
+        if (_unlistable.TryGetValue((container.Name, after), out var known) && await ExistsAsync(container, known, ct))
+        {
+            return known;
+        }
+
+        var p = after;
+        for (var length = 0; length < 1100; length++)
+        {
+            if (await FailsAsync(container, p + '\uFFFF', null, ct))
+            {
+                p += '\uFFFF';
+                continue;
+            }
+
+            // Fails(p) holds (invariant) and Fails(p + U+FFFF) does not: find adjacent lo (fails; -1 = p itself) and hi (does not).
+            int lo = -1, hi = Alphabet - 1;
+            while (hi - lo > 1)
+            {
+                var mid = (lo + hi) / 2;
+                if (await FailsAsync(container, p + CodeAt(mid), null, ct))
+                {
+                    lo = mid;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            // The unlistable blob is in (before, p + CodeAt(hi)]: a longer name starting with `before`, or p + CodeAt(hi) itself.
+            var before = lo < 0 ? p : p + CodeAt(lo);
+            if (lo >= 0 && await FailsAsync(container, before, before, ct))
+            {
+                p = before;
+                continue;
+            }
+
+            var candidate = p + CodeAt(hi);
+            if (!await ExistsAsync(container, candidate, ct))
+            {
+                return null; // e.g. a name with characters outside the BMP
+            }
+
+            _unlistable[(container.Name, after)] = candidate;
+            return candidate;
+        }
+
+        return null;
+    }
+
+    private const int Alphabet = 0x10000 - 0x800; // UTF-16 code units without the surrogate range
+
+    private static char CodeAt(int index) => (char)(index < 0xD800 ? index : index + 0x800);
+
+    private static async Task<bool> ExistsAsync(BlobContainerClient container, string name, CancellationToken ct)
+    {
+        try
+        {
+            return (await container.GetBlobClient(name).ExistsAsync(ct)).Value;
+        }
+        catch (RequestFailedException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> FailsAsync(BlobContainerClient container, string marker, string? prefix, CancellationToken ct) =>
+        await TryPageAsync(container, marker, 1, prefix, ct) is null;
+
+    /// <summary>One page of the listing, or null when Azurite cannot serialise it (500 with no body, which the SDK reports as an XML error).</summary>
+    private static async Task<Page<BlobItem>?> TryPageAsync(BlobContainerClient container, string? marker, int pageSize, string? prefix, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, ct).AsPages(string.IsNullOrEmpty(marker) ? null : marker, pageSize))
+            {
+                return page;
+            }
+
+            return Page<BlobItem>.FromValues([], null, null!);
+        }
+        catch (Exception ex) when (ex is System.Xml.XmlException or RequestFailedException { Status: 500 })
+        {
+            return null;
         }
     }
 

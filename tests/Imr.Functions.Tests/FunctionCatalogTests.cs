@@ -18,10 +18,11 @@ public class FunctionCatalogTests
             "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "CompleteAssignment:Activity", "DeadlineSweep:Timer",
             "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateCase:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
-            "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity",
-            "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RegisterCase:Activity", "RemindReviewer:Activity",
-            "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity",
-            "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http", "ShowDeterminationForm:Http",
+            "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
+            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RegisterCase:Activity",
+            "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob",
+            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http",
+            "ShowDeterminationForm:Http",
             "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }

@@ -55,6 +55,16 @@ public sealed partial record CasePackage
             return CasePackageParseResult.Rejected("The manifest is empty.");
         }
 
+        // A UTF-8 byte order mark is legal (RFC 8259 lets a parser ignore it) and common from Windows tools.
+        if (utf8Json.StartsWith(Utf8Bom))
+        {
+            utf8Json = utf8Json[Utf8Bom.Length..];
+            if (utf8Json.IsEmpty)
+            {
+                return CasePackageParseResult.Rejected("The manifest is empty.");
+            }
+        }
+
         try
         {
             StrictUtf8.GetCharCount(utf8Json);
@@ -82,6 +92,14 @@ public sealed partial record CasePackage
                 return CasePackageParseResult.Rejected("The manifest must be a JSON object.");
             }
 
+            // Before the schema: it looks at one occurrence of a repeated key while deserialisation takes the last, and
+            // an escaped lone surrogate (\ud800) parses as JSON but cannot be read as a string.
+            var structural = StructuralReasons(document.RootElement);
+            if (structural.Count > 0)
+            {
+                return new CasePackageParseResult(null, structural);
+            }
+
             var schemaReasons = CasePackageSchema.Validate(document.RootElement);
             if (schemaReasons.Count > 0)
             {
@@ -92,9 +110,14 @@ public sealed partial record CasePackage
             {
                 package = document.RootElement.Deserialize<CasePackage>(JsonOptions);
             }
-        catch (JsonException ex)
-        {
+            catch (JsonException ex)
+            {
                 return CasePackageParseResult.Rejected($"The manifest is not a valid case package: {ex.Path}: {FirstSentence(ex.Message)}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The walk above refuses what System.Text.Json cannot read; this keeps any other such case a reason, not a crash.
+                return CasePackageParseResult.Rejected("The manifest is not a valid case package: a value cannot be read as text.");
             }
         }
 
@@ -106,6 +129,85 @@ public sealed partial record CasePackage
         var reasons = package.Validate();
         return reasons.Count == 0 ? CasePackageParseResult.Accepted(package) : new CasePackageParseResult(null, reasons);
     }
+
+    /// <summary>
+    /// What JSON allows but a manifest must not have: a key twice in one object (which occurrence counts would depend on
+    /// the reader), and strings that are not valid UTF-16 (an escaped lone surrogate such as <c>\ud800</c>).
+    /// Reasons give the location only, never the value.
+    /// </summary>
+    private static List<string> StructuralReasons(JsonElement root)
+    {
+        var reasons = new List<string>();
+        Walk(root, "", reasons);
+        return reasons;
+    }
+
+    private static void Walk(JsonElement element, string path, List<string> reasons)
+    {
+        if (reasons.Count >= MaxStructuralReasons)
+        {
+            return;
+        }
+
+        var where = path.Length == 0 ? "(manifest)" : path;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var index = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        reasons.Add($"{where}: property #{index + 1} has a name that is not valid text (an escaped lone surrogate such as \\ud800).");
+                        index++;
+                        continue;
+                    }
+
+                    index++;
+                    var child = $"{path}/{EscapePointer(name)}";
+                    if (!seen.Add(name))
+                    {
+                        reasons.Add($"{child}: the key '{Printable(name)}' appears more than once in the same object; each field may be given once.");
+                        continue;
+                    }
+
+                    Walk(property.Value, child, reasons);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item, $"{path}/{i++}", reasons);
+                }
+
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    reasons.Add($"{where}: the text is not valid UTF-16 (an escaped lone surrogate such as \\ud800); send the character itself or remove it.");
+                }
+
+                break;
+        }
+    }
+
+    private const int MaxStructuralReasons = 50;
+
+    private static string EscapePointer(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>The domain's rules (those a schema cannot express, and the schema's essentials again for packages built in code).</summary>
     public IReadOnlyList<string> Validate()
