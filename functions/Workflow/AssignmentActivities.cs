@@ -56,6 +56,14 @@ public sealed class AssignmentActivities(
             await audit.RecordAsync(request.CaseNumber, $"match-R{request.Round}", "Reviewer matching", match.Explain());
             if (match.Selected is null)
             {
+                if (match.HeldBack.Count > 0)
+                {
+                    // A tie that only resembles a party is for the medical director to judge: the case's audit trail
+                    // (its page, and the escalation that follows) says who was held back and which names resemble.
+                    await audit.RecordAsync(request.CaseNumber, $"match-R{request.Round}-held-back", "Held back: possible conflict of interest",
+                        string.Join("\n", match.HeldBack.Select(v => $"{v.ReviewerId}: {v.Reason}")) + "\nAssign by hand if there is no conflict.");
+                }
+
                 logger.LogWarning("Case {CaseNumber}: no eligible reviewer in round {Round} ({Candidates} candidates)", request.CaseNumber, request.Round, match.Verdicts.Count);
                 return null;
             }

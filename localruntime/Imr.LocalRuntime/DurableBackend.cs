@@ -30,6 +30,9 @@ public sealed class DurableBackend : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The most the sidecar waits for its dispatchers and open gRPC streams when it stops (after the worker has gone).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
+
     public static async Task<DurableBackend> StartAsync(LocalRuntimeOptions options, string storageConnectionString, ILoggerFactory loggerFactory, StorageRequestCounter? counter = null, CancellationToken ct = default)
     {
         var port = FreeLoopbackPort();
@@ -38,6 +41,7 @@ public sealed class DurableBackend : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
+        HostWithoutSignalHandling.Configure(builder.Services, StopTimeout);
 
         object service;
         if (options.Backend == DurableBackendKind.AzureStorage)

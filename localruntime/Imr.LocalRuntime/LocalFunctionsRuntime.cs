@@ -47,6 +47,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         if (logging is not null) logging(builder.Logging);
         else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.WebHost.UseUrls(options.HttpUrl);
+        HostWithoutSignalHandling.Configure(builder.Services, StopTimeout);
 
         // The sidecar (started first so the worker can connect) logs through its own factory, kept for the runtime's life.
         var sidecarLogging = LoggerFactory.Create(l => { if (logging is not null) logging(l); else l.AddSimpleConsole(o => o.SingleLine = true); l.AddFilter("DurableTask", LogLevel.Warning); l.AddFilter("Microsoft", LogLevel.Warning); });
@@ -79,6 +80,13 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging);
     }
 
+    /// <summary>
+    /// The most the app's host waits for its hosted services (HTTP, triggers, the durable worker) to stop. Activities
+    /// still running are abandoned and their work items run again (they are idempotent); a clean stop must fit in 10 s.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Stops in dependency order: HTTP, triggers and worker first, while the sidecar they talk to still runs.</summary>
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
@@ -103,4 +111,22 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
             await roster.UpsertAsync(r, ct);
         }
     }
+}
+
+/// <summary>
+/// Hosts of the local runtime do not react to SIGINT/SIGTERM themselves (the default console lifetime would stop the
+/// app and the sidecar at once, in no order, and leave Main waiting): Program handles the signals and disposes the
+/// runtime, which stops them in order. Also bounds how long a host waits for its services to stop.
+/// </summary>
+internal sealed class HostWithoutSignalHandling : IHostLifetime
+{
+    public static void Configure(IServiceCollection services, TimeSpan stopTimeout)
+    {
+        services.AddSingleton<IHostLifetime, HostWithoutSignalHandling>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = stopTimeout);
+    }
+
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

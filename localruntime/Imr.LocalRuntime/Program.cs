@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Storage.Blobs;
@@ -18,6 +19,19 @@ var configuration = new ConfigurationBuilder()
     .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation")).ToArray())
     .Build();
 
+// SIGTERM (kill, systemd, run.sh) and SIGINT (Ctrl+C) ask for a clean stop: the handlers cancel the default
+// termination, Main returns and disposing the runtime stops HTTP, triggers and worker first, then the durable sidecar.
+// A stop asked for is a normal end: exit code 0. (The hosts' own console lifetimes are switched off, see
+// LocalFunctionsRuntime, so that only this order applies.)
+var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOnSignal);
+using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOnSignal);
+void StopOnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopRequested.TrySetResult();
+}
+
 await using var runtime = await LocalFunctionsRuntime.StartAsync(configuration);
 var api = new Uri(runtime.BaseAddress, "/api/");
 Console.WriteLine($"IMR local runtime listening on {api} with {runtime.Catalog.Functions.Count} functions:");
@@ -29,7 +43,7 @@ foreach (var f in runtime.Catalog.Functions)
 var blobs = runtime.Services.GetRequiredService<StorageClients>().Blobs;
 if (demoEscalation)
 {
-    return await EscalationDemo.RunAsync(runtime, blobs, repoRoot);
+    return await UntilStopped(EscalationDemo.RunAsync(runtime, blobs, repoRoot));
 }
 
 if (!demo)
@@ -42,51 +56,62 @@ if (!demo)
         Case status: GET {api}cases/<case number>
         Press Ctrl+C to stop.
         """);
-    var stopped = new TaskCompletionSource();
-    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
-    await stopped.Task;
+    await stopRequested.Task;
+    Console.WriteLine("Stopping…");
+    return 0;
+}
+
+return await UntilStopped(RunDemoAsync());
+
+// A signal during a demo stops it too; what it did so far is in storage, and a rerun continues from there.
+async Task<int> UntilStopped(Task<int> work)
+{
+    if (await Task.WhenAny(work, stopRequested.Task) == work) return await work;
+    Console.WriteLine("Stopping…");
     return 0;
 }
 
 // Demo: the case of the sample Final Determination Letter, from upload to issued letter.
-var caseNumber = "CM13-0012345";
-using var http = new HttpClient();
-var driver = new SampleCaseDriver(blobs, http);
-var timeout = TimeSpan.FromMinutes(2);
-Console.WriteLine($"\n[demo] Uploading case {caseNumber} to the intake container…");
-await driver.UploadPackageAsync(Path.Combine(repoRoot, "samples", "sample-case", caseNumber), caseNumber);
-var status = await runtime.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber);
-if (status?.Status == "Closed")
+async Task<int> RunDemoAsync()
 {
-    Console.WriteLine("[demo] This case was already issued in an earlier run (a second delivery starts nothing new).");
-}
-else
-{
-    var offer = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-offer", timeout);
-    Console.WriteLine($"[demo] Reviewer offer link (from the outbox): {offer.GetLeftPart(UriPartial.Path)}?token=…");
-    var (_, accepted) = await driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
-    Console.WriteLine($"[demo] Reviewer accepted: HTTP {(int)accepted.StatusCode}");
-    var determinationLink = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-determination", timeout);
-    var answers = SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json"));
-    var (_, submitted) = await driver.FollowAndSubmitAsync(determinationLink, SampleCaseDriver.DeterminationForm(answers));
-    Console.WriteLine($"[demo] Reviewer submitted the determination: HTTP {(int)submitted.StatusCode}");
-}
+    var caseNumber = "CM13-0012345";
+    using var http = new HttpClient();
+    var driver = new SampleCaseDriver(blobs, http);
+    var timeout = TimeSpan.FromMinutes(2);
+    Console.WriteLine($"\n[demo] Uploading case {caseNumber} to the intake container…");
+    await driver.UploadPackageAsync(Path.Combine(repoRoot, "samples", "sample-case", caseNumber), caseNumber);
+    var status = await runtime.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber);
+    if (status?.Status == "Closed")
+    {
+        Console.WriteLine("[demo] This case was already issued in an earlier run (a second delivery starts nothing new).");
+    }
+    else
+    {
+        var offer = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-offer", timeout);
+        Console.WriteLine($"[demo] Reviewer offer link (from the outbox): {offer.GetLeftPart(UriPartial.Path)}?token=…");
+        var (_, accepted) = await driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
+        Console.WriteLine($"[demo] Reviewer accepted: HTTP {(int)accepted.StatusCode}");
+        var determinationLink = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-determination", timeout);
+        var answers = SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json"));
+        var (_, submitted) = await driver.FollowAndSubmitAsync(determinationLink, SampleCaseDriver.DeterminationForm(answers));
+        Console.WriteLine($"[demo] Reviewer submitted the determination: HTTP {(int)submitted.StatusCode}");
+    }
 
-var closed = await driver.WaitForStatusAsync(runtime.BaseAddress, caseNumber, "Closed", timeout);
-// The record says Closed once the last activity ran; let the orchestration finish before the runtime stops.
-using (var wait = new CancellationTokenSource(timeout))
-{
-    await runtime.DurableClient.WaitForInstanceCompletionAsync(Imr.Domain.Cases.CaseNumber.Parse(caseNumber).OrchestrationInstanceId, wait.Token);
-}
+    var closed = await driver.WaitForStatusAsync(runtime.BaseAddress, caseNumber, "Closed", timeout);
+    // The record says Closed once the last activity ran; let the orchestration finish before the runtime stops.
+    using (var wait = new CancellationTokenSource(timeout))
+    {
+        await runtime.DurableClient.WaitForInstanceCompletionAsync(Imr.Domain.Cases.CaseNumber.Parse(caseNumber).OrchestrationInstanceId, wait.Token);
+    }
 
-var letter = closed.GetProperty("letter");
-var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").GetString()).GetBlobClient(letter.GetProperty("blobName").GetString());
-Console.WriteLine($"\n[demo] Case status: {closed}");
-Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
-Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
-Console.WriteLine($"[demo] The PDF: {blobs.Uri.ToString().TrimEnd('/')}/determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri.ToString().TrimEnd('/')}/outbox/{caseNumber}/letter-v1-*.eml");
-return 0;
+    var letter = closed.GetProperty("letter");
+    var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").GetString()).GetBlobClient(letter.GetProperty("blobName").GetString());
+    Console.WriteLine($"\n[demo] Case status: {closed}");
+    Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
+    Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
+    Console.WriteLine($"[demo] The PDF: {blobs.Uri.ToString().TrimEnd('/')}/determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri.ToString().TrimEnd('/')}/outbox/{caseNumber}/letter-v1-*.eml");
+    return 0;
+}
 
 static string FindRepoRoot()
 {

@@ -164,6 +164,131 @@ public class ReviewerMatcherTests
         Assert.Equal("no specialty suited to Psychological of the psyche (needs one of: Psychiatry, Psychology)", result.Verdicts.Single().Reason);
     }
 
+    private static CasePackage AdministeredBy(string claimsAdministrator) => SampleData.Package() with { ClaimsAdministrator = claimsAdministrator };
+
+    [Theory]
+    [InlineData("Golden State Mutual", "Golden State Mutual Insurance Company")] // the case
+    [InlineData("Golden State Mutual", "THE GOLDEN STATE MUTUAL INS. CO., INC.")]
+    [InlineData("Golden State Mutual Insurance Company", "Golden State Mutual")]
+    [InlineData("Smith & Jones Claims, LLC", "Smith and Jones Claims")]
+    public void A_tie_named_differently_but_the_same_organisation_is_a_conflict(string tie, string administrator)
+    {
+        var roster = new[] { Tied("a", AffiliationKind.ClaimsAdministrator, tie), SampleData.Reviewer("b") };
+
+        var result = _matcher.Match(AdministeredBy(administrator), roster, None, NoLoad);
+
+        Assert.Equal("b", result.Selected?.ReviewerId);
+        var verdict = result.Verdicts.Single(v => v.ReviewerId == "a");
+        Assert.Equal(MatchVerdict.Ineligible, verdict.Verdict);
+        Assert.Equal(["affiliated with a party to the case: the claims administrator (ClaimsAdministrator tie)"], verdict.Reasons);
+    }
+
+    [Fact]
+    public void An_alias_on_the_roster_makes_a_known_variant_a_conflict()
+    {
+        var tie = new Affiliation(AffiliationKind.Insurer, "Golden State Mutual") { Aliases = ["GSM Claims Management"] };
+        var roster = new[] { SampleData.Reviewer("a") with { Affiliations = [tie] }, SampleData.Reviewer("b") };
+
+        var result = _matcher.Match(AdministeredBy("GSM Claims Management, Inc."), roster, None, NoLoad);
+
+        Assert.Equal("b", result.Selected?.ReviewerId);
+        Assert.Equal("affiliated with a party to the case: the claims administrator (Insurer tie)", result.Verdicts.Single(v => v.ReviewerId == "a").Reason);
+    }
+
+    [Theory]
+    [InlineData("Golden State", "Golden State Mutual Insurance Company")]
+    [InlineData("Golden State Mutual Holdings West", "Golden State Mutual")]
+    [InlineData("Golden State Mutal", "Golden State Mutual")]
+    public void A_close_but_not_equal_name_holds_the_reviewer_back_for_a_human(string tie, string administrator)
+    {
+        var roster = new[] { Tied("a", AffiliationKind.ClaimsAdministrator, tie), SampleData.Reviewer("b") };
+
+        var result = _matcher.Match(AdministeredBy(administrator), roster, None, NoLoad);
+
+        Assert.Equal("b", result.Selected?.ReviewerId); // "a" would come first in order: the hold is what skips it
+        var verdict = result.Verdicts.Single(v => v.ReviewerId == "a");
+        Assert.Equal(MatchVerdict.PossibleConflict, verdict.Verdict);
+        Assert.False(verdict.Eligible);
+        Assert.Empty(verdict.Reasons);
+        Assert.Equal($"{ReviewerMatcher.HeldBack}: the claims administrator's name resembles the reviewer's ClaimsAdministrator tie \"{tie}\" (not the same name once normalised)", verdict.Reason);
+        Assert.Equal("a", Assert.Single(result.HeldBack).ReviewerId);
+    }
+
+    [Fact]
+    public void When_only_held_back_reviewers_remain_nobody_is_offered_and_the_explanation_says_why()
+    {
+        var roster = new[] { Tied("a", AffiliationKind.ClaimsAdministrator, "Golden State"), Tied("b", AffiliationKind.Employer, "Golden State Mutual Insurance Company") };
+
+        var result = _matcher.Match(AdministeredBy("Golden State Mutual"), roster, None, NoLoad);
+
+        Assert.Null(result.Selected);
+        Assert.Equal(
+            $"a: held back — {ReviewerMatcher.HeldBack}: the claims administrator's name resembles the reviewer's ClaimsAdministrator tie \"Golden State\" (not the same name once normalised) (open 0)\n" +
+            "b: skipped — affiliated with a party to the case: the claims administrator (Employer tie) (open 0)", result.Explain());
+    }
+
+    [Theory]
+    [InlineData("Golden Gate Mutual", "Golden State Mutual")]
+    [InlineData("State Farm", "State Fund")]
+    [InlineData("Blue Cross of California", "Blue Shield of California")]
+    public void A_different_organisation_neither_excludes_nor_holds_back(string tie, string administrator)
+    {
+        var result = _matcher.Match(AdministeredBy(administrator), [Tied("a", AffiliationKind.ClaimsAdministrator, tie)], None, NoLoad);
+
+        Assert.Equal("a", result.Selected?.ReviewerId);
+        Assert.Equal(MatchVerdict.Eligible, Assert.Single(result.Verdicts).Verdict);
+    }
+
+    [Fact]
+    public void People_are_not_compared_loosely_and_a_persons_tie_does_not_resemble_an_organisation()
+    {
+        // "Sample Worker Jr" contains the worker's name, but people's names are only ever compared exactly; a family
+        // member called Golden does not resemble the administrator "Golden State".
+        var roster = new[]
+        {
+            Tied("a", AffiliationKind.Family, "Sample Worker Jr"),
+            Tied("b", AffiliationKind.Family, "Golden"),
+        };
+
+        var result = _matcher.Match(AdministeredBy("Golden State"), roster, None, NoLoad);
+
+        Assert.All(result.Verdicts, v => Assert.Equal(MatchVerdict.Eligible, v.Verdict));
+    }
+
+    [Fact]
+    public void An_ineligible_reviewer_stays_ineligible_and_its_possible_conflict_is_listed_too()
+    {
+        var reviewer = Tied("a", AffiliationKind.ClaimsAdministrator, "Golden State") with { Active = false };
+
+        var verdict = Assert.Single(_matcher.Match(AdministeredBy("Golden State Mutual"), [reviewer], None, NoLoad).Verdicts);
+
+        Assert.Equal(MatchVerdict.Ineligible, verdict.Verdict);
+        Assert.Equal(["inactive"], verdict.Reasons);
+        Assert.StartsWith("inactive; the claims administrator's name resembles", verdict.Reason);
+    }
+
+    [Fact]
+    public void A_possible_conflict_does_not_block_a_manual_assignment_a_certain_one_does()
+    {
+        var package = AdministeredBy("Golden State Mutual Insurance Company");
+
+        Assert.Empty(_matcher.ManualAssignmentBlocking(package, Tied("a", AffiliationKind.ClaimsAdministrator, "Golden State")));
+        Assert.Single(_matcher.PossibleConflicts(package, Tied("a", AffiliationKind.ClaimsAdministrator, "Golden State")));
+        Assert.Equal(["affiliated with a party to the case: the claims administrator (ClaimsAdministrator tie)"],
+            _matcher.ManualAssignmentBlocking(package, Tied("b", AffiliationKind.ClaimsAdministrator, "Golden State Mutual")));
+    }
+
+    [Fact]
+    public void Verdicts_are_stored_with_their_kind_by_name()
+    {
+        var result = _matcher.Match(AdministeredBy("Golden State Mutual"), [Tied("a", AffiliationKind.ClaimsAdministrator, "Golden State")], None, NoLoad);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(result.Verdicts, CasePackage.JsonOptions);
+
+        Assert.Contains("\"verdict\": \"PossibleConflict\"", json);
+        Assert.Contains("\"possibleConflicts\": [", json);
+    }
+
     [Fact]
     public void Manual_assignment_may_override_capacity_and_a_decline_but_never_a_conflict()
     {

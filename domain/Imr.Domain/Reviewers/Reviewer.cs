@@ -38,7 +38,33 @@ public enum AffiliationKind
 
 public sealed record Affiliation(AffiliationKind Kind, string Name)
 {
-    /// <summary>Names compare without case, punctuation, titles ("Dr.") or repeated spaces, so "Dr. Alex Example" and "alex example" are the same party.</summary>
+    /// <summary>
+    /// Other names of the same party ("GSM", "Golden State Mutual Holdings"): each is compared with the case's parties as
+    /// the name is. A name that only resembles an organisation on the case holds the reviewer back for a human; an
+    /// alias turns a known variant into a certain conflict.
+    /// </summary>
+    public IReadOnlyList<string> Aliases
+    {
+        get;
+        init => field = value ?? []; // a JSON "aliases": null reads as none
+    } = [];
+
+    /// <summary>The name, then the aliases.</summary>
+    public IEnumerable<string> Names => [Name, .. Aliases];
+
+    /// <summary>Parties held by organisations rather than people: only their names are compared loosely.</summary>
+    public bool IsOrganization => Kind is not (AffiliationKind.Physician or AffiliationKind.Worker or AffiliationKind.Family);
+
+    // Aliases compare by content: a re-imported roster with the same aliases is "unchanged", not "updated".
+    public bool Equals(Affiliation? other) =>
+        other is not null && Kind == other.Kind && Name == other.Name && Aliases.SequenceEqual(other.Aliases);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Aliases.Count);
+
+    /// <summary>
+    /// Names compare without case, punctuation, titles ("Dr.") or repeated spaces, so "Dr. Alex Example" and "alex example"
+    /// are the same party. Organisations are also compared after <see cref="OrganizationName.Normalize"/>.
+    /// </summary>
     public static string Normalize(string? name)
     {
         // One pass over the characters (matching normalises every candidate's ties: no LINQ chains per name).

@@ -15,17 +15,48 @@ public sealed record ReviewerLoad(int OpenAssignments, DateTimeOffset? LastAssig
     public static readonly ReviewerLoad None = new(0, null);
 }
 
-/// <summary>Why a reviewer was or was not chosen; <see cref="Reasons"/> lists every rule the reviewer failed.</summary>
-public sealed record CandidateVerdict(string ReviewerId, bool Eligible, IReadOnlyList<string> Reasons, int OpenAssignments)
+/// <summary>What matching concluded about one candidate.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MatchVerdict>))]
+public enum MatchVerdict
 {
-    public string Reason => Eligible ? "eligible" : string.Join("; ", Reasons);
+    /// <summary>May be offered the case automatically.</summary>
+    Eligible,
+    /// <summary>
+    /// Passes every rule, but a tie's name resembles a party's without being equal (<see cref="NameMatch.Similar"/>):
+    /// never offered automatically; the medical director may still assign the reviewer by hand after looking.
+    /// </summary>
+    PossibleConflict,
+    /// <summary>Fails at least one rule (<see cref="CandidateVerdict.Reasons"/>).</summary>
+    Ineligible,
+}
+
+/// <summary>
+/// Why a reviewer was or was not chosen; <see cref="Reasons"/> lists every rule the reviewer failed and
+/// <see cref="PossibleConflicts"/> every tie that resembles a party without being certainly the same.
+/// </summary>
+public sealed record CandidateVerdict(string ReviewerId, MatchVerdict Verdict, IReadOnlyList<string> Reasons, int OpenAssignments)
+{
+    public IReadOnlyList<string> PossibleConflicts { get; init; } = [];
+
+    /// <summary>May be offered automatically (a possible conflict may not).</summary>
+    public bool Eligible => Verdict == MatchVerdict.Eligible;
+
+    public string Reason => Verdict switch
+    {
+        MatchVerdict.Eligible => "eligible",
+        MatchVerdict.PossibleConflict => $"{ReviewerMatcher.HeldBack}: {string.Join("; ", PossibleConflicts)}",
+        _ => string.Join("; ", Reasons.Concat(PossibleConflicts)),
+    };
 }
 
 public sealed record MatchResult(Reviewer? Selected, IReadOnlyList<CandidateVerdict> Verdicts)
 {
     /// <summary>One line per candidate, for the audit trail and the medical director.</summary>
     public string Explain() => string.Join("\n", Verdicts.Select(v =>
-        $"{v.ReviewerId}: {(Selected?.ReviewerId == v.ReviewerId ? "selected" : v.Eligible ? "eligible, not first in order" : "skipped")} — {v.Reason} (open {v.OpenAssignments})"));
+        $"{v.ReviewerId}: {(Selected?.ReviewerId == v.ReviewerId ? "selected" : v.Eligible ? "eligible, not first in order" : v.Verdict == MatchVerdict.PossibleConflict ? "held back" : "skipped")} — {v.Reason} (open {v.OpenAssignments})"));
+
+    /// <summary>Candidates held back for a human because of a possible conflict of interest.</summary>
+    public IReadOnlyList<CandidateVerdict> HeldBack => Verdicts.Where(v => v.Verdict == MatchVerdict.PossibleConflict).ToList();
 }
 
 /// <summary>
@@ -33,11 +64,17 @@ public sealed record MatchResult(Reviewer? Selected, IReadOnlyList<CandidateVerd
 /// licensed, board-certified, enough active practice, no material affiliation with a party, not the UR reviewer or the
 /// treating physician, not excluded on this case, below capacity. Among the eligible: least loaded first, ties to the one
 /// assigned least recently (never assigned first), then by id — a rotation that spreads work evenly.
+/// A tie matches a party when a name of the tie (its name or an alias) equals the party's name: for organisations after
+/// <see cref="OrganizationName.Normalize"/> (or <see cref="Affiliation.Normalize"/>), for people after
+/// <see cref="Affiliation.Normalize"/>. An organisation tie whose name is only <see cref="NameMatch.Similar"/> to an
+/// organisation party makes a <see cref="MatchVerdict.PossibleConflict"/>: the reviewer is not offered the case
+/// automatically; when nobody else is eligible the case goes to the medical director, whose audit trail says why.
 /// </summary>
 public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rules)
 {
     public const string Excluded = "declined or timed out on this case";
     public const string AtCapacity = "at capacity";
+    public const string HeldBack = "possible conflict of interest, held back for the medical director";
 
     public MatchResult Match(CasePackage casePackage, IEnumerable<Reviewer> roster, IReadOnlySet<string> excludedReviewerIds, IReadOnlyDictionary<string, ReviewerLoad> loads)
     {
@@ -49,9 +86,12 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
         foreach (var reviewer in roster.OrderBy(r => r.ReviewerId, StringComparer.Ordinal))
         {
             var load = loads.GetValueOrDefault(reviewer.ReviewerId) ?? ReviewerLoad.None;
-            var reasons = Disqualifications(profile, reviewer, excludedReviewerIds, load).ToList();
-            verdicts.Add(new CandidateVerdict(reviewer.ReviewerId, reasons.Count == 0, reasons, load.OpenAssignments));
-            if (reasons.Count == 0)
+            var ties = TieName.Of(reviewer);
+            var reasons = Disqualifications(profile, reviewer, ties, excludedReviewerIds, load).ToList();
+            var possible = PossibleConflicts(profile, ties);
+            var verdict = reasons.Count > 0 ? MatchVerdict.Ineligible : possible.Count > 0 ? MatchVerdict.PossibleConflict : MatchVerdict.Eligible;
+            verdicts.Add(new CandidateVerdict(reviewer.ReviewerId, verdict, reasons, load.OpenAssignments) { PossibleConflicts = possible });
+            if (verdict == MatchVerdict.Eligible)
             {
                 eligible.Add(reviewer);
             }
@@ -67,16 +107,20 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
 
     /// <summary>
     /// What keeps the medical director from assigning this reviewer by hand (<see cref="ManualAssignmentRules"/>).
-    /// Load and earlier declines are overridable, so neither is looked up.
+    /// Load and earlier declines are overridable, so neither is looked up. A possible conflict does not block: it held
+    /// the reviewer back so that a human would look, and the director choosing this reviewer is that human.
     /// </summary>
     public IReadOnlyList<string> ManualAssignmentBlocking(CasePackage c, Reviewer r) =>
         ManualAssignmentRules.Blocking(Disqualifications(c, r, new HashSet<string>(), ReviewerLoad.None));
 
-    /// <summary>Every rule the reviewer fails for this case (empty: eligible).</summary>
-    public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load) =>
-        Disqualifications(new CaseProfile(c, specialties), r, excluded, load);
+    /// <summary>Ties whose names resemble an organisation on the case without being the same (empty: none).</summary>
+    public IReadOnlyList<string> PossibleConflicts(CasePackage c, Reviewer r) => PossibleConflicts(new CaseProfile(c, specialties), TieName.Of(r));
 
-    private IEnumerable<string> Disqualifications(CaseProfile c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load)
+    /// <summary>Every rule the reviewer fails for this case (empty: eligible, unless held back by a possible conflict).</summary>
+    public IEnumerable<string> Disqualifications(CasePackage c, Reviewer r, IReadOnlySet<string> excluded, ReviewerLoad load) =>
+        Disqualifications(new CaseProfile(c, specialties), r, TieName.Of(r), excluded, load);
+
+    private IEnumerable<string> Disqualifications(CaseProfile c, Reviewer r, IReadOnlyList<TieName> ties, IReadOnlySet<string> excluded, ReviewerLoad load)
     {
         if (!r.Active) yield return "inactive";
         if (excluded.Contains(r.ReviewerId)) yield return Excluded;
@@ -96,17 +140,50 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
         var self = Affiliation.Normalize(r.Name);
         if (self == c.UtilizationReviewer) yield return "is the UR reviewer of this case";
         if (self == c.RequestingPhysician) yield return "is the worker's treating (requesting) physician";
-        if (r.Affiliations.Count > 0)
+        if (ties.Count > 0)
         {
-            var ties = r.Affiliations.Select(a => (Name: Affiliation.Normalize(a.Name), a.Kind)).ToList();
-            foreach (var (party, role) in c.Parties)
+            foreach (var party in c.Parties)
             {
-                var tie = ties.FindIndex(t => t.Name == party);
-                if (tie >= 0) yield return $"affiliated with a party to the case: the {role} ({ties[tie].Kind} tie)";
+                var tie = ties.FirstOrDefault(party.IsSame);
+                if (tie is not null) yield return $"affiliated with a party to the case: the {party.Role} ({tie.Tie.Kind} tie)";
             }
         }
 
         if (load.OpenAssignments >= r.Capacity) yield return AtCapacity;
+    }
+
+    private static List<string> PossibleConflicts(CaseProfile c, IReadOnlyList<TieName> ties)
+    {
+        var found = new List<string>();
+        if (ties.Count == 0) return found;
+        foreach (var party in c.Parties)
+        {
+            // A certain tie to this party is already a disqualification; a loose one adds nothing to it.
+            if (party.Organization is null || ties.Any(party.IsSame)) continue;
+            var similar = ties.FirstOrDefault(t => t.Tie.IsOrganization && OrganizationName.CompareNormalized(t.Organization, party.Organization) == NameMatch.Similar);
+            if (similar is not null)
+            {
+                // Organisation names only (never a person's): the medical director needs them to judge.
+                found.Add($"the {party.Role}'s name resembles the reviewer's {similar.Tie.Kind} tie \"{similar.Name}\" (not the same name once normalised)");
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>One name (the name or an alias) of a reviewer's tie, normalised as a person's and as an organisation's.</summary>
+    private sealed record TieName(Affiliation Tie, string Name, string Person, string Organization)
+    {
+        public static IReadOnlyList<TieName> Of(Reviewer r) => r.Affiliations.Count == 0
+            ? []
+            : r.Affiliations.SelectMany(a => a.Names.Select(n => new TieName(a, n, Affiliation.Normalize(n), OrganizationName.Normalize(n)))).ToList();
+    }
+
+    /// <summary>A party to the case, its name normalised once as a person's and, for an organisation, as an organisation's.</summary>
+    private sealed record Party(string Role, string Person, string? Organization)
+    {
+        /// <summary>People compare as people; an organisation also as an organisation (either equality is a conflict).</summary>
+        public bool IsSame(TieName t) => t.Person == Person || (Organization is not null && t.Organization == Organization);
     }
 
     /// <summary>The case's side of matching, normalised once.</summary>
@@ -121,23 +198,27 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
             }).ToList();
             UtilizationReviewer = Affiliation.Normalize(c.UtilizationReview.Reviewer);
             RequestingPhysician = Affiliation.Normalize(c.RequestingPhysician.Name);
-            (string? Name, string Role)[] parties =
+            (string? Name, string Role, bool Organization)[] parties =
             [
-                (c.Employer, "employer"),
-                (c.ClaimsAdministrator, "claims administrator"),
-                (c.RequestingPhysician.Name, "requesting physician"),
-                (c.RequestingPhysician.MedicalGroup, "requesting physician's medical group"),
-                (c.RequestingPhysician.Facility, "facility"),
-                (c.Worker.Name, "worker"),
-                (c.UtilizationReview.Reviewer, "UR reviewer"),
+                (c.Employer, "employer", true),
+                (c.ClaimsAdministrator, "claims administrator", true),
+                (c.RequestingPhysician.Name, "requesting physician", false),
+                (c.RequestingPhysician.MedicalGroup, "requesting physician's medical group", true),
+                (c.RequestingPhysician.Facility, "facility", true),
+                (c.Worker.Name, "worker", false),
+                (c.UtilizationReview.Reviewer, "UR reviewer", false),
             ];
-            Parties = parties.Where(p => !string.IsNullOrWhiteSpace(p.Name)).Select(p => (Affiliation.Normalize(p.Name), p.Role)).Where(p => p.Item1.Length > 0).ToList();
+            Parties = parties
+                .Where(p => !string.IsNullOrWhiteSpace(p.Name))
+                .Select(p => new Party(p.Role, Affiliation.Normalize(p.Name), p.Organization ? OrganizationName.Normalize(p.Name) : null))
+                .Where(p => p.Person.Length > 0)
+                .ToList();
         }
 
         public IReadOnlyList<(DisputedItem Item, IReadOnlyList<string> Suited, HashSet<string> SuitedSet)> Items { get; }
         public string UtilizationReviewer { get; }
         public string RequestingPhysician { get; }
-        public IReadOnlyList<(string Party, string Role)> Parties { get; }
+        public IReadOnlyList<Party> Parties { get; }
     }
 }
 

@@ -26,7 +26,8 @@ public static class RosterImport
 
     /// <summary>CSV columns (header row, any order): reviewerId, name, email, specialties, boardCertifications, licensedStates,
     /// yearsInPractice, activePracticeHoursPerWeek, affiliations, capacity, active, timeZone. Lists are separated by ';';
-    /// an affiliation is <c>Kind:Name</c>.</summary>
+    /// an affiliation is <c>Kind:Name</c>, with its aliases after '|': <c>ClaimsAdministrator:Golden State Mutual|GSM</c>.
+    /// In JSON an affiliation is <c>{"kind", "name", "aliases": [..]}</c>.</summary>
     public static readonly string[] CsvColumns = ["reviewerId", "name", "email", "specialties", "boardCertifications", "licensedStates", "yearsInPractice", "activePracticeHoursPerWeek", "affiliations", "capacity", "active", "timeZone"];
 
     public static (IReadOnlyList<Reviewer> Reviewers, IReadOnlyList<RosterRowProblem> Problems) Parse(string fileName, ReadOnlySpan<byte> content)
@@ -56,7 +57,8 @@ public static class RosterImport
         if (r.ActivePracticeHoursPerWeek is < 0 or > 168) reasons.Add("activePracticeHoursPerWeek: 0-168.");
         if (r.Capacity < 0) reasons.Add("capacity: cannot be negative.");
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(r.TimeZone ?? "", out _)) reasons.Add($"timeZone: '{r.TimeZone}' is not a known time zone (use an IANA id such as America/Los_Angeles).");
-        if (r.Affiliations.Any(a => string.IsNullOrWhiteSpace(a.Name))) reasons.Add("affiliations: every affiliation needs a name.");
+        if (r.Affiliations.Any(a => a is null || string.IsNullOrWhiteSpace(a.Name))) reasons.Add("affiliations: every affiliation needs a name.");
+        else if (r.Affiliations.Any(a => a.Aliases.Any(string.IsNullOrWhiteSpace))) reasons.Add("affiliations: an alias cannot be empty.");
         return reasons;
     }
 
@@ -128,11 +130,12 @@ public static class RosterImport
                 var colon = a.IndexOf(':');
                 if (colon > 0 && Enum.TryParse<AffiliationKind>(a[..colon].Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind))
                 {
-                    affiliations.Add(new Affiliation(kind, a[(colon + 1)..].Trim()));
+                    var names = a[(colon + 1)..].Split('|', StringSplitOptions.TrimEntries);
+                    affiliations.Add(new Affiliation(kind, names[0]) { Aliases = names[1..] });
                 }
                 else
                 {
-                    reasons.Add($"affiliations: '{a}' must be Kind:Name with Kind one of {string.Join(", ", Enum.GetNames<AffiliationKind>())}.");
+                    reasons.Add($"affiliations: '{a}' must be Kind:Name (aliases after '|') with Kind one of {string.Join(", ", Enum.GetNames<AffiliationKind>())}.");
                 }
             }
 
