@@ -16,6 +16,8 @@ public sealed record ChaosOptions
     public TimeSpan KillGapMax { get; init; } = TimeSpan.FromSeconds(8);
     /// <summary>Concurrent reviewer POSTs a burst kill lands in (every other kill), killed 150–700 ms after they start.</summary>
     public int BurstSize { get; init; } = 12;
+    /// <summary>Longest wait for a burst's worth of answers to queue up; a smaller burst is fired after it.</summary>
+    public TimeSpan BurstWait { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>After the last kill: how long the system gets to converge before the check is final.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public int Seed { get; init; } = Environment.TickCount;
@@ -37,7 +39,8 @@ public sealed record ChaosResult
     public required int KillsPlanned { get; init; }
     public required int Kills { get; init; }
     public required int BurstKills { get; init; }
-    /// <summary>Reviewer POSTs still in flight at the moment of the burst kills, summed.</summary>
+    /// <summary>Reviewer POSTs fired in the bursts, and those still in flight at the moment of the burst kills, summed.</summary>
+    public required int BurstPosts { get; init; }
     public required int PostsInFlightAtKills { get; init; }
     public required double OutageSeconds { get; init; }
     /// <summary>Whether Azurite stopped by itself after SIGTERM (else it was killed after a grace period).</summary>
@@ -112,7 +115,7 @@ public static class ChaosHarness
 
             var chaos = Stopwatch.StartNew();
             await UploadWaveAsync();
-            int kills = 0, burstKills = 0, inFlightAtKills = 0;
+            int kills = 0, burstKills = 0, burstPosts = 0, inFlightAtKills = 0;
             double outageSeconds = 0, restartMax = 0;
             var azuriteClean = true;
             var outageAfter = options.Outage > TimeSpan.Zero ? options.Kills / 2 : -1;
@@ -124,24 +127,28 @@ public static class ChaosHarness
                     await Task.Delay(Between(random, options.KillGapMin, options.KillGapMax), stop.Token);
                     var down = Stopwatch.StartNew();
                     azuriteClean = await azurite.TerminateAsync(TimeSpan.FromSeconds(20));
-                    log.WriteLine($"[chaos] Azurite stopped ({(azuriteClean ? "SIGTERM" : "SIGKILL after 20 s")}) for {options.Outage.TotalSeconds} s");
+                    log.WriteLine($"[chaos] Azurite stopped ({(azuriteClean ? "SIGTERM" : "SIGKILL after 20 s")}, {down.Elapsed.TotalSeconds:F1} s to exit); restarting it in {options.Outage.TotalSeconds} s");
                     await Task.Delay(options.Outage, stop.Token);
                     azurite.Dispose();
                     azurite = await StartAzuriteAsync(options.RepoRoot, work, ports, stop.Token);
-                    outageSeconds = down.Elapsed.TotalSeconds;
+                    outageSeconds = down.Elapsed.TotalSeconds; // from the SIGTERM: Azurite refuses requests from then on
+                    log.WriteLine($"[chaos] Azurite back after {outageSeconds:F1} s");
                 }
 
                 if (i == options.Kills) break;
                 var burst = i % 2 == 1;
+                // Before a burst kill the reviewers hold their answers from the gap's start until a burst's worth is waiting
+                // (bounded), then fire them together; the kill lands 150–700 ms later.
+                if (burst) reviewers.Hold();
                 await Task.Delay(Between(random, options.KillGapMin, options.KillGapMax), stop.Token);
                 if (burst)
                 {
-                    // Hold the reviewers until a burst's worth of answers is waiting (bounded), then fire them together and kill into them.
-                    reviewers.Hold();
-                    for (var w = 0; w < 150 && reviewers.Pending < options.BurstSize; w++) await Task.Delay(100, stop.Token);
+                    var gather = Stopwatch.StartNew();
+                    while (gather.Elapsed < options.BurstWait && reviewers.Pending < options.BurstSize) await Task.Delay(100, stop.Token);
                     var posts = reviewers.Burst(options.BurstSize, stop.Token);
                     await Task.Delay(random.Next(150, 701), stop.Token);
                     inFlightAtKills += posts.Count(p => !p.IsCompleted);
+                    burstPosts += posts.Count;
                     if (posts.Count > 0) burstKills++;
                     await runtime.KillAsync();
                     reviewers.Release();
@@ -191,6 +198,7 @@ public static class ChaosHarness
                 KillsPlanned = options.Kills,
                 Kills = kills,
                 BurstKills = burstKills,
+                BurstPosts = burstPosts,
                 PostsInFlightAtKills = inFlightAtKills,
                 OutageSeconds = Math.Round(outageSeconds, 1),
                 AzuriteStoppedCleanly = azuriteClean,
