@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -81,8 +80,8 @@ public static partial class MacroBenchmark
         var casesTable = new TableClient(options.StorageConnectionString, StorageNames.CasesTable);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.ReviewerConcurrency * 2 }) { Timeout = TimeSpan.FromMinutes(2) };
         var driver = new SampleCaseDriver(blobs, http);
-        var answers = SampleCaseDriver.DeterminationForm(SampleCaseDriver.LoadDetermination(Path.Combine(options.RepoRoot, "samples", "sample-case", "determination.json")));
-        var manifestTemplate = JsonNode.Parse(File.ReadAllText(Path.Combine(options.RepoRoot, "samples", "sample-case", "CM13-0012345", "manifest.json")))!;
+        var samples = new SampleCases(options.RepoRoot);
+        var answers = samples.DeterminationAnswers;
         var caseNumbers = Enumerable.Range(1, options.Cases).Select(i => $"B{runId}-{i:D5}").ToArray();
 
         var uploadedAt = new ConcurrentDictionary<string, DateTimeOffset>();
@@ -101,17 +100,9 @@ public static partial class MacroBenchmark
         var reviewers = RunReviewersAsync(blobs, driver, answers, $"B{runId}-", caseNumbers.ToHashSet(), offeredAt, submittedAt, failures, options.ReviewerConcurrency, stop.Token);
         var watcher = WatchClosedAsync(casesTable, caseNumbers, closedAt, stop.Token);
 
-        var intake = blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
-        var documents = Directory.GetFiles(Path.Combine(options.RepoRoot, "samples", "sample-case", "CM13-0012345")).Where(f => Path.GetFileName(f) != "manifest.json").ToArray();
+        var intake = SampleCases.Intake(blobs);
         await Parallel.ForEachAsync(caseNumbers, new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = stop.Token }, async (caseNumber, token) =>
-        {
-            foreach (var d in documents) await intake.GetBlobClient($"{caseNumber}/{Path.GetFileName(d)}").UploadAsync(d, overwrite: true, token);
-            var manifest = manifestTemplate.DeepClone();
-            manifest["caseNumber"] = caseNumber;
-            manifest["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber; // each case its own UR decision, or all but the first are duplicate applications
-            uploadedAt[caseNumber] = DateTimeOffset.UtcNow;
-            await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromString(manifest.ToJsonString()), overwrite: true, token);
-        });
+            await samples.UploadAsync(intake, caseNumber, () => uploadedAt[caseNumber] = DateTimeOffset.UtcNow, token));
         log.WriteLine($"[{options.Backend}] {options.Cases} cases uploaded in {clock.Elapsed.TotalSeconds:F1} s");
 
         try

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Imr.Bench;
+using Imr.Bench.Chaos;
 using Imr.Bench.Micro;
 using Imr.LocalRuntime;
 
@@ -13,6 +14,7 @@ using Imr.LocalRuntime;
 //   --micro            BenchmarkDotNet micro benchmarks instead
 //   --out DIR          results folder (default bench/results)
 //   --timeout-minutes M  per run (default 30): a run not finished by then reports what completed
+//   --chaos            the fault-injection harness instead (bench/chaos/run.sh; options there)
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 var root = Directory.GetCurrentDirectory();
 while (!File.Exists(Path.Combine(root, "ImrFunctions.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run from inside the repository.");
@@ -25,6 +27,11 @@ if (args.Contains("--micro"))
         .WithArtifactsPath(Path.Combine(outDir, "micro"));
     BenchmarkRunner.Run<DomainBenchmarks>(config);
     return 0;
+}
+
+if (args.Contains("--chaos"))
+{
+    return await ChaosCommand.RunAsync(args, root, outDir);
 }
 
 var connection = Environment.GetEnvironmentVariable("IMR_BENCH_STORAGE") ?? throw new InvalidOperationException("IMR_BENCH_STORAGE is not set: run bench/run.sh.");
