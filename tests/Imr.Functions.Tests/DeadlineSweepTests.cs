@@ -115,6 +115,7 @@ public sealed class DeadlineSweepTests
     {
         var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         settings["Imr:AcceptanceWindow"] = "1.00:00:00";
+        settings["Imr:ReconcileRestart"] = "false"; // on by default; first report only, then restart
         var configuration = TestEnvironment.Configuration(settings);
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
         await using var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });

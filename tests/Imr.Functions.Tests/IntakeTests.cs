@@ -221,7 +221,8 @@ public sealed class IntakeTests : IAsyncLifetime
         var notice = Encoding.UTF8.GetString(await ReadAsync(StorageNames.DeterminationsContainer, $"{second}/ineligibility-notice.txt"));
         Assert.Contains($"already the subject of case {first} (open)", notice);
         Assert.True((await Container(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(second, "ineligibility-notice")).ExistsAsync()).Value);
-        Assert.Null(await _host.Services.GetRequiredService<CaseStore>().GetAsync(second)); // never registered for review
+        var row = (await _host.Services.GetRequiredService<CaseStore>().GetAsync(second))!; // on record from the first step ...
+        Assert.Equal(("Closed", false), (row.Status, CaseEntity.IsRegistered(row))); // ... closed at intake, never registered for review
         Assert.Equal(["Received", "Validated", "Ineligible", "Closed"], (await Store.ReadAuditAsync(second)).Select(a => a.Event));
         Assert.Equal("Eligible", (await Store.GetAsync(first))!.Eligibility);
     }

@@ -52,7 +52,7 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         await AssertNoticeOfAssignmentAsync(caseNumber, waiting.GetProperty("intake").GetProperty("recordsDueAt").GetDateTimeOffset());
         Assert.Equal(JsonValueKind.Null, waiting.GetProperty("deadlines").ValueKind); // the review clock has not started
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Null(await _app.Cases.GetAsync(caseNumber));
+        Assert.False(CaseEntity.IsRegistered((await _app.Cases.GetAsync(caseNumber))!)); // on record from the first step, no review clock yet
         Assert.All(await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"), n => Assert.Contains("/notice-of-assignment-", n)); // no offer yet
 
         var uploadedAt = DateTimeOffset.UtcNow;
