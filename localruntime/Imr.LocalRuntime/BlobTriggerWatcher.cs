@@ -14,8 +14,28 @@ namespace Imr.LocalRuntime;
 /// five times is marked poisoned and left in place (intake's own sweep finds it later). No single blob stops the watcher:
 /// each is handled on its own, and a name the storage emulator cannot list is found and delivered by name.
 /// </summary>
-public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
+public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IConfiguration configuration, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
 {
+    // Listings without the SDK's retries: Azurite's 500 for an unlistable name is not transient, and retried it would cost
+    // seconds per page. A listing that fails for another reason is tried again at the next scan.
+    private readonly BlobServiceClient _listing = ListingClient(configuration, services, storage);
+
+    private static BlobServiceClient ListingClient(IConfiguration configuration, IServiceProvider services, StorageClients storage)
+    {
+        if (configuration[StorageNames.Connection] is not { Length: > 0 } connection)
+        {
+            return storage.Blobs;
+        }
+
+        var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(30) } };
+        if (services.GetService<StorageRequestCounter>() is { } counter)
+        {
+            options.AddPolicy(counter.PolicyFor("blob"), Azure.Core.HttpPipelinePosition.PerRetry); // the benchmark counts these too
+        }
+
+        return new BlobServiceClient(connection, options);
+    }
+
     public const string ReceiptsTable = "LocalBlobReceipts";
     private const int MaxAttempts = 5;
 
@@ -58,7 +78,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     {
         var container = f.Blob.BlobPath.Split('/')[0];
         var containerClient = storage.Container(container);
-        await foreach (var (name, etag) in ListAsync(containerClient, ct))
+        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), ct))
         {
             // One blob never stops the others: whatever fails here is logged and the scan goes on.
             try
