@@ -14,8 +14,28 @@ namespace Imr.LocalRuntime;
 /// five times is marked poisoned and left in place (intake's own sweep finds it later). No single blob stops the watcher:
 /// each is handled on its own, and a name the storage emulator cannot list is found and delivered by name.
 /// </summary>
-public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
+public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IConfiguration configuration, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
 {
+    // Listings without the SDK's retries: Azurite's 500 for an unlistable name is not transient, and retried it would cost
+    // seconds per page. A listing that fails for another reason is tried again at the next scan.
+    private readonly BlobServiceClient _listing = ListingClient(configuration, services, storage);
+
+    private static BlobServiceClient ListingClient(IConfiguration configuration, IServiceProvider services, StorageClients storage)
+    {
+        if (configuration[StorageNames.Connection] is not { Length: > 0 } connection)
+        {
+            return storage.Blobs;
+        }
+
+        var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(30) } };
+        if (services.GetService<StorageRequestCounter>() is { } counter)
+        {
+            options.AddPolicy(counter.PolicyFor("blob"), Azure.Core.HttpPipelinePosition.PerRetry); // the benchmark counts these too
+        }
+
+        return new BlobServiceClient(connection, options);
+    }
+
     public const string ReceiptsTable = "LocalBlobReceipts";
     private const int MaxAttempts = 5;
 
@@ -58,7 +78,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     {
         var container = f.Blob.BlobPath.Split('/')[0];
         var containerClient = storage.Container(container);
-        await foreach (var (name, etag) in ListAsync(containerClient, ct))
+        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), ct))
         {
             // One blob never stops the others: whatever fails here is logged and the scan goes on.
             try
@@ -117,18 +137,18 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     /// <summary>
     /// The container's blobs (name, ETag). Azurite cannot list a blob whose name holds a character XML cannot carry
     /// (U+0000–U+001F, U+FFFE, U+FFFF): the whole listing answers 500, which would stop all intake. Azure encodes such names
-    /// (<c>Encoded="true"</c>); Azurite does not. So when a page fails, smaller pages go as far as they can, and the first
-    /// blob that cannot be listed is found by its name (see <see cref="FindUnlistableAsync"/>), delivered like any other,
-    /// and the listing goes on after it. This relies on Azurite's marker being the last name returned (exclusive), which
-    /// is how the local runtime's storage works; in Azure the Functions host lists, not this class.
+    /// (<c>Encoded="true"</c>); Azurite does not. So pages continue from a start name (<c>startFrom</c>, which unlike a marker
+    /// Azurite does not echo back in its XML); when a page fails, smaller pages go as far as they can, the first blob that
+    /// cannot be listed is found by its name (see <see cref="FindUnlistableAsync"/>), delivered like any other, and the
+    /// listing goes on after it. In Azure the Functions host lists, not this class.
     /// </summary>
     private async IAsyncEnumerable<(string Name, string ETag)> ListAsync(BlobContainerClient container, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        string? marker = null;
+        string? from = null;
         var pageSize = 5000;
         for (var pages = 0; pages < 100_000; pages++)
         {
-            var page = await TryPageAsync(container, marker, pageSize, prefix: null, ct);
+            var page = await TryPageAsync(container, from, pageSize, ct);
             if (page is not null)
             {
                 foreach (var item in page.Values)
@@ -136,12 +156,12 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
                     yield return (item.Name, item.Properties.ETag?.ToString() ?? "");
                 }
 
-                if (page.Values.Count == 0 || string.IsNullOrEmpty(page.ContinuationToken))
+                if (page.Values.Count < pageSize)
                 {
                     yield break;
                 }
 
-                marker = page.Values[^1].Name;
+                from = page.Values[^1].Name + '\0'; // the next name after it
                 pageSize = 5000;
                 continue;
             }
@@ -152,10 +172,10 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
                 continue;
             }
 
-            var unlistable = await FindUnlistableAsync(container, marker ?? "", ct);
+            var unlistable = await FindUnlistableAsync(container, from ?? "", ct);
             if (unlistable is null)
             {
-                logger.LogError("Blob listing of {Container} fails after a blob whose name could not be found; the rest of the container waits for the next scan", container.Name);
+                logger.LogError("Blob listing of {Container} fails at a blob whose name could not be found; the rest of the container waits for the next scan", container.Name);
                 yield break;
             }
 
@@ -171,42 +191,54 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             }
 
             yield return (unlistable, etag);
-            marker = unlistable;
+            from = unlistable + '\0';
             pageSize = 5000;
         }
     }
 
-    // (marker → name) of blobs found by searching, so a blob that stays (poisoned) is not searched for again on every scan.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Container, string Marker), string> _unlistable = new();
+    // (start → name) of blobs found by searching, so a blob that stays (poisoned) is not searched for again on every scan.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Container, string From), string> _unlistable = new();
 
     /// <summary>
-    /// The name of a blob after <paramref name="after"/> that cannot be listed, given that the first blob after it cannot.
-    /// "Listing one blob from marker m fails" tells whether the first name after m is unlistable; that is asked for longer and
-    /// longer prefixes, each next character found by bisection over the UTF-16 code units (surrogates excluded), as Azurite
-    /// compares names. About 18 small listings per character; bounded by the longest blob name (1,024).
+    /// The name of an unlistable blob at or after <paramref name="from"/>, given that the first blob from there is one.
+    /// Bad(s) — "listing one blob from s fails" — says whether the first name at or after s is unlistable. The search keeps a
+    /// prefix p and a lower bound l (Bad(l), and the first name from l starts with p) and finds the next character by
+    /// bisection over the UTF-16 code units (surrogates excluded), as Azurite compares names: wherever Bad turns from true at
+    /// s to false at the next character, the first name from s starts with s. About 17 small listings per character;
+    /// bounded by the longest blob name. Null when the name cannot be found (e.g. characters outside the BMP).
     /// </summary>
-    private async Task<string?> FindUnlistableAsync(BlobContainerClient container, string after, CancellationToken ct)
+    private async Task<string?> FindUnlistableAsync(BlobContainerClient container, string from, CancellationToken ct)
     {
-        if (_unlistable.TryGetValue((container.Name, after), out var known) && await ExistsAsync(container, known, ct))
+        if (_unlistable.TryGetValue((container.Name, from), out var known) && await ExistsAsync(container, known, ct))
         {
             return known;
         }
 
-        var p = after;
-        for (var length = 0; length < 1100; length++)
+        var p = "";
+        var l = from;
+        for (var steps = 0; steps < 1100; steps++)
         {
-            if (await FailsAsync(container, p + '\uFFFF', null, ct))
+            if (l == p && p.Length > 0 && await ExistsAsync(container, p, ct))
             {
-                p += '\uFFFF';
+                _unlistable[(container.Name, from)] = p;
+                return p; // the first name from p is p itself
+            }
+
+            // Indexes into the alphabet: lo is l itself (Bad), candidates p + CodeAt(i) for i > lo are all after l.
+            var lo = l == p ? -1 : IndexOf(l[p.Length]);
+            var hi = Alphabet - 1;
+            if (await BadAsync(container, p + CodeAt(hi), ct))
+            {
+                p += CodeAt(hi);
+                l = p;
                 continue;
             }
 
-            // Fails(p) holds (invariant) and Fails(p + U+FFFF) does not: find adjacent lo (fails; -1 = p itself) and hi (does not).
-            int lo = -1, hi = Alphabet - 1;
+            var start = lo;
             while (hi - lo > 1)
             {
-                var mid = (lo + hi) / 2;
-                if (await FailsAsync(container, p + CodeAt(mid), null, ct))
+                var mid = lo + (hi - lo) / 2;
+                if (await BadAsync(container, p + CodeAt(mid), ct))
                 {
                     lo = mid;
                 }
@@ -216,22 +248,21 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
                 }
             }
 
-            // The unlistable blob is in (before, p + CodeAt(hi)]: a longer name starting with `before`, or p + CodeAt(hi) itself.
-            var before = lo < 0 ? p : p + CodeAt(lo);
-            if (lo >= 0 && await FailsAsync(container, before, before, ct))
+            if (lo == start)
             {
-                p = before;
-                continue;
-            }
+                // Bad at l, not at p + CodeAt(hi): the first name from l is below p + CodeAt(hi).
+                if (l == p)
+                {
+                    return null; // only p itself would fit, and it does not exist
+                }
 
-            var candidate = p + CodeAt(hi);
-            if (!await ExistsAsync(container, candidate, ct))
+                p += l[p.Length];
+            }
+            else
             {
-                return null; // e.g. a name with characters outside the BMP
+                p += CodeAt(lo);
+                l = p;
             }
-
-            _unlistable[(container.Name, after)] = candidate;
-            return candidate;
         }
 
         return null;
@@ -240,6 +271,8 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     private const int Alphabet = 0x10000 - 0x800; // UTF-16 code units without the surrogate range
 
     private static char CodeAt(int index) => (char)(index < 0xD800 ? index : index + 0x800);
+
+    private static int IndexOf(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : 0xD7FF;
 
     private static async Task<bool> ExistsAsync(BlobContainerClient container, string name, CancellationToken ct)
     {
@@ -253,15 +286,15 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         }
     }
 
-    private static async Task<bool> FailsAsync(BlobContainerClient container, string marker, string? prefix, CancellationToken ct) =>
-        await TryPageAsync(container, marker, 1, prefix, ct) is null;
+    private static async Task<bool> BadAsync(BlobContainerClient container, string from, CancellationToken ct) =>
+        await TryPageAsync(container, from, 1, ct) is null;
 
-    /// <summary>One page of the listing, or null when Azurite cannot serialise it (500 with no body, which the SDK reports as an XML error).</summary>
-    private static async Task<Page<BlobItem>?> TryPageAsync(BlobContainerClient container, string? marker, int pageSize, string? prefix, CancellationToken ct)
+    /// <summary>One page of the listing from a name on, or null when Azurite cannot serialise it (500 with no body, which the SDK reports as an XML error).</summary>
+    private static async Task<Page<BlobItem>?> TryPageAsync(BlobContainerClient container, string? from, int pageSize, CancellationToken ct)
     {
         try
         {
-            await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, ct).AsPages(string.IsNullOrEmpty(marker) ? null : marker, pageSize))
+            await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions { StartFrom = string.IsNullOrEmpty(from) ? null : from }, ct).AsPages(null, pageSize))
             {
                 return page;
             }
