@@ -25,7 +25,14 @@ cleanup() {
     wait "$azurite_pid" 2>/dev/null || true
   fi
 }
-trap cleanup EXIT INT TERM
+app_pid=""
+# Ctrl+C (SIGINT) and SIGTERM go to the runtime as SIGTERM, which stops it cleanly within seconds (exit 0); the script
+# then stops Azurite and exits with the runtime's code. (A background child of a script ignores SIGINT, hence TERM.)
+stop() {
+  if [ -n "$app_pid" ]; then kill -TERM "$app_pid" 2>/dev/null || true; else exit 130; fi
+}
+trap cleanup EXIT
+trap stop INT TERM
 
 if ! (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
   mkdir -p .local/azurite
@@ -36,4 +43,11 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
   echo "Azurite started (data in .local/azurite, log in .local/azurite.log)"
 fi
 
-dotnet localruntime/Imr.LocalRuntime/bin/Release/net10.0/Imr.LocalRuntime.dll "$@"
+dotnet localruntime/Imr.LocalRuntime/bin/Release/net10.0/Imr.LocalRuntime.dll "$@" &
+app_pid=$!
+# wait returns early when a trapped signal arrives: wait again until the runtime has really stopped.
+status=0
+while kill -0 "$app_pid" 2>/dev/null; do
+  wait "$app_pid" && status=0 || status=$?
+done
+exit "$status"

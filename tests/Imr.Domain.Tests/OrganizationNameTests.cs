@@ -138,6 +138,19 @@ public class RosterAliasTests
     }
 
     [Fact]
+    public void Aliases_survive_the_stored_form_and_nothing_derived_is_stored()
+    {
+        var reviewer = SampleData.Reviewer("r1") with { Affiliations = [new Affiliation(AffiliationKind.Insurer, "Golden State Mutual") { Aliases = ["GSM"] }] };
+
+        var json = System.Text.Json.JsonSerializer.Serialize(reviewer, Imr.Domain.Cases.CasePackage.JsonOptions);
+        var back = System.Text.Json.JsonSerializer.Deserialize<Reviewer>(json, Imr.Domain.Cases.CasePackage.JsonOptions)!;
+
+        Assert.Equal(reviewer.Affiliations, back.Affiliations);
+        Assert.DoesNotContain("\"names\"", json);
+        Assert.DoesNotContain("isOrganization", json);
+    }
+
+    [Fact]
     public void Csv_aliases_follow_the_name_after_a_bar_and_empty_aliases_are_refused()
     {
         const string csv = "reviewerId,name,email,specialties,affiliations\n" +

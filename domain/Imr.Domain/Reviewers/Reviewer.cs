@@ -50,9 +50,11 @@ public sealed record Affiliation(AffiliationKind Kind, string Name)
     } = [];
 
     /// <summary>The name, then the aliases.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Names => [Name, .. Aliases];
 
     /// <summary>Parties held by organisations rather than people: only their names are compared loosely.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsOrganization => Kind is not (AffiliationKind.Physician or AffiliationKind.Worker or AffiliationKind.Family);
 
     // Aliases compare by content: a re-imported roster with the same aliases is "unchanged", not "updated".
