@@ -4,6 +4,7 @@ using Imr.Bench;
 using Imr.Bench.Chaos;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Imr.Functions.Tests;
 
@@ -14,6 +15,10 @@ namespace Imr.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class ChaosHarnessTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public ChaosHarnessTests(ITestOutputHelper output) => _output = output;
+
     [Fact]
     public async Task Three_cases_survive_two_runtime_kills_and_a_storage_outage_with_nothing_lost()
     {
@@ -25,13 +30,13 @@ public sealed class ChaosHarnessTests
             Cases = 3,
             Kills = 2,
             Outage = TimeSpan.FromSeconds(2),
-            KillGapMin = TimeSpan.FromSeconds(1),
-            KillGapMax = TimeSpan.FromSeconds(3),
+            KillGapMin = TimeSpan.FromSeconds(0.5),
+            KillGapMax = TimeSpan.FromSeconds(1.5),
             BurstSize = 3,
-            BurstWait = TimeSpan.FromSeconds(8),
+            BurstWait = TimeSpan.FromSeconds(5),
             SettleTimeout = TimeSpan.FromSeconds(50),
             Seed = 12,
-        }, ct: limit.Token);
+        }, new TestOutputWriter(_output), limit.Token);
 
         var report = ChaosReport.Markdown(result, "test", Report.Machine(), DateTimeOffset.UtcNow);
         Assert.Equal(2, result.Kills);
@@ -84,4 +89,10 @@ public sealed class ChaosHarnessTests
         Assert.False(counts.Clean);
         Assert.Contains(problems, p => p.StartsWith($"{waiting}-A1: lost answer: determination acknowledged (\"Already received\")", StringComparison.Ordinal));
     }
+}
+
+/// <summary>The harness's progress lines in the test's output (shown when it fails).</summary>
+internal sealed class TestOutputWriter(ITestOutputHelper output) : StringWriter
+{
+    public override void WriteLine(string? value) => output.WriteLine(value ?? "");
 }

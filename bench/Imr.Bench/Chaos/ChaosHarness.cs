@@ -128,8 +128,9 @@ public static class ChaosHarness
                     var down = Stopwatch.StartNew();
                     azuriteClean = await azurite.TerminateAsync(TimeSpan.FromSeconds(20));
                     log.WriteLine($"[chaos] Azurite stopped ({(azuriteClean ? "SIGTERM" : "SIGKILL after 20 s")}, {down.Elapsed.TotalSeconds:F1} s to exit); restarting it in {options.Outage.TotalSeconds} s");
-                    await Task.Delay(options.Outage, stop.Token);
                     azurite.Dispose();
+                    azurite = null;
+                    await Task.Delay(options.Outage, stop.Token);
                     azurite = await StartAzuriteAsync(options.RepoRoot, work, ports, stop.Token);
                     outageSeconds = down.Elapsed.TotalSeconds; // from the SIGTERM: Azurite refuses requests from then on
                     log.WriteLine($"[chaos] Azurite back after {outageSeconds:F1} s");
@@ -162,6 +163,7 @@ public static class ChaosHarness
 
                 kills++;
                 runtime.Dispose();
+                runtime = null;
                 await Task.Delay(random.Next(200, 2001), stop.Token);
                 var restart = Stopwatch.StartNew();
                 runtime = await StartRuntimeAsync(options.RepoRoot, work, runtimeEnvironment, ports.Http, stop.Token);
@@ -187,7 +189,7 @@ public static class ChaosHarness
                 }
 
                 log.WriteLine($"[chaos] {closed}/{caseNumbers.Length} closed after {settle.Elapsed.TotalSeconds:F0} s of settling");
-                await Task.Delay(TimeSpan.FromSeconds(5), stop.Token);
+                await Task.Delay(TimeSpan.FromSeconds(caseNumbers.Length <= 20 ? 2 : 5), stop.Token); // a large run's listing costs more
             }
 
             var c = result.Counts;
@@ -221,17 +223,18 @@ public static class ChaosHarness
         finally
         {
             await stop.CancelAsync();
-            await Task.WhenAny(Task.WhenAll(background), Task.Delay(TimeSpan.FromSeconds(10)));
-            if (runtime is not null)
+            await Task.WhenAny(Task.WhenAll(background), Task.Delay(TimeSpan.FromSeconds(5)));
+            // The run is over and its data is thrown away: a short grace for a clean stop, then SIGKILL; whatever
+            // happened above, every child the harness started is stopped here.
+            try
             {
-                await runtime.TerminateAsync(TimeSpan.FromSeconds(10));
-                runtime.Dispose();
+                if (runtime is not null) await runtime.TerminateAsync(TimeSpan.FromSeconds(3));
             }
-
-            if (azurite is not null)
+            finally
             {
-                await azurite.TerminateAsync(TimeSpan.FromSeconds(5));
-                azurite.Dispose();
+                runtime?.Dispose();
+                azurite?.Dispose();
+                ChildProcess.KillAll();
             }
 
             try

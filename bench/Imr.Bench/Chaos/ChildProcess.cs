@@ -12,6 +12,7 @@ public sealed class ChildProcess : IDisposable
 {
     private static readonly HashSet<ChildProcess> Alive = [];
     private readonly Process _process;
+    private bool _disposed;
 
     static ChildProcess()
     {
@@ -28,7 +29,7 @@ public sealed class ChildProcess : IDisposable
 
     public string Name { get; }
     public int Pid => _process.Id;
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>Starts <paramref name="command"/> through <c>sh -c 'exec …'</c> (so the pid is the command's own) with its output in <paramref name="logFile"/>.</summary>
     public static ChildProcess Start(string name, string command, IReadOnlyList<string> arguments, string workingDirectory, string logFile, IReadOnlyDictionary<string, string> environment)
@@ -47,6 +48,7 @@ public sealed class ChildProcess : IDisposable
     /// <summary>SIGKILL: the process dies at once, wherever it is (what a crash or an out-of-memory kill does).</summary>
     public async Task KillAsync()
     {
+        if (_disposed) return;
         if (!_process.HasExited) Signal(9);
         await WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -54,7 +56,7 @@ public sealed class ChildProcess : IDisposable
     /// <summary>SIGTERM, then SIGKILL if the process has not exited within <paramref name="grace"/>; true if it stopped by itself.</summary>
     public async Task<bool> TerminateAsync(TimeSpan grace)
     {
-        if (_process.HasExited) return true;
+        if (_disposed || _process.HasExited) return true;
         Signal(15);
         if (await WaitAsync(grace)) return true;
         await KillAsync();
@@ -112,7 +114,7 @@ public sealed class ChildProcess : IDisposable
         {
             try
             {
-                if (!c._process.HasExited) SysKill(c._process.Id, 9);
+                c.Dispose();
             }
             catch (InvalidOperationException)
             {
@@ -122,9 +124,14 @@ public sealed class ChildProcess : IDisposable
 
     public void Dispose()
     {
+        lock (Alive)
+        {
+            if (!Alive.Remove(this) && _disposed) return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited) SysKill(_process.Id, 9);
         _process.WaitForExit(5000);
-        lock (Alive) Alive.Remove(this);
         _process.Dispose();
     }
 
