@@ -91,10 +91,10 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
     {
         var excluded = new List<string>(excludedReviewers ?? []);
         var round = roundsUsed;
-        // Event waiters live across rounds and are never cancelled: an answer is matched to its offer by assignment id,
-        // and an event is never handed to a waiter that was given up.
-        Task<ReviewerAccepted>? accepted = null;
-        Task<ReviewerDeclined>? declined = null;
+        // Event waiters live across rounds and across offer loops (a reassignment runs this loop again) and are never
+        // cancelled: an answer is matched to its offer by assignment id, and an event is never handed to a waiter that
+        // was given up (the SDK gives an event to the newest waiter, or to an abandoned one when no newer one exists).
+        var waiters = OfferAnswerWaiters.Of(context);
         while (round < roundsUsed + registered.MaxOfferRounds)
         {
             round++;
@@ -109,20 +109,20 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
             bool? answer = null; // true accepted, false declined, null timed out
             while (true)
             {
-                accepted ??= context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted);
-                declined ??= context.WaitForExternalEvent<ReviewerDeclined>(AssignmentEvents.ReviewerDeclined);
+                var accepted = waiters.Accepted ??= context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted);
+                var declined = waiters.Declined ??= context.WaitForExternalEvent<ReviewerDeclined>(AssignmentEvents.ReviewerDeclined);
                 var first = await Task.WhenAny(timer, accepted, declined);
                 if (first == timer) break;
                 if (first == accepted)
                 {
                     var forThisOffer = accepted.Result.AssignmentId == offer.AssignmentId;
-                    accepted = null;
+                    waiters.Accepted = null;
                     if (forThisOffer) { answer = true; break; }
                 }
                 else
                 {
                     var forThisOffer = declined.Result.AssignmentId == offer.AssignmentId;
-                    declined = null;
+                    waiters.Declined = null;
                     if (forThisOffer) { answer = false; break; }
                 }
             }

@@ -55,6 +55,13 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         await TestEnvironment.UploadSampleCaseAsync(first, FirstApplication(first, worker));
         var offer = await _app.LinkAsync(first, $"{first}-A1-offer");
         await _app.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>()); // accepted: the case is in review
+        // The acceptance is recorded by the orchestration after the POST answers; the reviewer is told of added items
+        // only once it is (before that, the review page opened from the acceptance shows the merged package anyway).
+        await TestEnvironment.EventuallyAsync(async () =>
+        {
+            var response = await _app.Http.GetAsync($"/api/cases/{first}");
+            return response.IsSuccessStatusCode && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() == "InReview" ? "" : null;
+        }, TimeSpan.FromSeconds(60), "the acceptance recorded");
 
         await TestEnvironment.UploadSampleCaseAsync(second, SecondApplication(second, worker));
         var combined = await TestEnvironment.EventuallyAsync<JsonElement?>(async () =>
