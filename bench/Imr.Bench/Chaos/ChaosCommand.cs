@@ -6,7 +6,7 @@ namespace Imr.Bench.Chaos;
 /// <summary>
 /// <c>bench/chaos/run.sh</c>: runs the harness and writes bench/results/chaos-NxK.md; exits 1 if any count is above zero.
 ///   --cases N (200)  --kills K (30)  --outage-seconds S (15; 0: none)  --settle-minutes M (10)  --seed X
-///   --kill-gap-seconds MIN,MAX (2,8)  --set Key=Value (a runtime setting, repeatable)  --no-report (print only)
+///   --kill-gap-seconds MIN,MAX (2,8)  --burst-kill-ms MIN,MAX (10,250: after a burst starts)  --set Key=Value (a runtime setting, repeatable)  --no-report (print only)
 /// </summary>
 public static class ChaosCommand
 {
@@ -15,6 +15,7 @@ public static class ChaosCommand
         string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
         double Number(string name, string fallback) => double.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
         var gap = Arg("--kill-gap-seconds", "2,8").Split(',').Select(v => TimeSpan.FromSeconds(double.Parse(v, CultureInfo.InvariantCulture))).ToArray();
+        var burstKill = Arg("--burst-kill-ms", "10,250").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
         var options = new ChaosOptions
         {
@@ -26,6 +27,8 @@ public static class ChaosCommand
             Seed = (int)Number("--seed", Environment.TickCount.ToString(CultureInfo.InvariantCulture)),
             KillGapMin = gap[0],
             KillGapMax = gap.Length > 1 ? gap[1] : gap[0],
+            BurstKillMinMs = burstKill[0],
+            BurstKillMaxMs = burstKill.Length > 1 ? burstKill[1] : burstKill[0],
             Settings = settings,
         };
 

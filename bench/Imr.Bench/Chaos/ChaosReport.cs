@@ -17,7 +17,7 @@ public static class ChaosReport
         s.AppendLine($"- verdict: **{(r.Clean ? "clean" : "NOT clean")}**").AppendLine();
         s.AppendLine("## Faults injected").AppendLine();
         s.AppendLine($"- runtime SIGKILLed {r.Kills} times and restarted with the same worker id (slowest restart to serving: {r.RestartSecondsMax} s);");
-        s.AppendLine($"  {r.BurstKills} of the kills landed 150–700 ms into a burst of concurrent reviewer POSTs ({r.BurstPosts} POSTs fired in the bursts, {r.PostsInFlightAtKills} of them still in flight at the kill)");
+        s.AppendLine($"  {r.BurstKills} of the kills landed {r.BurstKillWindow} into a burst of concurrent reviewer POSTs ({r.BurstPosts} POSTs fired in the bursts, {r.PostsInFlightAtKills} of them still in flight at the kill)");
         s.AppendLine($"- Azurite stopped once for {r.OutageSeconds} s ({(r.AzuriteStoppedCleanly ? "SIGTERM, stopped by itself" : "SIGTERM, then SIGKILL after 20 s")}), restarted on the same ports and data folder");
         s.AppendLine($"- reviewer POSTs: {r.ReviewerPosts}; answers acknowledged: {r.AnswersAcknowledged} ({r.AnswersAcknowledgedAsRepeat} of them only as \"Already received\" after a retry); not acknowledged: {r.AnswersNotAcknowledged}").AppendLine();
         s.AppendLine("## Timings").AppendLine();
