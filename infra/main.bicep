@@ -314,6 +314,8 @@ module functionApp 'modules/functionapp.bicep' = {
         Imr__OrganizationName: organizationName
         Imr__TimeScale: timeScale
         DeadlineSweepSchedule: deadlineSweepSchedule
+        // Re-delivers blobs left in intake (a crash, a poisoned delivery) and quarantines orphans (Imr__Intake__OrphanAfter).
+        IntakeSweepSchedule: '0 */10 * * * *'
       },
       callbackKeySettings,
       durableSettings,

@@ -62,6 +62,7 @@ public static partial class MacroBenchmark
         {
             [StorageNames.Connection] = options.StorageConnectionString,
             ["DeadlineSweepSchedule"] = "0 0 0 1 1 *",
+            ["IntakeSweepSchedule"] = "0 */10 * * * *",
             ["Callback:PublicBaseUrl"] = $"http://127.0.0.1:{port}/api",
             ["Callback:CurrentKeyId"] = "bench",
             ["Callback:Keys:bench"] = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()),

@@ -12,9 +12,6 @@ namespace Imr.Functions.Triggers;
 /// </summary>
 public sealed class IntakeTrigger(CaseIntake intake)
 {
-    /// <summary>Every ten minutes (cheap: one listing of a container that is normally empty); see <see cref="IntakeSweep"/>.</summary>
-    public const string SweepSchedule = "0 */10 * * * *";
-
     /// <summary>The blob's name is taken from the path, not from the client: a client's name has "." and ".." segments resolved.</summary>
     [Function(nameof(IntakeFromBlob))]
     public Task IntakeFromBlob(
@@ -27,8 +24,10 @@ public sealed class IntakeTrigger(CaseIntake intake)
     /// <summary>
     /// Blob events are delivered once or a few times; a blob left behind (a crash, a poisoned delivery, a document whose
     /// manifest never came) gets no other. A timer of its own rather than the deadline sweep: intake owns its container.
+    /// Its schedule is the setting <c>IntakeSweepSchedule</c> (every ten minutes in Azure and locally: one listing of a
+    /// container that is normally empty).
     /// </summary>
     [Function(nameof(IntakeSweep))]
-    public Task IntakeSweep([TimerTrigger(SweepSchedule)] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+    public Task IntakeSweep([TimerTrigger("%IntakeSweepSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
         intake.SweepAsync(durable, cancellationToken);
 }

@@ -223,7 +223,7 @@ public static class ChaosHarness
                 SettleSeconds = Math.Round(settle.Elapsed.TotalSeconds, 1),
                 WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
                 Seed = options.Seed,
-                Settings = runtimeEnvironment.Where(e => e.Key.StartsWith("LocalRuntime__", StringComparison.Ordinal) || e.Key.StartsWith("Imr__", StringComparison.Ordinal) || e.Key == "DeadlineSweepSchedule")
+                Settings = runtimeEnvironment.Where(e => e.Key.StartsWith("LocalRuntime__", StringComparison.Ordinal) || e.Key.StartsWith("Imr__", StringComparison.Ordinal) || e.Key.EndsWith("SweepSchedule", StringComparison.Ordinal))
                     .Where(e => e.Key is not ("LocalRuntime__HttpUrl" or "LocalRuntime__RosterSeedFile" or "LocalRuntime__TaskHub"))
                     .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => e.Value),
             };
@@ -261,6 +261,10 @@ public static class ChaosHarness
         {
             ["ImrStorage"] = connection,
             ["DeadlineSweepSchedule"] = options.SweepSchedule,
+            // A crash between a document's copy and its delete leaves it in intake; the intake sweep re-delivers it once
+            // it is older than OrphanAfter (6 h in production, short here so the run can settle).
+            ["IntakeSweepSchedule"] = options.SweepSchedule,
+            ["Imr__Intake__OrphanAfter"] = "00:00:30",
             ["Imr__ReconcileInterval"] = options.ReconcileInterval.ToString("c"),
             ["Callback__PublicBaseUrl"] = $"http://127.0.0.1:{httpPort}/api",
             ["Callback__CurrentKeyId"] = "chaos",

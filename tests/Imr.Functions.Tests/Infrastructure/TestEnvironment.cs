@@ -28,6 +28,7 @@ public static class TestEnvironment
     {
         [StorageNames.Connection] = StorageConnectionString,
         ["DeadlineSweepSchedule"] = "0 0 0 1 1 *", // tests call the sweep themselves
+        ["IntakeSweepSchedule"] = "0 0 0 1 1 *", // likewise the intake sweep
         ["Callback:PublicBaseUrl"] = $"http://127.0.0.1:{httpPort}/api",
         ["Callback:CurrentKeyId"] = "test-1",
         ["Callback:Keys:test-1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
