@@ -40,6 +40,11 @@ public sealed class ImrOptions
     /// <summary>How long after a case closed its orchestration may still run (its last steps) before reconciliation terminates it.</summary>
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>
+    /// A recorded answer (reviewer's or medical director's) that its running case has not acted on this long after it was
+    /// recorded is escalated once: the sweep keeps raising it, but the workflow may be stalled. Real time, not scaled.
+    /// </summary>
+    public TimeSpan AnswerStallAfter { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
     /// How often the sweep checks that an open case's orchestration is still there (a reconcile check in the deadline
     /// index, re-armed after each check), so a purged or missing one is found before the case is at risk. Real time,
     /// not scaled. Zero turns the check off.

@@ -36,7 +36,8 @@ public sealed class AnswerFaults
 /// past an answer, which then counts as delivered. Raising twice is harmless: the orchestration matches every event by
 /// assignment id, revision or round, and drops the ones that no longer apply.
 /// </summary>
-public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, DocumentStore documents, AnswerFaults faults, TimeProvider time, ILogger<AnswerRedelivery> logger)
+public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, DocumentStore documents, AnswerFaults faults, Escalations escalations, AuditLog audit,
+    Microsoft.Extensions.Options.IOptions<ImrOptions> options, TimeProvider time, ILogger<AnswerRedelivery> logger)
 {
     /// <summary>How long the request that recorded an answer has to raise it before a retry or the sweep takes over.</summary>
     public static readonly TimeSpan DeliveryLease = TimeSpan.FromSeconds(5);
@@ -157,6 +158,8 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
             return false;
         }
 
+        await EscalateIfStalledAsync(answer, caseNumber, now, ct);
+
         if (answer.EffectiveState == AnswerStates.Recorded && answer.DeliverBy > now) return false; // its own request is on it
         if (answer.EffectiveState == AnswerStates.Raised && answer.RaisedAt > now - RaiseAgainAfter) return false; // give the orchestration time
         var kind = KindOf(answer);
@@ -175,6 +178,24 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
         await RaiseAsync(durable, answer, ct);
         logger.LogWarning("Case {CaseNumber}: recorded answer {Use} of {Key} raised again by the sweep ({State} before)", caseNumber, answer.RowKey, answer.PartitionKey, answer.EffectiveState);
         return true;
+    }
+
+    /// <summary>
+    /// An answer still not acted on long after it was recorded: raising it again has not helped, so a person is told once
+    /// (the medical director, and the case's audit trail), whatever the cause (a wedged workflow, a missing submission).
+    /// </summary>
+    private async Task EscalateIfStalledAsync(AnswerRecord answer, string caseNumber, DateTimeOffset now, CancellationToken ct)
+    {
+        var recorded = answer.RecordedAt ?? answer.Timestamp;
+        if (recorded is null || recorded > now - options.Value.AnswerStallAfter) return;
+        var level = $"answer-not-applied-{answer.PartitionKey}-{answer.RowKey}";
+        if (await escalations.SendOnceAsync(caseNumber, level, $"IMR case {caseNumber}: a recorded answer has not taken effect",
+                $"The answer \"{answer.RowKey}\" for {answer.PartitionKey}, recorded {recorded:u}, has not taken effect after {options.Value.AnswerStallAfter}. "
+                + "It is passed to the case's workflow again every few minutes, but the workflow may be stalled: check the case page.", ct))
+        {
+            await audit.RecordAsync(caseNumber, level, "Answer not applied", $"{answer.RowKey} of {answer.PartitionKey}, recorded {recorded:u}: escalated to the medical director", ct);
+            logger.LogWarning("Case {CaseNumber}: answer {Use} of {Key} not applied after {StallAfter}; escalated", caseNumber, answer.RowKey, answer.PartitionKey, options.Value.AnswerStallAfter);
+        }
     }
 
     /// <summary>Whether the stored case shows that the orchestration acted on the answer or no longer waits for it.</summary>

@@ -216,6 +216,34 @@ public sealed class AnswerDurabilityTests
     }
 
     [Fact]
+    public async Task An_answer_that_does_not_take_effect_is_escalated_once_to_a_person()
+    {
+        // Stall threshold zero: any recorded answer the case has not acted on when the sweep looks counts as stalled.
+        await using var app = await StartAsync(s =>
+        {
+            s["Imr:ReconcileInterval"] = "00:00:01";
+            s["Imr:AnswerStallAfter"] = "00:00:00";
+        });
+        var caseNumber = await StartCaseAsync();
+        await app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        // A determination claimed for the offered (not yet accepted) assignment, its submission never stored: the
+        // workflow cannot act on it, however often it is raised.
+        var assignmentId = $"{caseNumber}-A1";
+        await app.Runtime.Services.GetRequiredService<CallbackUses>().TryClaimAsync(assignmentId, ReviewerCallbacks.DeterminationUse(0), "Your determination has been received.");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        await SweepAsync(app);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await SweepAsync(app);
+
+        var level = $"answer-not-applied-{assignmentId}-{ReviewerCallbacks.DeterminationUse(0)}";
+        var outbox = app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        var mail = Outbox.TextBody((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, Escalations.NotificationId(level))).DownloadContentAsync()).Value.Content);
+        Assert.Contains("has not taken effect", mail);
+        Assert.Single(await app.BlobNamesAsync(StorageNames.OutboxContainer, $"{caseNumber}/{Escalations.NotificationId("answer-not-applied")}"));
+    }
+
+    [Fact]
     public async Task A_manual_assignment_stopped_after_it_was_recorded_is_completed_by_the_retry_once()
     {
         await using var app = await RuntimeHarness.StartAsync(configure: s =>
