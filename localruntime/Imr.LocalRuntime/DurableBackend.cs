@@ -103,8 +103,28 @@ public sealed class DurableBackend : IAsyncDisposable
             StorageServiceClientProvider.ForTable(connectionString, table));
     }
 
+    /// <summary>
+    /// A loopback port that is free now, picked at random below the kernel's ephemeral range (32768–60999 on Linux).
+    /// A port from the ephemeral range (bind to 0) can be taken by any outgoing connection between the pick and the
+    /// server's bind, which failed test runs with "address already in use"; outgoing connections never use these.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var candidate = new TcpListener(IPAddress.Loopback, port);
+                candidate.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
