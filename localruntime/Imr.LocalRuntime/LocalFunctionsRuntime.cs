@@ -19,10 +19,12 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     private readonly GrpcChannel _channel;
 
     private readonly ILoggerFactory _sidecarLogging;
+    private readonly StopFlag _stopping;
 
-    private LocalFunctionsRuntime(WebApplication app, DurableBackend backend, GrpcChannel channel, FunctionCatalog catalog, ILoggerFactory sidecarLogging)
+    private LocalFunctionsRuntime(WebApplication app, DurableBackend backend, GrpcChannel channel, FunctionCatalog catalog, ILoggerFactory sidecarLogging, StopFlag stopping)
     {
         _sidecarLogging = sidecarLogging;
+        _stopping = stopping;
         App = app;
         _backend = backend;
         _channel = channel;
@@ -48,6 +50,10 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.WebHost.UseUrls(options.HttpUrl);
         HostWithoutSignalHandling.Configure(builder.Services, StopTimeout);
+        // A requested stop cancels the worker's in-flight gRPC calls, which the SDK logs as unexpected errors; the work
+        // items are not lost (the backend delivers them again after a restart), so a stop keeps those quiet.
+        var stopping = new StopFlag();
+        builder.Logging.AddFilter("Microsoft.DurableTask", level => level >= LogLevel.Warning && (!stopping.Requested || level >= LogLevel.Critical));
 
         // The sidecar (started first so the worker can connect) logs through its own factory, kept for the runtime's life.
         var sidecarLogging = LoggerFactory.Create(l => { if (logging is not null) logging(l); else l.AddSimpleConsole(o => o.SingleLine = true); l.AddFilter("DurableTask", LogLevel.Warning); l.AddFilter("Microsoft", LogLevel.Warning); });
@@ -77,7 +83,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         app.MapFunctionRoutes(catalog);
         await SeedRosterAsync(app.Services, options, ct);
         await app.StartAsync(ct);
-        return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging);
+        return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging, stopping);
     }
 
     /// <summary>
@@ -89,6 +95,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     /// <summary>Stops in dependency order: HTTP, triggers and worker first, while the sidecar they talk to still runs.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping.Requested = true;
         await App.StopAsync();
         await App.DisposeAsync();
         await _channel.ShutdownAsync();
@@ -129,4 +136,12 @@ internal sealed class HostWithoutSignalHandling : IHostLifetime
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Set when the runtime is asked to stop (read by a logging filter).</summary>
+internal sealed class StopFlag
+{
+    private volatile bool _requested;
+
+    public bool Requested { get => _requested; set => _requested = value; }
 }
