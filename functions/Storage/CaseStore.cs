@@ -131,19 +131,26 @@ public sealed class CaseStore(StorageClients storage)
     /// <summary>As <see cref="UpdateAsync"/>; <c>Applied</c> is false when the change was refused as a move backwards.</summary>
     public async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
     {
+        var (entity, applied) = await ChangeRowAsync(Cases, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
+        return applied ? (entity, true) : ((await GetAsync(caseNumber, ct))!, false); // the refused change touched the copy in hand
+    }
+
+    /// <summary>
+    /// One row changed with optimistic concurrency: read, change, and replace only if the row is unchanged (re-read and
+    /// decide again on 412); a status move the transition table refuses writes nothing.
+    /// </summary>
+    private static async Task<(T Entity, bool Applied)> ChangeRowAsync<T>(TableClient table, Func<Task<T?>> read, string what, Func<T, string> statusOf,
+        Func<string?, string?, bool> allows, Action<T> change, CancellationToken ct) where T : class, ITableEntity
+    {
         for (var attempt = 0; ; attempt++)
         {
-            var entity = await GetAsync(caseNumber, ct) ?? throw new InvalidOperationException($"Case {caseNumber} is not recorded.");
-            var before = entity.Status;
+            var entity = await read() ?? throw new InvalidOperationException($"{what} is not recorded.");
+            var before = statusOf(entity);
             change(entity);
-            if (!CaseStatusTransitions.Allows(before, entity.Status))
-            {
-                return ((await GetAsync(caseNumber, ct))!, false);
-            }
-
+            if (!allows(before, statusOf(entity))) return (entity, false);
             try
             {
-                await Cases.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
                 return (entity, true);
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
@@ -216,28 +223,8 @@ public sealed class CaseStore(StorageClients storage)
     /// in a way <see cref="AssignmentStatusTransitions"/> does not allow (e.g. a completed assignment back to accepted) is
     /// a late or repeated step: nothing is written and false is returned.
     /// </summary>
-    public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var entity = await GetAssignmentAsync(caseNumber, assignmentId, ct) ?? throw new InvalidOperationException($"Assignment {assignmentId} is not recorded.");
-            var before = entity.Status;
-            change(entity);
-            if (!AssignmentStatusTransitions.Allows(before, entity.Status))
-            {
-                return false;
-            }
-
-            try
-            {
-                await Assignments.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
-            {
-            }
-        }
-    }
+    public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default) =>
+        (await ChangeRowAsync(Assignments, () => GetAssignmentAsync(caseNumber, assignmentId, ct), $"Assignment {assignmentId}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
 }
