@@ -41,7 +41,7 @@ public enum IntakeResult
 /// </summary>
 public sealed class CaseIntake(StorageClients storage, IntakeStore store, DocumentStore documents, CaseStore cases, RosterStore roster, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
 {
-    public const string ManifestFileName = "manifest.json";
+    public const string ManifestFileName = CaseNames.ManifestFileName;
     public const string UnnamedPartition = "_unnamed";
     private const string Sha256Metadata = DocumentStore.Sha256Metadata;
     private static readonly JsonSerializerOptions ReportJson = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -50,8 +50,8 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     private BlobContainerClient CaseFiles => storage.Container(StorageNames.CaseFilesContainer);
     private BlobContainerClient Quarantine => storage.Container(StorageNames.QuarantineContainer);
 
-    public static string ManifestBlobName(string caseNumber) => $"{caseNumber}/{ManifestFileName}";
-    public static string DocumentBlobName(string caseNumber, string fileName) => $"{caseNumber}/documents/{fileName}";
+    public static string ManifestBlobName(string caseNumber) => CaseNames.ManifestBlob(caseNumber);
+    public static string DocumentBlobName(string caseNumber, string fileName) => CaseNames.DocumentBlob(caseNumber, fileName);
 
     private readonly RawBlobAccess _raw = new(storage);
 

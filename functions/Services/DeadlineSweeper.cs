@@ -240,7 +240,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         {
             // A choice the medical director made for the awaited round (claimed by the route) that the stopped run never got.
             var awaited = resume.Round + 1;
-            if (await callbackUses.FirstResultAsync($"{c.PartitionKey}-A{awaited}", RosterAdmin.ManualAssignmentUse, ct) is { } stored
+            if (await callbackUses.FirstResultAsync(CaseNames.AssignmentId(c.PartitionKey, awaited), RosterAdmin.ManualAssignmentUse, ct) is { } stored
                 && JsonSerializer.Deserialize<RosterAdmin.ManualChoice>(stored) is { } choice)
             {
                 await durable.RaiseEventAsync(instanceId, AssignmentEvents.ManualAssignment, new ManualAssignment(choice.ReviewerId, choice.AssignedBy, awaited), ct);

@@ -36,7 +36,7 @@ public sealed class LetterIssuer(
     TimeProvider time,
     ILogger<LetterIssuer> logger)
 {
-    public static string BlobPrefix(string caseNumber, int version) => $"{caseNumber}/final-determination-v{version}";
+    public static string BlobPrefix(string caseNumber, int version) => CaseNames.LetterBlobPrefix(caseNumber, version);
 
     /// <summary>The original letter from the reviewer's determination, or the case back to the reviewer with the reasons.</summary>
     public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)

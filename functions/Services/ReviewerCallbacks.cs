@@ -40,7 +40,7 @@ public sealed class ReviewerCallbacks(
     public static string DeterminationUse(int revision) => SubmitUse + RevisionSuffix(revision);
 
     /// <summary>Where the determination of an assignment's revision is stored; the event names it.</summary>
-    public static string SubmissionBlobName(string caseNumber, string assignmentId, int revision) => $"{caseNumber}/{assignmentId}{RevisionSuffix(revision)}.json";
+    public static string SubmissionBlobName(string caseNumber, string assignmentId, int revision) => CaseNames.SubmissionBlob(caseNumber, assignmentId, revision);
 
     public async Task<IActionResult> ShowOfferAsync(string assignmentId, string? token, CancellationToken ct)
     {
@@ -265,7 +265,7 @@ public sealed class ReviewerCallbacks(
         }
     }
 
-    internal static string RevisionSuffix(int revision) => revision == 0 ? "" : $"-r{revision}";
+    internal static string RevisionSuffix(int revision) => CaseNames.RevisionSuffix(revision);
 
     /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
     private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? DeterminationUse(assignment.DeterminationRevision) : use;

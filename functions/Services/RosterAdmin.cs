@@ -28,7 +28,7 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
     public const string ManualAssignmentUse = "ManualAssignment";
 
     /// <summary>The id a manual-assignment round's answer is recorded under (the assignment id the round creates).</summary>
-    public static string RoundId(string caseNumber, int round) => $"{caseNumber}-A{round}";
+    public static string RoundId(string caseNumber, int round) => CaseNames.AssignmentId(caseNumber, round);
 
     /// <summary>The stored answer of a round (the claim's result); the sweep re-delivers it to a restarted case.</summary>
     public sealed record ManualChoice(string ReviewerId, string AssignedBy);

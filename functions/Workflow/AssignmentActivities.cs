@@ -41,7 +41,7 @@ public sealed class AssignmentActivities(
     [Function(nameof(OfferAssignment))]
     public async Task<AssignmentOffer?> OfferAssignment([ActivityTrigger] AssignmentRequest request)
     {
-        var assignmentId = $"{request.CaseNumber}-A{request.Round}";
+        var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
         var existing = await cases.GetAssignmentAsync(request.CaseNumber, assignmentId);
         var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
         string reviewerId;
@@ -255,7 +255,7 @@ public sealed class AssignmentActivities(
     [Function(nameof(AssignManually))]
     public async Task<AssignmentOffer?> AssignManually([ActivityTrigger] ManualAssignmentRequest request)
     {
-        var assignmentId = $"{request.CaseNumber}-A{request.Round}";
+        var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
         var existing = await cases.GetAssignmentAsync(request.CaseNumber, assignmentId);
         if (existing is null)
         {

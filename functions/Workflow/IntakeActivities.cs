@@ -71,7 +71,7 @@ public sealed class IntakeActivities(
     public async Task<string> IssueIneligibilityNotice([ActivityTrigger] IneligibilityStep step)
     {
         var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
-        var blobName = $"{step.CaseNumber}/ineligibility-notice.txt";
+        var blobName = CaseNames.IneligibilityNoticeBlob(step.CaseNumber);
         // The reasons as recorded (a staff resolution's text is stored there, never passed through the orchestration).
         var recorded = (await store.GetAsync(step.CaseNumber))?.EligibilityReasons is { Length: > 0 } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) : null;
         var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), recorded is { Length: > 0 } ? recorded : step.Reasons, step.DuplicateOf);
