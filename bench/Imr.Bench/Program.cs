@@ -8,12 +8,20 @@ using Imr.Bench.Micro;
 using Imr.LocalRuntime;
 
 // Benchmark harness. Run through bench/run.sh (it starts a throw-away Azurite and passes its connection and pid).
-//   --cases N          cases per macro run (default 500)
+//   --cases N          cases per burst run (default 500): all uploaded at once, measures capacity
+//   --steady           steady load instead: cases arrive at a fixed rate, open loop, reviewers answering as in a burst;
+//                      measures what a user waits (upload→offer, submit→closed). With --burst too, the burst runs first.
+//   --rate R           steady arrivals per minute (default: half the same backend's burst throughput when --burst ran,
+//                      else 60, half the issue's burst target of 120/min on the Azure Storage backend)
+//   --minutes M        steady arrival duration (default 5)
 //   --backends a,b     AzureStorage,InMemory (default both, side by side)
-//   --tune             also run the Azure Storage backend with alternative durable settings (before/after)
+//   --set K=V          a runtime setting for every run (repeatable), e.g. --set LocalRuntime:MaxQueuePollingInterval=00:00:02
+//   --tune             also run the Azure Storage backend with alternative durable settings (before/after), in the
+//                      same mode (burst or steady) as the main runs
 //   --micro            BenchmarkDotNet micro benchmarks instead
 //   --out DIR          results folder (default bench/results)
-//   --timeout-minutes M  per run (default 30): a run not finished by then reports what completed
+//   --timeout-minutes M  per burst run (default 30), or after the last arrival of a steady run: a run not finished by
+//                      then reports what completed
 //   --chaos            the fault-injection harness instead (bench/chaos/run.sh; options there)
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 var root = Directory.GetCurrentDirectory();
@@ -39,35 +47,79 @@ int? azuritePid = int.TryParse(Environment.GetEnvironmentVariable("IMR_BENCH_AZU
 var cases = int.Parse(Arg("--cases", "500"), CultureInfo.InvariantCulture);
 var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-minutes", "30"), CultureInfo.InvariantCulture));
 var backends = Arg("--backends", "AzureStorage,InMemory").Split(',').Select(Enum.Parse<DurableBackendKind>).ToList();
+var steady = args.Contains("--steady");
+var burst = !steady || args.Contains("--burst");
+double? rate = args.Contains("--rate") ? double.Parse(Arg("--rate", "60"), CultureInfo.InvariantCulture) : null;
+var minutes = double.Parse(Arg("--minutes", "5"), CultureInfo.InvariantCulture);
+const double DefaultRate = 60;
+var extra = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => (string?)(kv.Length > 1 ? kv[1] : ""));
+
+MacroOptions Options(DurableBackendKind backend, LoadMode mode, double ratePerMinute, IReadOnlyDictionary<string, string?>? variant = null) => new()
+{
+    Cases = cases,
+    Mode = mode,
+    RatePerMinute = ratePerMinute,
+    Duration = TimeSpan.FromMinutes(minutes),
+    Backend = backend,
+    StorageConnectionString = connection,
+    RepoRoot = root,
+    AzuritePid = azuritePid,
+    Timeout = timeout,
+    Settings = extra.Concat(variant ?? new Dictionary<string, string?>()).GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+};
+
+void Print(string label, MacroResult r) => Console.WriteLine(r.Mode == nameof(LoadMode.Steady)
+    ? $"[{label} steady] {r.Completed}/{r.Cases} closed, arrivals {r.ArrivalRatePerMinute}/min ({r.OfferedRatePerMinute}/min asked), upload→offer p99 {r.UploadToOfferMs.P99:0} ms, submit→closed p99 {r.SubmitToClosedMs.P99:0} ms, {r.RequestsPerCase} storage requests/case"
+    : $"[{label}] completed {r.Completed}/{r.Cases}: {r.CasesPerMinute} cases/min, {r.RequestsPerCase} storage requests/case");
 
 var runs = new List<MacroResult>();
+var steadyRates = new Dictionary<DurableBackendKind, double>();
 foreach (var backend in backends)
 {
-    var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = backend, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid, Timeout = timeout }, Console.Out);
-    Console.WriteLine($"[{backend}] completed {result.Completed}/{result.Cases}: {result.CasesPerMinute} cases/min, {result.RequestsPerCase} storage requests/case");
-    runs.Add(result);
+    if (burst)
+    {
+        var result = await MacroBenchmark.RunAsync(Options(backend, LoadMode.Burst, 0), Console.Out);
+        Print(backend.ToString(), result);
+        runs.Add(result);
+        if (result.CasesPerMinute > 0) steadyRates[backend] = Math.Round(result.CasesPerMinute / 2, 1);
+    }
+
+    if (steady)
+    {
+        var r = rate ?? steadyRates.GetValueOrDefault(backend, DefaultRate);
+        var result = await MacroBenchmark.RunAsync(Options(backend, LoadMode.Steady, r), Console.Out);
+        Print(backend.ToString(), result);
+        runs.Add(result);
+    }
 }
 
 if (args.Contains("--tune"))
 {
-    // Alternatives to the chosen local defaults (polling 1 s, 100/100 concurrency, 4 partitions), one change at a time.
+    // Alternatives to the local runtime's durable defaults (LocalRuntimeOptions: queue polling 1 s, 100/100 concurrency,
+    // 4 partitions, blob polling 1 s), one change at a time. The visibility timeouts only matter after a crash (chaos harness).
     var variants = new Dictionary<string, string?>[]
     {
         new() { ["LocalRuntime:MaxQueuePollingInterval"] = "00:00:30" },
+        new() { ["LocalRuntime:MaxQueuePollingInterval"] = "00:00:00.250" },
         new() { ["LocalRuntime:MaxConcurrentActivities"] = "10", ["LocalRuntime:MaxConcurrentOrchestrations"] = "10" },
+        new() { ["LocalRuntime:MaxConcurrentActivities"] = "400", ["LocalRuntime:MaxConcurrentOrchestrations"] = "400" },
         new() { ["LocalRuntime:PartitionCount"] = "1" },
+        new() { ["LocalRuntime:PartitionCount"] = "16" },
+        new() { ["LocalRuntime:BlobPollInterval"] = "00:00:00.250" },
     };
     foreach (var v in variants)
     {
-        var result = await MacroBenchmark.RunAsync(new MacroOptions { Cases = cases, Backend = DurableBackendKind.AzureStorage, StorageConnectionString = connection, RepoRoot = root, AzuritePid = azuritePid, Settings = v, Timeout = timeout }, Console.Out);
-        Console.WriteLine($"[tuned {string.Join(',', v.Select(k => $"{k.Key}={k.Value}"))}] {result.CasesPerMinute} cases/min");
+        var mode = steady ? LoadMode.Steady : LoadMode.Burst;
+        var result = await MacroBenchmark.RunAsync(Options(DurableBackendKind.AzureStorage, mode, rate ?? steadyRates.GetValueOrDefault(DurableBackendKind.AzureStorage, DefaultRate), v), Console.Out);
+        Print($"tuned {string.Join(',', v.Select(k => $"{k.Key}={k.Value}"))}", result);
         runs.Add(result);
     }
 }
 
 var ceiling = await CeilingProbe.RunAsync(connection, TimeSpan.FromSeconds(10), 32);
 var report = new BenchReport(Report.Machine(), DateTimeOffset.UtcNow, "bench/run.sh " + string.Join(' ', args), runs, ceiling);
-var name = $"macro-{cases}";
+var firstSteady = runs.FirstOrDefault(r => r.Mode == nameof(LoadMode.Steady));
+var name = (burst ? $"macro-{cases}" : "") + (burst && steady ? "-" : "") + (firstSteady is { } f ? $"steady-{f.OfferedRatePerMinute:0.#}x{minutes:0.#}" : "");
 Console.WriteLine(await Report.WriteAsync(report, outDir, name));
 Console.WriteLine($"Results: {Path.Combine(outDir, name)}.{{json,md,svg,png}}");
 return runs.All(r => r.Completed == r.Cases) ? 0 : 1;

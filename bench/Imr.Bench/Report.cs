@@ -40,39 +40,119 @@ public static class Report
     {
         static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("0.#", CultureInfo.InvariantCulture);
         static string Mb(long? b) => b is null ? "–" : (b.Value / 1048576.0).ToString("0", CultureInfo.InvariantCulture) + " MB";
-        var s = new StringBuilder();
-        s.AppendLine($"# Benchmark `{name}`").AppendLine();
-        s.AppendLine($"- command: `{r.Command}`").AppendLine($"- machine: {r.Machine}").AppendLine($"- at: {r.At:u}").AppendLine();
-        s.AppendLine("| backend | settings | cases | completed | cases/min | upload→offer p50/p95/p99 ms | submit→closed p50/p95/p99 ms | storage requests/case (blob/queue/table) | runtime peak RSS | Azurite peak RSS |");
-        s.AppendLine("| --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |");
-        foreach (var run in r.Runs)
+        static string P(Percentiles p) => $"{F(p.P50)} / {F(p.P95)} / {F(p.P99)}";
+        static string Settings(MacroResult run)
         {
-            var byService = string.Join(" / ", new[] { "blob", "queue", "table" }.Select(k => F(run.RequestsPerCaseByService.GetValueOrDefault(k))));
-            var settings = string.Join(", ", run.Settings.Where(k => k.Key != "LocalRuntime:Backend" && k.Key != "LocalRuntime:WorkerId").Select(k => $"{k.Key.Replace("LocalRuntime:", "")}={k.Value}"));
-            s.AppendLine($"| {run.Backend} | {(settings.Length == 0 ? "defaults" : settings)} | {run.Cases} | {run.Completed} | {F(run.CasesPerMinute)} | {F(run.UploadToOfferMs.P50)} / {F(run.UploadToOfferMs.P95)} / {F(run.UploadToOfferMs.P99)} | {F(run.SubmitToClosedMs.P50)} / {F(run.SubmitToClosedMs.P95)} / {F(run.SubmitToClosedMs.P99)} | {F(run.RequestsPerCase)} ({byService}) | {Mb(run.RuntimePeakRssBytes)} | {Mb(run.AzuritePeakRssBytes)} |");
+            var settings = string.Join(", ", run.Settings.Where(k => k.Key != "LocalRuntime:Backend" && k.Key != "LocalRuntime:WorkerId").Select(k => $"{k.Key.Replace("LocalRuntime:", "", StringComparison.Ordinal)}={k.Value}"));
+            return settings.Length == 0 ? "defaults" : settings;
         }
 
-        var azure = r.Runs.FirstOrDefault(x => x.Backend == "AzureStorage");
-        var memory = r.Runs.FirstOrDefault(x => x.Backend == "InMemory");
-        s.AppendLine();
-        if (azure is not null && memory is not null && azure.CasesPerMinute > 0)
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark `{name}`").AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"- command: `{r.Command}`").AppendLine(CultureInfo.InvariantCulture, $"- machine: {r.Machine}").AppendLine(CultureInfo.InvariantCulture, $"- at: {r.At:u}");
+        var backends = string.Join(", ", r.Runs.Select(x => x.Backend).Distinct().Select(b => b switch
         {
-            s.AppendLine($"In-memory / Azure Storage throughput ratio: **{F(memory.CasesPerMinute / azure.CasesPerMinute)}×**.");
+            "AzureStorage" => "AzureStorage (the Durable Task Framework's Azure Storage provider, as Durable Functions runs in Azure: queues, history tables, lease blobs)",
+            "InMemory" => "InMemory (in-memory durable backend: no storage requests of its own, so its requests are the application's)",
+            _ => b,
+        }));
+        s.AppendLine(CultureInfo.InvariantCulture, $"- backends: {backends}");
+        s.AppendLine("- modes: **burst** uploads every case at once (capacity); **steady** uploads cases at a fixed rate, open loop, whatever completes (what a user waits). Latencies: upload→offer from the manifest upload to the offer's blob creation (whole seconds in storage, so bounded by when the reviewers' poll saw it), submit→closed from the reviewer's POST to the case row's ClosedAt.").AppendLine();
+
+        var bursts = r.Runs.Where(x => x.Mode == nameof(LoadMode.Burst)).ToList();
+        if (bursts.Count > 0)
+        {
+            s.AppendLine("## Burst").AppendLine();
+            s.AppendLine("| backend | settings | cases | completed | cases/min | upload→offer p50/p95/p99 ms | submit→closed p50/p95/p99 ms | storage requests/case (blob/queue/table) | runtime peak RSS | Azurite peak RSS |");
+            s.AppendLine("| --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |");
+            foreach (var run in bursts)
+            {
+                var byService = string.Join(" / ", new[] { "blob", "queue", "table" }.Select(k => F(run.RequestsPerCaseByService.GetValueOrDefault(k))));
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {run.Backend} | {Settings(run)} | {run.Cases} | {run.Completed} | {F(run.CasesPerMinute)} | {P(run.UploadToOfferMs)} | {P(run.SubmitToClosedMs)} | {F(run.RequestsPerCase)} ({byService}) | {Mb(run.RuntimePeakRssBytes)} | {Mb(run.AzuritePeakRssBytes)} |");
+            }
+
+            s.AppendLine();
+        }
+
+        var steadies = r.Runs.Where(x => x.Mode == nameof(LoadMode.Steady)).ToList();
+        if (steadies.Count > 0)
+        {
+            s.AppendLine("## Steady load").AppendLine();
+            s.AppendLine("| backend | settings | offered cases/min | achieved arrivals/min | arrival lag p99 ms | cases | completed | upload→offer p50/p95/p99 ms | submit→closed p50/p95/p99 ms | storage requests/case | runtime peak RSS | Azurite peak RSS |");
+            s.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |");
+            foreach (var run in steadies)
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {run.Backend} | {Settings(run)} | {F(run.OfferedRatePerMinute ?? double.NaN)} | {F(run.ArrivalRatePerMinute ?? double.NaN)} | {F(run.ArrivalLagMs?.P99 ?? double.NaN)} | {run.Cases} | {run.Completed} | {P(run.UploadToOfferMs)} | {P(run.SubmitToClosedMs)} | {F(run.RequestsPerCase)} | {Mb(run.RuntimePeakRssBytes)} | {Mb(run.AzuritePeakRssBytes)} |");
+            }
+
+            s.AppendLine();
+        }
+
+        var azure = bursts.FirstOrDefault(x => x.Backend == "AzureStorage" && IsDefault(x)) ?? steadies.FirstOrDefault(x => x.Backend == "AzureStorage" && IsDefault(x));
+        var memory = bursts.FirstOrDefault(x => x.Backend == "InMemory" && IsDefault(x)) ?? steadies.FirstOrDefault(x => x.Backend == "InMemory" && IsDefault(x));
+        var azureBurst = bursts.FirstOrDefault(x => x.Backend == "AzureStorage" && IsDefault(x));
+        var memoryBurst = bursts.FirstOrDefault(x => x.Backend == "InMemory" && IsDefault(x));
+        if (azureBurst is not null && memoryBurst is not null && azureBurst.CasesPerMinute > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"In-memory / Azure Storage throughput ratio: **{F(memoryBurst.CasesPerMinute / azureBurst.CasesPerMinute)}×**.");
         }
 
         if (r.Ceiling is { } c)
         {
             s.AppendLine($"Azurite ceiling (same run): {F(c.OperationsPerSecond)} storage ops/s for the minimal {c.OperationsPerCase} operations a case needs → **{F(c.CasesPerMinuteCeiling)} cases/min**." +
-                (azure is not null && c.CasesPerMinuteCeiling > 0 ? $" The system on the Azure Storage backend reaches **{F(100 * azure.CasesPerMinute / c.CasesPerMinuteCeiling)}%** of it." : ""));
+                (azureBurst is not null && c.CasesPerMinuteCeiling > 0 ? $" The system on the Azure Storage backend (burst) reaches **{F(100 * azureBurst.CasesPerMinute / c.CasesPerMinuteCeiling)}%** of it." : ""));
         }
 
-        if (azure is not null)
+        if (azure is not null || memory is not null)
         {
-            s.AppendLine().AppendLine("Storage requests by kind (Azure Storage backend run):").AppendLine().AppendLine("| service kind | requests | per case |").AppendLine("| --- | ---: | ---: |");
-            foreach (var (kind, n) in azure.Requests.OrderByDescending(k => k.Value))
-            {
-                s.AppendLine($"| {kind} | {n} | {F(azure.Completed == 0 ? 0 : n / (double)azure.Completed)} |");
-            }
+            s.AppendLine().Append(RequestTables(azure, memory));
+        }
+
+        return s.ToString();
+    }
+
+    private static bool IsDefault(MacroResult run) => run.Settings.Keys.All(k => k is "LocalRuntime:Backend" or "LocalRuntime:WorkerId");
+
+    /// <summary>
+    /// Every request kind per case: the in-memory run's are the application's own (that backend stores nothing); on the
+    /// Azure Storage backend the durable provider's are those addressed to its task hub's tables, queues and containers,
+    /// and the difference of the two runs' totals is shown as well. Then the same by table, container and queue.
+    /// </summary>
+    private static string RequestTables(MacroResult? azure, MacroResult? memory)
+    {
+        static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("0.#", CultureInfo.InvariantCulture);
+        static double PerCase(MacroResult? run, Func<string, bool> which) =>
+            run is null || run.Completed == 0 ? double.NaN : run.RequestsByTarget.Where(k => which(k.Key)).Sum(k => k.Value) / (double)run.Completed;
+        static string KindOf(string serviceKindTarget) => serviceKindTarget[..serviceKindTarget.LastIndexOf(' ')];
+        var s = new StringBuilder();
+        var source = string.Join(" and ", new[] { azure, memory }.OfType<MacroResult>().Select(x => $"{x.Backend} {x.Mode.ToLowerInvariant()} run, {x.Completed} cases"));
+        s.AppendLine(CultureInfo.InvariantCulture, $"## Storage requests per case ({source})").AppendLine();
+        s.AppendLine("Every kind. *App* = the application and the local host (in memory: everything, the backend stores nothing); *provider* = the durable provider's requests to its task hub's tables, queues and containers (`{hub}…`).").AppendLine();
+        s.AppendLine("| service kind | InMemory (app) | AzureStorage app | AzureStorage provider | AzureStorage total |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        var kinds = new[] { azure, memory }.OfType<MacroResult>().SelectMany(x => x.RequestsByTarget.Keys).Select(KindOf).Distinct()
+            .OrderByDescending(k => PerCase(azure, t => KindOf(t) == k) is var v && double.IsNaN(v) ? PerCase(memory, t => KindOf(t) == k) : v).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        foreach (var k in kinds)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {k} | {F(PerCase(memory, t => KindOf(t) == k))} | {F(PerCase(azure, t => KindOf(t) == k && !MacroBenchmark.IsProviders(t)))} | {F(PerCase(azure, t => KindOf(t) == k && MacroBenchmark.IsProviders(t)))} | {F(PerCase(azure, t => KindOf(t) == k))} |");
+        }
+
+        var memoryTotal = PerCase(memory, _ => true);
+        var azureTotal = PerCase(azure, _ => true);
+        var azureApp = PerCase(azure, t => !MacroBenchmark.IsProviders(t));
+        s.AppendLine(CultureInfo.InvariantCulture, $"| **total** | **{F(memoryTotal)}** | **{F(azureApp)}** | **{F(PerCase(azure, MacroBenchmark.IsProviders))}** | **{F(azureTotal)}** |").AppendLine();
+        if (!double.IsNaN(memoryTotal) && !double.IsNaN(azureTotal))
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"The application's own: **{F(memoryTotal)}** per case (in-memory run). The durable provider's share on Azure Storage: **{F(azureTotal - memoryTotal)}** per case as the difference of the runs' totals ({F(azureTotal)} − {F(memoryTotal)}), **{F(azureTotal - azureApp)}** counted by its task hub's stores (the app's own requests differ a little between backends: timing-dependent polls and retries).").AppendLine();
+        }
+
+        s.AppendLine("### By table, container and queue").AppendLine();
+        s.AppendLine("| service kind | table / container / queue | InMemory | AzureStorage |").AppendLine("| --- | --- | ---: | ---: |");
+        var keys = new[] { azure, memory }.OfType<MacroResult>().SelectMany(x => x.RequestsByTarget.Keys).Distinct()
+            .OrderByDescending(k => Math.Max(PerCase(azure, t => t == k) is var a && double.IsNaN(a) ? 0 : a, PerCase(memory, t => t == k) is var m && double.IsNaN(m) ? 0 : m)).ThenBy(k => k, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {KindOf(key)} | {key[(key.LastIndexOf(' ') + 1)..]} | {F(PerCase(memory, t => t == key))} | {F(PerCase(azure, t => t == key))} |");
         }
 
         return s.ToString();

@@ -7,18 +7,47 @@ namespace Imr.Functions.Storage;
 /// <summary>
 /// Counts storage requests by service and operation kind in the Azure SDK pipeline (every try, retries included,
 /// as the storage service bills them). Optional: registered by the benchmark to measure transactions per case.
+/// A second dimension, the target, is the table, container or queue a request addresses: only those names, never a
+/// blob name, entity key or query, so it carries no case data. It tells which store a case costs, and the durable
+/// provider's requests apart (its tables, queues and containers are named after the task hub).
 /// </summary>
 public sealed class StorageRequestCounter
 {
-    private readonly ConcurrentDictionary<(string Service, string Kind), long> _counts = new();
+    private readonly ConcurrentDictionary<(string Service, string Kind, string Target), long> _counts = new();
 
     public HttpPipelinePolicy PolicyFor(string service) => new CountingPolicy(this, service);
 
-    public IReadOnlyDictionary<(string Service, string Kind), long> Snapshot() => new Dictionary<(string, string), long>(_counts);
+    /// <summary>Requests by service and kind (targets summed).</summary>
+    public IReadOnlyDictionary<(string Service, string Kind), long> Snapshot() =>
+        _counts.GroupBy(c => (c.Key.Service, c.Key.Kind)).ToDictionary(g => g.Key, g => g.Sum(c => c.Value));
+
+    /// <summary>Requests by service, kind and target (table, container or queue name; "" for account-level requests).</summary>
+    public IReadOnlyDictionary<(string Service, string Kind, string Target), long> SnapshotByTarget() => new Dictionary<(string, string, string), long>(_counts);
 
     public void Reset() => _counts.Clear();
 
-    private void Count(string service, Request request) => _counts.AddOrUpdate((service, KindOf(service, request)), 1, (_, n) => n + 1);
+    private void Count(string service, Request request) => _counts.AddOrUpdate((service, KindOf(service, request), TargetOf(service, request)), 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// The table, container or queue a request addresses: the first path segment after the account (the emulator puts
+    /// the account in the path, Azure in the host name), a table's key or query part cut off. A table batch names its
+    /// table only in its body: "$batch". Never a blob name or an entity key.
+    /// </summary>
+    public static string TargetOf(string service, Request request)
+    {
+        var segments = request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var host = request.Uri.Host ?? "";
+        var accountInPath = host == "localhost" || System.Net.IPAddress.TryParse(host, out _) || !host.Contains('.', StringComparison.Ordinal);
+        var first = segments.Skip(accountInPath ? 1 : 0).FirstOrDefault() ?? "";
+        first = Uri.UnescapeDataString(first);
+        if (service == "table")
+        {
+            var paren = first.IndexOf('(', StringComparison.Ordinal);
+            return paren >= 0 ? first[..paren] : first;
+        }
+
+        return first;
+    }
 
     /// <summary>The storage operation a request performs, from its verb, path and query (no names or keys are kept).</summary>
     public static string KindOf(string service, Request request)
