@@ -9,10 +9,26 @@ using Microsoft.Extensions.Options;
 namespace Imr.LocalRuntime;
 
 /// <summary>
-/// Polls the containers of blob-triggered functions and hands each new or changed blob to the function once,
-/// keeping receipts (name + ETag) in a table as the Functions host keeps blob receipts. A blob that fails
-/// five times is marked poisoned and left in place (intake's own sweep finds it later). No single blob stops the watcher:
-/// each is handled on its own, and a name the storage emulator cannot list is found and delivered by name.
+/// Polls the containers of blob-triggered functions and hands each new or changed blob (name + ETag) to the function once.
+/// A blob that fails five times is marked poisoned and left in place (intake's own sweep finds it later). No single blob
+/// stops the watcher: each is handled on its own, and a name the storage emulator cannot list is found and delivered by name.
+/// <para>
+/// What a poll costs grows with new blobs, not with the blobs already handled (in Azure, Event Grid delivers each blob once
+/// and the host keeps no receipt per blob). Receipts (a row per function and blob name in <see cref="ReceiptsTable"/>) are
+/// all read once at start, into memory, and from then on memory decides: a blob never seen before costs no read. A receipt is
+/// written only where it protects something across a restart:
+/// <list type="bullet">
+/// <item>a failed delivery, so that the attempts count toward poisoning after a restart too, and a poisoned blob stays
+/// poisoned;</item>
+/// <item>a handled blob that stays in its container (a roster import; a document still waiting for its manifest), once it
+/// has stayed <see cref="LocalRuntimeOptions.BlobReceiptDelay"/>, so that a restart does not apply it again.</item>
+/// </list>
+/// A blob handled and removed by its function (the intake path: a case's files are moved away at acceptance) needs none:
+/// if the runtime stops between the delivery and the removal, the next start delivers it again, which intake answers as a
+/// duplicate (CaseIntake is idempotent for repeated deliveries; so is a roster import). So a case's intake costs no receipt
+/// request at all. Receipts of blobs no longer listed are deleted (and forgotten) after a complete scan, which keeps the
+/// table and the map to the blobs that are there.
+/// </para>
 /// </summary>
 public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider services, StorageClients storage, IConfiguration configuration, IOptions<LocalRuntimeOptions> options, ILogger<BlobTriggerWatcher> logger) : BackgroundService
 {
@@ -39,16 +55,32 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     public const string ReceiptsTable = "LocalBlobReceipts";
     private const int MaxAttempts = 5;
 
-    // Blobs (by function and name) whose receipt for an ETag is settled (done or poisoned): a settled receipt never
-    // changes for that ETag, so later scans skip them without a table read. Without this every poll read one receipt
-    // per blob in the container — the largest single cost of the 500-case benchmark (bench/results/macro-500.md).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Function, string Key), string> _settled = new();
+    /// <summary>What this runtime knows of a blob (by function and receipt key), for the ETag it last delivered.</summary>
+    private sealed class Receipt
+    {
+        public required string ETag { get; set; }
+        public int Attempts { get; set; }
+        public bool Done { get; set; }
+        /// <summary>The table holds a row for this blob (possibly for an older ETag or attempt).</summary>
+        public bool HasRow { get; set; }
+        /// <summary>The row says exactly what this receipt says.</summary>
+        public bool RowCurrent { get; set; }
+        /// <summary>When the last delivery ended (Stopwatch timestamp); 0 for a receipt loaded at start.</summary>
+        public long HandledAt { get; set; }
+
+        public bool Settled => Done || Attempts >= MaxAttempts;
+    }
+
+    // Per function: receipt key → receipt. Only the scan of that function touches its map (one scan at a time).
+    private readonly Dictionary<string, Dictionary<string, Receipt>> _receipts = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var receipts = storage.Table(ReceiptsTable);
         await receipts.CreateIfNotExistsAsync(stoppingToken);
         var triggers = catalog.OfKind(TriggerKind.Blob).ToList();
+        foreach (var f in triggers) _receipts[f.Name] = new(StringComparer.Ordinal);
+        await LoadReceiptsAsync(receipts, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var f in triggers)
@@ -74,40 +106,92 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         }
     }
 
+    /// <summary>All receipts in one query (the table holds only failed, poisoned and staying blobs' rows).</summary>
+    private async Task LoadReceiptsAsync(TableClient receipts, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await foreach (var row in receipts.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "ETag", "Done", "Attempts"], cancellationToken: ct))
+                {
+                    if (_receipts.TryGetValue(row.PartitionKey, out var map))
+                    {
+                        map[row.RowKey] = new Receipt { ETag = row.GetString("ETag") ?? "", Attempts = row.GetInt32("Attempts") ?? 0, Done = row.GetBoolean("Done") == true, HasRow = true, RowCurrent = true };
+                    }
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (attempt < 5 && !ct.IsCancellationRequested)
+            {
+                // Without its receipts the watcher would deliver poisoned blobs again: wait for the table rather than start blind.
+                logger.LogWarning(ex, "Reading blob receipts failed (attempt {Attempt}); trying again", attempt);
+                foreach (var map in _receipts.Values) map.Clear();
+                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+            }
+        }
+    }
+
     private async Task ScanAsync(FunctionEntry f, TableClient receipts, CancellationToken ct)
     {
         var container = f.Blob.BlobPath.Split('/')[0];
         var containerClient = storage.Container(container);
-        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), ct))
+        var map = _receipts[f.Name];
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        var listing = new ListingProgress();
+        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), listing, ct))
         {
+            var key = ReceiptKey(name);
+            listed.Add(key);
             // One blob never stops the others: whatever fails here is logged and the scan goes on.
             try
             {
-                await DeliverAsync(f, receipts, containerClient, name, etag, ct);
+                await DeliverAsync(f, receipts, containerClient, map, key, name, etag, ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 logger.LogError(ex, "Blob trigger {Function}: a blob could not be handled; the scan continues", f.Name);
             }
         }
+
+        if (!listing.Complete)
+        {
+            return; // a blob not listed may still be there
+        }
+
+        foreach (var (key, receipt) in map.Where(r => !listed.Contains(r.Key)).ToList())
+        {
+            map.Remove(key);
+            if (receipt.HasRow)
+            {
+                try
+                {
+                    await receipts.DeleteEntityAsync(f.Name, key, ETag.All, ct); // 404 (gone already) is not an error for DeleteEntity
+                }
+                catch (RequestFailedException ex) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Blob trigger {Function}: a receipt of a removed blob could not be deleted; it is read again at the next start", f.Name);
+                }
+            }
+        }
     }
 
-    private async Task DeliverAsync(FunctionEntry f, TableClient receipts, BlobContainerClient containerClient, string name, string etag, CancellationToken ct)
+    private async Task DeliverAsync(FunctionEntry f, TableClient receipts, BlobContainerClient containerClient, Dictionary<string, Receipt> map, string key, string name, string etag, CancellationToken ct)
     {
-        var key = ReceiptKey(name);
-        if (_settled.TryGetValue((f.Name, key), out var settledEtag) && settledEtag == etag)
+        map.TryGetValue(key, out var known);
+        if (known is not null && known.ETag == etag && known.Settled)
         {
+            if (known.Done && !known.RowCurrent && System.Diagnostics.Stopwatch.GetElapsedTime(known.HandledAt) >= options.Value.BlobReceiptDelay)
+            {
+                // Handled, and still here: a restart must not apply it again.
+                await WriteAsync(receipts, f.Name, key, known, ct);
+            }
+
             return;
         }
 
-        var receipt = await receipts.GetEntityIfExistsAsync<TableEntity>(f.Name, key, cancellationToken: ct);
-        if (receipt.HasValue && receipt.Value!.GetString("ETag") == etag && (receipt.Value.GetBoolean("Done") == true || receipt.Value.GetInt32("Attempts") >= MaxAttempts))
-        {
-            _settled[(f.Name, key)] = etag;
-            return;
-        }
-
-        var attempts = receipt.HasValue && receipt.Value!.GetString("ETag") == etag ? receipt.Value.GetInt32("Attempts") ?? 0 : 0;
+        var attempts = known is not null && known.ETag == etag ? known.Attempts : 0;
         var blob = containerClient.GetBlobClient(name);
         var done = false;
         try
@@ -127,11 +211,25 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             logger.LogError(ex, "Blob trigger {Function} failed (attempt {Attempt})", f.Name, attempts + 1);
         }
 
-        await receipts.UpsertEntityAsync(new TableEntity(f.Name, key) { ["ETag"] = etag, ["Done"] = done, ["Attempts"] = attempts + 1 }, TableUpdateMode.Replace, ct);
-        if (done || attempts + 1 >= MaxAttempts)
+        var receipt = new Receipt { ETag = etag, Attempts = attempts + 1, Done = done, HasRow = known?.HasRow == true, RowCurrent = false, HandledAt = System.Diagnostics.Stopwatch.GetTimestamp() };
+        map[key] = receipt;
+        if (!done)
         {
-            _settled[(f.Name, key)] = etag;
+            await WriteAsync(receipts, f.Name, key, receipt, ct); // the attempt counts after a restart too
         }
+    }
+
+    private static async Task WriteAsync(TableClient receipts, string function, string key, Receipt receipt, CancellationToken ct)
+    {
+        await receipts.UpsertEntityAsync(new TableEntity(function, key) { ["ETag"] = receipt.ETag, ["Done"] = receipt.Done, ["Attempts"] = receipt.Attempts }, TableUpdateMode.Replace, ct);
+        receipt.HasRow = true;
+        receipt.RowCurrent = true;
+    }
+
+    /// <summary>Whether a listing reached the container's end (only then may receipts of blobs not listed be forgotten).</summary>
+    private sealed class ListingProgress
+    {
+        public bool Complete { get; set; }
     }
 
     /// <summary>
@@ -142,7 +240,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
     /// cannot be listed is found by its name (see <see cref="FindUnlistableAsync"/>), delivered like any other, and the
     /// listing goes on after it. In Azure the Functions host lists, not this class.
     /// </summary>
-    private async IAsyncEnumerable<(string Name, string ETag)> ListAsync(BlobContainerClient container, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<(string Name, string ETag)> ListAsync(BlobContainerClient container, ListingProgress progress, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         string? from = null;
         var pageSize = 5000;
@@ -158,6 +256,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
 
                 if (page.Values.Count < pageSize)
                 {
+                    progress.Complete = true;
                     yield break;
                 }
 

@@ -32,6 +32,12 @@ public sealed class LocalRuntimeOptions
     /// </summary>
     public TimeSpan MaximumTimerInterval { get; set; } = TimeSpan.FromDays(3);
     public TimeSpan BlobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a handled blob must stay in its container before the blob watcher writes its receipt (so a restart does not
+    /// apply it again). Blobs their function removes sooner (intake) never cost a receipt; a redelivery after a restart
+    /// within this time is answered as a duplicate.
+    /// </summary>
+    public TimeSpan BlobReceiptDelay { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>A JSON file of reviewers imported into the roster at start (upsert); empty: none.</summary>
     public string? RosterSeedFile { get; set; }
 }

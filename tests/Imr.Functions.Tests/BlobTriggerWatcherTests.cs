@@ -1,6 +1,9 @@
+using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
+using Imr.LocalRuntime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Imr.Functions.Tests;
@@ -14,7 +17,8 @@ public sealed class BlobTriggerWatcherTests : IAsyncLifetime
 {
     private RuntimeHarness _app = null!;
 
-    public async Task InitializeAsync() => _app = await RuntimeHarness.StartAsync();
+    // A handled blob that stays gets its receipt after a second here (30 s by default), so a test can see it written.
+    public async Task InitializeAsync() => _app = await RuntimeHarness.StartAsync(configure: s => s["LocalRuntime:BlobReceiptDelay"] = "00:00:01");
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -57,6 +61,47 @@ public sealed class BlobTriggerWatcherTests : IAsyncLifetime
             {
                 await intake.GetBlobClient(name).DeleteIfExistsAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task Only_a_blob_that_stays_costs_a_receipt_and_a_restart_does_not_apply_it_again()
+    {
+        var roster = _app.Blobs.GetBlobContainerClient(StorageNames.RosterContainer);
+        await roster.CreateIfNotExistsAsync();
+        var import = $"imports/{Guid.NewGuid():N}.json";
+        var report = roster.GetBlobClient($"reports/{import}.report.json");
+        // The same reviewer as RosterAdminTests' import: the shared roster gains no one new.
+        var json = """[{"reviewerId":"rev-020","name":"Dr. Blob Import","email":"rev-020@reviewers.example","specialties":["Psychiatry"],"boardCertifications":["Psychiatry"],"licensedStates":["California"],"yearsInPractice":5,"activePracticeHoursPerWeek":30,"timeZone":"America/Denver"}]""";
+        var receipts = new TableClient(TestEnvironment.StorageConnectionString, BlobTriggerWatcher.ReceiptsTable);
+        static string Key(string name) => Convert.ToBase64String(Encoding.UTF8.GetBytes(name)).Replace('/', '_');
+        try
+        {
+            await roster.GetBlobClient(import).UploadAsync(BinaryData.FromString(json));
+            var caseNumber = TestEnvironment.NewCaseNumber("W");
+            await TestEnvironment.UploadSampleCaseAsync(caseNumber);
+            var reportETag = await TestEnvironment.EventuallyAsync(async () => (await report.ExistsAsync()).Value ? (await report.GetPropertiesAsync()).Value.ETag.ToString() : null, TimeSpan.FromSeconds(30), "the import report");
+
+            // The roster import stays in its container: its receipt is written once it has stayed (a second here).
+            var row = await TestEnvironment.EventuallyAsync(async () => (await receipts.GetEntityIfExistsAsync<TableEntity>("RosterFromBlob", Key(import))) is { HasValue: true } r ? r.Value : null, TimeSpan.FromSeconds(30), "the staying blob's receipt");
+            Assert.True(row!.GetBoolean("Done"));
+
+            // The case's blobs were handled and moved away at acceptance: no receipt was written for any of them.
+            await TestEnvironment.EventuallyAsync(async () => await _app.Runtime.DurableClient.GetInstanceAsync($"case-{caseNumber}"), TimeSpan.FromSeconds(60), "the case started");
+            await TestEnvironment.EventuallyAsync(async () => (await _app.BlobNamesAsync(StorageNames.IntakeContainer, caseNumber + "/")).Count == 0 ? "" : null, TimeSpan.FromSeconds(60), "the intake folder emptied");
+            var intakeRows = new List<string>();
+            await foreach (var r in receipts.QueryAsync<TableEntity>(e => e.PartitionKey == "IntakeFromBlob", select: ["RowKey"])) intakeRows.Add(Encoding.UTF8.GetString(Convert.FromBase64String(r.RowKey.Replace('_', '/'))));
+            Assert.DoesNotContain(intakeRows, n => n.StartsWith(caseNumber + "/", StringComparison.Ordinal));
+
+            // After a restart the receipt is read at start: the import is not applied again (its report is not rewritten).
+            await _app.RestartAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal(reportETag, (await report.GetPropertiesAsync()).Value.ETag.ToString());
+        }
+        finally
+        {
+            await roster.GetBlobClient(import).DeleteIfExistsAsync();
+            await report.DeleteIfExistsAsync();
         }
     }
 }
