@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark harness: starts a throw-away Azurite on free ports and runs the load driver (or --micro).
-#   bench/run.sh                 500 cases on the Azure Storage backend and in memory, side by side
-#   bench/run.sh --cases 100 --tune
+# Two modes, each on both durable backends (AzureStorage: the provider Durable Functions uses in Azure; InMemory: no
+# storage of its own, so its requests are the application's) unless --backends says otherwise:
+#   burst  (default)  --cases N cases uploaded at once: capacity (cases/min) and storage requests per case.
+#   steady (--steady) cases arrive at a fixed rate for --minutes M (default 5), open loop (on a schedule, whatever
+#                     completes), reviewers answering as in a burst: what a user waits, upload→offer and
+#                     submit→closed p50/p95/p99. --rate R cases/min; default half the same backend's burst throughput
+#                     when --burst runs first in the same invocation, else 60/min.
+# The report (json, md, svg/png) lists the command, the machine, every request kind per case with the durable
+# provider's share apart, and the requests by table, container and queue.
+#   bench/run.sh                                  burst of 500 on both backends, side by side
+#   bench/run.sh --steady --rate 60 --minutes 5   steady load on both backends
+#   bench/run.sh --burst --steady --cases 200     a burst, then steady load at half its throughput, per backend
+#   bench/run.sh --cases 100 --tune               also the Azure Storage backend with alternative durable settings
+#   bench/run.sh --steady --set LocalRuntime:MaxQueuePollingInterval=00:00:00.5   any runtime setting, every run
 #   bench/run.sh --micro
+# Options: --backends AzureStorage,InMemory  --timeout-minutes M  --out DIR (default bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build bench/Imr.Bench/Imr.Bench.csproj -c Release -v quiet -nologo
