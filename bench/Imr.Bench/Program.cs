@@ -16,8 +16,8 @@ using Imr.LocalRuntime;
 //   --minutes M        steady arrival duration (default 5)
 //   --backends a,b     AzureStorage,InMemory (default both, side by side)
 //   --set K=V          a runtime setting for every run (repeatable), e.g. --set LocalRuntime:MaxQueuePollingInterval=00:00:02
-//   --tune             also run the Azure Storage backend with alternative durable settings (before/after), in the
-//                      same mode (burst or steady) as the main runs
+//   --tune [i,j]       also run the Azure Storage backend with alternative durable settings (before/after), in the
+//                      same mode (burst or steady) as the main runs; with numbers, only those variants (1-based)
 //   --micro            BenchmarkDotNet micro benchmarks instead
 //   --out DIR          results folder (default bench/results)
 //   --timeout-minutes M  per burst run (default 30), or after the last arrival of a steady run: a run not finished by
@@ -106,7 +106,16 @@ if (args.Contains("--tune"))
         new() { ["LocalRuntime:PartitionCount"] = "1" },
         new() { ["LocalRuntime:PartitionCount"] = "16" },
         new() { ["LocalRuntime:BlobPollInterval"] = "00:00:00.250" },
+        new() { ["LocalRuntime:ControlQueueBatchSize"] = "8" },
+        new() { ["LocalRuntime:UseTablePartitionManagement"] = "true" },
     };
+    if (Arg("--tune", "") is { Length: > 0 } only && !only.StartsWith("--", StringComparison.Ordinal))
+    {
+        // --tune 2,5: only those variants (1-based), to measure one change without the others.
+        var picked = only.Split(',').Select(i => int.Parse(i, CultureInfo.InvariantCulture) - 1).ToHashSet();
+        variants = variants.Where((_, i) => picked.Contains(i)).ToArray();
+    }
+
     foreach (var v in variants)
     {
         var mode = steady ? LoadMode.Steady : LoadMode.Burst;

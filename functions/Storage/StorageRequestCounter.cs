@@ -15,7 +15,12 @@ public sealed class StorageRequestCounter
 {
     private readonly ConcurrentDictionary<(string Service, string Kind, string Target), long> _counts = new();
 
-    public HttpPipelinePolicy PolicyFor(string service) => new CountingPolicy(this, service);
+    /// <param name="service">blob, queue or table.</param>
+    /// <param name="batchOwner">
+    /// The target written for this client's table batches, whose table is named only in the body: e.g. the durable
+    /// provider's task hub (it writes history in batches; the application writes none). Default "$batch".
+    /// </param>
+    public HttpPipelinePolicy PolicyFor(string service, string? batchOwner = null) => new CountingPolicy(this, service, batchOwner);
 
     /// <summary>Requests by service and kind (targets summed).</summary>
     public IReadOnlyDictionary<(string Service, string Kind), long> Snapshot() =>
@@ -26,7 +31,12 @@ public sealed class StorageRequestCounter
 
     public void Reset() => _counts.Clear();
 
-    private void Count(string service, Request request) => _counts.AddOrUpdate((service, KindOf(service, request), TargetOf(service, request)), 1, (_, n) => n + 1);
+    private void Count(string service, Request request, string? batchOwner)
+    {
+        var target = TargetOf(service, request);
+        if (batchOwner is not null && target == "$batch") target = batchOwner + "$batch";
+        _counts.AddOrUpdate((service, KindOf(service, request), target), 1, (_, n) => n + 1);
+    }
 
     /// <summary>
     /// The table, container or queue a request addresses: the first path segment after the account (the emulator puts
@@ -102,8 +112,8 @@ public sealed class StorageRequestCounter
         };
     }
 
-    private sealed class CountingPolicy(StorageRequestCounter counter, string service) : HttpPipelineSynchronousPolicy
+    private sealed class CountingPolicy(StorageRequestCounter counter, string service, string? batchOwner) : HttpPipelineSynchronousPolicy
     {
-        public override void OnSendingRequest(HttpMessage message) => counter.Count(service, message.Request);
+        public override void OnSendingRequest(HttpMessage message) => counter.Count(service, message.Request, batchOwner);
     }
 }

@@ -46,9 +46,9 @@ public sealed class DurableBackend : IAsyncDisposable
         object service;
         if (options.Backend == DurableBackendKind.AzureStorage)
         {
-            var azure = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+            var settings = new AzureStorageOrchestrationServiceSettings
             {
-                StorageAccountClientProvider = ClientProvider(storageConnectionString, counter),
+                StorageAccountClientProvider = ClientProvider(storageConnectionString, counter, options.TaskHub),
                 TaskHubName = options.TaskHub,
                 WorkerId = options.WorkerId,
                 PartitionCount = options.PartitionCount,
@@ -58,7 +58,12 @@ public sealed class DurableBackend : IAsyncDisposable
                 MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
                 MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
                 LoggerFactory = loggerFactory,
-            });
+            };
+            if (options.ControlQueueBatchSize is { } batch) settings.ControlQueueBatchSize = batch;
+            if (options.MaxStorageOperationConcurrency is { } storageConcurrency) settings.MaxStorageOperationConcurrency = storageConcurrency;
+            if (options.LeaseRenewInterval is { } renew) settings.LeaseRenewInterval = renew;
+            if (options.UseTablePartitionManagement is { } tableLeases) settings.UseTablePartitionManagement = tableLeases;
+            var azure = new AzureStorageOrchestrationService(settings);
             // Create the task hub's queues and tables; never StartAsync here: the sidecar's dispatcher starts the service once.
             await azure.CreateIfNotExistsAsync();
             service = azure;
@@ -84,7 +89,7 @@ public sealed class DurableBackend : IAsyncDisposable
     }
 
     /// <summary>The provider's storage clients; with a counter, its requests are counted like the app's.</summary>
-    private static StorageAccountClientProvider ClientProvider(string connectionString, StorageRequestCounter? counter)
+    private static StorageAccountClientProvider ClientProvider(string connectionString, StorageRequestCounter? counter, string taskHub)
     {
         if (counter is null)
         {
@@ -96,7 +101,7 @@ public sealed class DurableBackend : IAsyncDisposable
         var queue = new QueueClientOptions();
         queue.AddPolicy(counter.PolicyFor("queue"), HttpPipelinePosition.PerRetry);
         var table = new TableClientOptions();
-        table.AddPolicy(counter.PolicyFor("table"), HttpPipelinePosition.PerRetry);
+        table.AddPolicy(counter.PolicyFor("table", batchOwner: taskHub), HttpPipelinePosition.PerRetry); // its history batches, counted as its own
         return new StorageAccountClientProvider(
             StorageServiceClientProvider.ForBlob(connectionString, blob),
             StorageServiceClientProvider.ForQueue(connectionString, queue),

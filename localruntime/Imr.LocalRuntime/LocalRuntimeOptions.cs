@@ -26,6 +26,18 @@ public sealed class LocalRuntimeOptions
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
     public int MaxConcurrentActivities { get; set; } = 100;
     public int MaxConcurrentOrchestrations { get; set; } = 100;
+
+    // Further Azure Storage provider settings, for tuning runs (bench/run.sh --tune, --set LocalRuntime:X=Y); unset: the
+    // provider's own default, as Durable Functions uses them unless host.json says otherwise. Extended sessions are not
+    // offered: the sidecar's dispatcher never fetches a session's new messages (Microsoft.DurableTask.InProcessTestHost).
+    /// <summary>Control-queue messages fetched per poll (provider default 32).</summary>
+    public int? ControlQueueBatchSize { get; set; }
+    /// <summary>Storage operations the provider runs at once (provider default 25 × processors).</summary>
+    public int? MaxStorageOperationConcurrency { get; set; }
+    /// <summary>How often partition leases are renewed (provider default 10 s): a background cost per partition.</summary>
+    public TimeSpan? LeaseRenewInterval { get; set; }
+    /// <summary>Partition leases in a table instead of blobs (provider default off).</summary>
+    public bool? UseTablePartitionManagement { get; set; }
     /// <summary>
     /// Longest single durable timer; longer ones are split by the SDK (the Azure Storage provider holds at most 6 days).
     /// The SDK's default, 3 days; changing it breaks in-flight orchestrations' replay, so only tests lower it.
