@@ -164,7 +164,7 @@ public static class Report
         const int w = 900, h = 460, left = 70, panel = 380;
         var s = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\"><rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
         var runs = r.Runs.ToList();
-        string Label(MacroResult m) => m.Backend + (m.Settings.Count > 2 ? "*" : "");
+        string Label(MacroResult m) => m.Backend + (m.Mode == nameof(LoadMode.Steady) ? " steady" : "") + (IsDefault(m) ? "" : "*");
         void Bars(int x0, string title, Func<MacroResult, double[]> values, string[] series, string[] colors)
         {
             var max = Math.Max(1, runs.SelectMany(values).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max());
