@@ -1,3 +1,4 @@
+using Imr.Domain.Eligibility;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -15,6 +16,11 @@ public sealed record Notification(string NotificationId, string CaseNumber, stri
     /// <summary>Display name of the recipient, e.g. the party's name.</summary>
     public string? ToName { get; init; }
     public IReadOnlyList<NotificationAttachment> Attachments { get; init; } = [];
+
+    /// <summary>A notification whose subject and body the domain rendered (see <see cref="NoticeText"/>).</summary>
+    public Notification(string notificationId, string caseNumber, string to, NoticeText text) : this(notificationId, caseNumber, to, text.Subject, text.Body)
+    {
+    }
 }
 
 /// <summary>Settings under <c>Notifications</c>.</summary>
@@ -30,6 +36,21 @@ public sealed class NotificationOptions
     public string AdministrativeDirectorEmail { get; set; } = "administrative-director@dwc.example";
     /// <summary>Communication Services endpoint (<c>https://&lt;name&gt;.communication.azure.com</c>) when Delivery is <c>AzureCommunicationEmail</c>.</summary>
     public string? AcsEndpoint { get; set; }
+
+    /// <summary>What is wrong with these settings, each naming its setting; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!OptionChecks.IsEmailAddress(FromAddress)) yield return $"Notifications:FromAddress must be an e-mail address; it is '{FromAddress}'.";
+        if (!OptionChecks.IsEmailAddress(AdministrativeDirectorEmail)) yield return $"Notifications:AdministrativeDirectorEmail must be an e-mail address; it is '{AdministrativeDirectorEmail}'.";
+        if (Delivery is not (null or "" or NotificationDelivery.Outbox or NotificationDelivery.AzureCommunicationEmail))
+        {
+            yield return $"Unknown Notifications:Delivery '{Delivery}': use {NotificationDelivery.Outbox} or {NotificationDelivery.AzureCommunicationEmail}.";
+        }
+        else if (Delivery == NotificationDelivery.AzureCommunicationEmail && !Uri.TryCreate(AcsEndpoint, UriKind.Absolute, out _))
+        {
+            yield return "Notifications:Delivery=AzureCommunicationEmail needs Notifications:AcsEndpoint (https://<name>.communication.azure.com).";
+        }
+    }
 }
 
 public static class NotificationDelivery
