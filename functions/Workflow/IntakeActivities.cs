@@ -80,7 +80,7 @@ public sealed class IntakeActivities(
         // Create-only: a retried activity finds the notice already issued and issues nothing twice.
         await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, blobName, BinaryData.FromBytes(Encoding.UTF8.GetBytes(text)), "text/plain; charset=utf-8");
         await outbox.EnqueueAsync(new Notification("ineligibility-notice", step.CaseNumber, package.SubmitterEmail ?? options.Value.IntakeDeskEmail,
-            $"IMR case {step.CaseNumber}: not eligible for Independent Medical Review", text));
+            IneligibilityNoticeRenderer.Subject(step.CaseNumber), text));
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = IntakeStages.Ineligible;
