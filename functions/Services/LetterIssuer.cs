@@ -53,8 +53,12 @@ public sealed class LetterIssuer(
         // earlier attempt stored wins (StoreAsync). Only when this attempt cannot compose a letter (the reviewer left the
         // roster, or the check now fails) is an earlier attempt's letter looked for, so a retry never returns an issued
         // letter for correction.
-        var assignment = await cases.GetAssignmentAsync(request.CaseNumber, request.AssignmentId, ct) ?? throw new InvalidOperationException("Assignment not recorded.");
-        var reviewer = await roster.GetAsync(assignment.ReviewerId, ct);
+        // The case row names the current assignment's reviewer (the two are always set together, and an assignment's
+        // reviewer never changes): the assignment row is read only when the request is not the current assignment's.
+        var reviewerId = caseEntity.CurrentAssignmentId == request.AssignmentId && caseEntity.CurrentReviewerId is { Length: > 0 } current
+            ? current
+            : (await cases.GetAssignmentAsync(request.CaseNumber, request.AssignmentId, ct) ?? throw new InvalidOperationException("Assignment not recorded.")).ReviewerId;
+        var reviewer = await roster.GetAsync(reviewerId, ct);
         var check = reviewer is null ? null
             : LetterQualityCheck.Compose(options.Value.Organization, package, determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), DateOnly.FromDateTime(caseEntity.ReceivedAt.UtcDateTime));
         var letter = check?.Letter ?? await ReadModelAsync(BlobPrefix(request.CaseNumber, 1) + ".json", ct); // else stored by an earlier attempt
