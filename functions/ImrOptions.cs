@@ -53,8 +53,13 @@ public sealed class ImrOptions
 
     public IssuingOrganization Organization => new(OrganizationName, OrganizationShortName);
 
-    /// <summary>Every program's deadline policy (built-ins, then app-wide, then per-program settings).</summary>
-    public DeadlinePrograms DeadlinePrograms => new(
+    private DeadlinePrograms? _deadlinePrograms;
+
+    /// <summary>
+    /// Every program's deadline policy (built-ins, then app-wide, then per-program settings), built once: options are bound
+    /// (and validated, see <see cref="Problems"/>) before first use and not changed after, and every activity asks for a policy.
+    /// </summary>
+    public DeadlinePrograms DeadlinePrograms => _deadlinePrograms ??= new(
         Programs.ToDictionary(p => p.Key, p => p.Value.ToSettings()),
         new DeadlinePolicySettings(StandardReview, ExpeditedReview, ReviewerLead, Reminders, Holidays),
         AcceptanceWindow,
@@ -68,6 +73,36 @@ public sealed class ImrOptions
     /// (<see cref="DeadlinePolicy.Scale"/>) and acceptance window. A case's own deadlines come from <see cref="PolicyFor"/>.
     /// </summary>
     public DeadlinePolicy DeadlinePolicy => PolicyFor(null);
+
+    /// <summary>What is wrong with these settings, each naming its setting; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(OrganizationName)) yield return "Imr:OrganizationName is required: it issues every letter and notice.";
+        if (string.IsNullOrWhiteSpace(OrganizationShortName)) yield return "Imr:OrganizationShortName is required.";
+        if (!(TimeScale > 0) || double.IsInfinity(TimeScale)) yield return $"Imr:TimeScale must be a positive number (1 in production); it is {TimeScale}.";
+        if (AcceptanceWindow <= TimeSpan.Zero) yield return $"Imr:AcceptanceWindow must be positive; it is {AcceptanceWindow}.";
+        if (MaxOfferRounds < 1) yield return $"Imr:MaxOfferRounds must be at least 1; it is {MaxOfferRounds}.";
+        if (AtRiskWindow < TimeSpan.Zero) yield return $"Imr:AtRiskWindow must not be negative; it is {AtRiskWindow}.";
+        if (ReconcileGrace < TimeSpan.Zero) yield return $"Imr:ReconcileGrace must not be negative; it is {ReconcileGrace}.";
+        if (AnswerStallAfter < TimeSpan.Zero) yield return $"Imr:AnswerStallAfter must not be negative; it is {AnswerStallAfter}.";
+        if (ReconcileInterval < TimeSpan.Zero) yield return $"Imr:ReconcileInterval must not be negative (zero turns the check off); it is {ReconcileInterval}.";
+        if (!OptionChecks.IsEmailAddress(MedicalDirectorEmail)) yield return $"Imr:MedicalDirectorEmail must be an e-mail address; it is '{MedicalDirectorEmail}'.";
+        string? programs = null;
+        try
+        {
+            _ = new DeadlinePrograms(
+                Programs.ToDictionary(p => p.Key, p => p.Value.ToSettings()),
+                new DeadlinePolicySettings(StandardReview, ExpeditedReview, ReviewerLead, Reminders, Holidays),
+                AcceptanceWindow,
+                TimeScale > 0 ? TimeScale : 1);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or TimeZoneNotFoundException)
+        {
+            programs = $"Imr deadline settings (StandardReview, ExpeditedReview, ReviewerLead, Reminders, Programs): {ex.Message}";
+        }
+
+        if (programs is not null) yield return programs;
+    }
 }
 
 /// <summary>Settings of one program under <c>Imr:Programs:{program}</c>; empty keeps the built-in (or app-wide) value.</summary>
@@ -94,4 +129,34 @@ public sealed class CallbackOptions
     public string CurrentKeyId { get; set; } = "";
     /// <summary>Key id → base64 key (at least 32 bytes). In Azure these come from Key Vault references.</summary>
     public Dictionary<string, string> Keys { get; set; } = [];
+
+    /// <summary>What is wrong with these settings; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("https" or "http"))
+        {
+            yield return $"Callback:PublicBaseUrl must be an absolute http(s) address (e.g. https://app.azurewebsites.net/api); it is '{PublicBaseUrl}'.";
+        }
+
+        if (string.IsNullOrWhiteSpace(CurrentKeyId) || Keys.Count == 0)
+        {
+            yield return "Callback signing keys are not configured: set Callback__CurrentKeyId and Callback__Keys__<id> (base64, 32 bytes or more).";
+            yield break;
+        }
+
+        if (!Keys.ContainsKey(CurrentKeyId)) yield return $"Callback:CurrentKeyId '{CurrentKeyId}' names no key in Callback:Keys.";
+        foreach (var (id, key) in Keys)
+        {
+            var bytes = new byte[((key?.Length ?? 0) * 3 / 4) + 3];
+            if (!Convert.TryFromBase64String(key ?? "", bytes, out var length)) yield return $"Callback:Keys:{id} is not base64.";
+            else if (length < 32) yield return $"Callback:Keys:{id}: callback signing keys must be at least 32 bytes.";
+        }
+    }
+}
+
+/// <summary>Checks the options classes share.</summary>
+internal static class OptionChecks
+{
+    public static bool IsEmailAddress(string? text) =>
+        !string.IsNullOrWhiteSpace(text) && System.Net.Mail.MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && address.Host.Length > 0;
 }

@@ -16,8 +16,13 @@ public static class ImrServiceCollectionExtensions
     /// <summary>Everything the function classes need. The Functions host and the local runtime both call this, so both run the same app.</summary>
     public static IServiceCollection AddImrApplication(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ImrOptions>(configuration.GetSection(ImrOptions.Section));
-        services.Configure<CallbackOptions>(configuration.GetSection(CallbackOptions.Section));
+        // Settings are bound and checked when the host starts (ValidateOnStart): a bad setting stops the app with a message
+        // naming it, instead of failing a case's activity later.
+        AddValidated<ImrOptions>(services, configuration.GetSection(ImrOptions.Section), o => o.Problems());
+        AddValidated<CallbackOptions>(services, configuration.GetSection(CallbackOptions.Section), o => o.Problems());
+        AddValidated<NotificationOptions>(services, configuration.GetSection(NotificationOptions.Section), o => o.Problems());
+        AddValidated<IntakeOptions>(services, configuration.GetSection(IntakeOptions.Section), o => o.Problems());
+        AddValidated<MatchingOptions>(services, configuration.GetSection(MatchingOptions.Section), o => o.Problems());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, counter: sp.GetService<StorageRequestCounter>()));
@@ -28,7 +33,6 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<DocumentLinks>();
         services.AddSingleton<DocumentStore>();
-        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         switch (configuration[$"{NotificationOptions.Section}:Delivery"])
         {
             case null or "" or NotificationDelivery.Outbox:
@@ -57,11 +61,10 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<DeadlineIndex>();
         services.AddSingleton<CallbackUses>();
 
-        services.AddSingleton(_ => MatchingOptions.Matcher(configuration.GetSection(MatchingOptions.Section)));
+        services.AddSingleton(sp => MatchingOptions.Matcher(sp.GetRequiredService<IOptions<MatchingOptions>>().Value));
         services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallbackLinks>();
 
-        services.Configure<IntakeOptions>(configuration.GetSection(IntakeOptions.Section));
         services.AddSingleton<IntakeStore>();
         services.AddSingleton<CaseIntake>();
         services.AddSingleton<EligibilityResolutions>();
@@ -78,6 +81,21 @@ public static class ImrServiceCollectionExtensions
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();
         return services;
+    }
+
+    private static void AddValidated<T>(IServiceCollection services, IConfiguration section, Func<T, IEnumerable<string>> problems)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new ProblemsValidator<T>(problems));
+    }
+
+    /// <summary>Fails the options with every problem found, so one start names all bad settings.</summary>
+    private sealed class ProblemsValidator<T>(Func<T, IEnumerable<string>> problems) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            problems(options).ToList() is { Count: > 0 } found ? ValidateOptionsResult.Fail(found) : ValidateOptionsResult.Success;
     }
 
     private static CallbackKeyRing KeyRing(CallbackOptions options)

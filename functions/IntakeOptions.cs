@@ -31,6 +31,18 @@ public sealed class IntakeOptions
         CombineApplications = CombineApplications,
     };
 
+    /// <summary>What is wrong with these settings, each naming its setting; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (ApplicationWindowDays <= 0) yield return $"Imr:Intake:ApplicationWindowDays must be positive; it is {ApplicationWindowDays}.";
+        if (MailingExtensionDays < 0) yield return $"Imr:Intake:MailingExtensionDays must not be negative; it is {MailingExtensionDays}.";
+        if (RecordsAfterMailedNotice <= TimeSpan.Zero) yield return $"Imr:Intake:RecordsAfterMailedNotice must be positive; it is {RecordsAfterMailedNotice}.";
+        if (RecordsAfterElectronicNotice <= TimeSpan.Zero) yield return $"Imr:Intake:RecordsAfterElectronicNotice must be positive; it is {RecordsAfterElectronicNotice}.";
+        if (RecordsExpedited <= TimeSpan.Zero) yield return $"Imr:Intake:RecordsExpedited must be positive; it is {RecordsExpedited}.";
+        if (OrphanAfter <= TimeSpan.Zero) yield return $"Imr:Intake:OrphanAfter must be positive; it is {OrphanAfter}.";
+        if (!OptionChecks.IsEmailAddress(IntakeDeskEmail)) yield return $"Imr:Intake:IntakeDeskEmail must be an e-mail address; it is '{IntakeDeskEmail}'.";
+    }
+
     public MedicalRecordsPolicy RecordsPolicy => new()
     {
         AfterMailedNotice = RecordsAfterMailedNotice,

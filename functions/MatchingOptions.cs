@@ -16,6 +16,17 @@ public sealed class MatchingOptions
     public string RequiredLicenseState { get; set; } = "";
     public List<SpecialtyRuleOptions> SpecialtyRules { get; set; } = [];
 
+    /// <summary>What is wrong with these settings, each naming its setting; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MinimumActivePracticeHoursPerWeek < 0) yield return $"Matching:MinimumActivePracticeHoursPerWeek must not be negative; it is {MinimumActivePracticeHoursPerWeek}.";
+        for (var i = 0; i < SpecialtyRules.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(SpecialtyRules[i].Category)) yield return $"Matching:SpecialtyRules:{i}:Category is required.";
+            if (SpecialtyRules[i].Specialties.Count == 0) yield return $"Matching:SpecialtyRules:{i} ({SpecialtyRules[i].Category}) names no specialty.";
+        }
+    }
+
     public sealed class SpecialtyRuleOptions
     {
         public string Category { get; set; } = "";
@@ -23,9 +34,10 @@ public sealed class MatchingOptions
         public List<string> Specialties { get; set; } = [];
     }
 
-    public static ReviewerMatcher Matcher(IConfiguration section)
+    public static ReviewerMatcher Matcher(IConfiguration section) => Matcher(section.Get<MatchingOptions>() ?? new MatchingOptions());
+
+    public static ReviewerMatcher Matcher(MatchingOptions options)
     {
-        var options = section.Get<MatchingOptions>() ?? new MatchingOptions();
         var map = options.SpecialtyRules.Count == 0
             ? SpecialtyMap.Default
             : new SpecialtyMap(options.SpecialtyRules.Select(r => new SpecialtyRule { Category = r.Category, BodyParts = r.BodyParts, Specialties = r.Specialties }).ToList());

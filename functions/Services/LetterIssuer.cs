@@ -1,8 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using Azure;
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
+using Imr.Domain.Deadlines;
 using Imr.Domain.Determinations;
+using Imr.Domain.Eligibility;
 using Imr.Domain.Letters;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
@@ -46,28 +49,30 @@ public sealed class LetterIssuer(
         var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct); // with any combined applications' items
         var determination = await ReadDeterminationAsync(request.SubmissionBlobName, ct);
 
-        var record = await register.GetAsync(request.CaseNumber, 1, ct);
-        if (record is null)
+        // No read of the register or of a stored model first: the letter is composed and stored create-once, and what an
+        // earlier attempt stored wins (StoreAsync). Only when this attempt cannot compose a letter (the reviewer left the
+        // roster, or the check now fails) is an earlier attempt's letter looked for, so a retry never returns an issued
+        // letter for correction.
+        // The case row names the current assignment's reviewer (the two are always set together, and an assignment's
+        // reviewer never changes): the assignment row is read only when the request is not the current assignment's.
+        var reviewerId = caseEntity.CurrentAssignmentId == request.AssignmentId && caseEntity.CurrentReviewerId is { Length: > 0 } current
+            ? current
+            : (await cases.GetAssignmentAsync(request.CaseNumber, request.AssignmentId, ct) ?? throw new InvalidOperationException("Assignment not recorded.")).ReviewerId;
+        var reviewer = await roster.GetAsync(reviewerId, ct);
+        var check = reviewer is null ? null
+            : LetterQualityCheck.Compose(options.Value.Organization, package, determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), DateOnly.FromDateTime(caseEntity.ReceivedAt.UtcDateTime));
+        var letter = check?.Letter ?? await ReadModelAsync(BlobPrefix(request.CaseNumber, 1) + ".json", ct); // else stored by an earlier attempt
+        if (letter is null)
         {
-            var letter = await ReadModelAsync(BlobPrefix(request.CaseNumber, 1) + ".json", ct); // stored by an interrupted attempt
-            if (letter is null)
-            {
-                var assignment = await cases.GetAssignmentAsync(request.CaseNumber, request.AssignmentId, ct) ?? throw new InvalidOperationException("Assignment not recorded.");
-                var reviewer = await roster.GetAsync(assignment.ReviewerId, ct) ?? throw new InvalidOperationException("Reviewer left the roster.");
-                var (composed, reasons) = Compose(package, determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), DateOnly.FromDateTime(caseEntity.ReceivedAt.UtcDateTime), 1, null);
-                if (composed is null)
-                {
-                    return await ReturnForCorrectionAsync(request, caseEntity, reviewer, reasons, ct);
-                }
-
-                letter = composed;
-            }
-
-            record = await StoreAsync(letter, OutcomesOf(package, determination), request.SubmissionBlobName, ct);
+            return reviewer is null
+                ? throw new InvalidOperationException("Reviewer left the roster.")
+                : await ReturnForCorrectionAsync(request, caseEntity, reviewer, check!.Reasons, ct);
         }
 
+        var issued = await StoreAsync(letter, OutcomesOf(package, determination), request.SubmissionBlobName, ct);
+        var record = issued.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(record, manifest, ct);
+        await NotifyPartiesAsync(issued, manifest, ct);
         logger.LogInformation("Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, request.CaseNumber);
         return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
     }
@@ -85,7 +90,7 @@ public sealed class LetterIssuer(
         var version = request.BasedOnVersion + 1;
         if (issued.FirstOrDefault(r => r.Version == version) is { } done)
         {
-            await NotifyPartiesAsync(done, await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
+            await NotifyPartiesAsync(await ReadIssuedAsync(done, ct), await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
             return new(CorrectionStatus.AlreadyIssued, done, []);
         }
 
@@ -103,29 +108,18 @@ public sealed class LetterIssuer(
         var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
         var previous = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var reviewer = await roster.GetAsync(caseEntity.CurrentReviewerId ?? "", ct) ?? throw new InvalidOperationException("Reviewer left the roster.");
-        var (letter, reasons) = Compose(package, request.Determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), previous.RecordsReceivedDate, version, request.Reason);
-        if (letter is null)
+        var check = LetterQualityCheck.Compose(options.Value.Organization, package, request.Determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), previous.RecordsReceivedDate, version, request.Reason);
+        if (check.Letter is null)
         {
-            return new(CorrectionStatus.Invalid, null, reasons);
+            return new(CorrectionStatus.Invalid, null, check.Reasons);
         }
 
-        var record = await StoreAsync(letter, OutcomesOf(package, request.Determination), null, ct);
+        var corrected = await StoreAsync(check.Letter, OutcomesOf(package, request.Determination), null, ct);
+        var record = corrected.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(record, manifest, ct);
+        await NotifyPartiesAsync(corrected, manifest, ct);
         logger.LogInformation("Corrected Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, caseNumber);
         return new(CorrectionStatus.Issued, record, []);
-    }
-
-    /// <summary>The quality check: the determination is complete for this case and the letter made from it may be issued.</summary>
-    private (FinalDeterminationLetter? Letter, IReadOnlyList<string> Reasons) Compose(
-        CasePackage package, Determination determination, Reviewer reviewer, DateOnly determinationDate, DateOnly? recordsReceived, int version, string? correctionReason)
-    {
-        var reasons = determination.Check(package).ToList();
-        reasons.AddRange(determination.Decisions.Where(d => !Enum.IsDefined(d.Outcome)).Select(d => $"Disputed item '{d.ItemId}' needs a decision: Upheld or Overturned."));
-        if (reasons.Count > 0) return (null, reasons);
-        var letter = LetterComposer.Compose(options.Value.Organization, package, determination, reviewer, determinationDate, recordsReceived, version, correctionReason);
-        reasons.AddRange(LetterQualityCheck.Check(letter, reviewer.Name));
-        return reasons.Count > 0 ? (null, reasons) : (letter, reasons);
     }
 
     private async Task<IssuedLetter> ReturnForCorrectionAsync(IssueRequest request, CaseEntity caseEntity, Reviewer reviewer, IReadOnlyList<string> reasons, CancellationToken ct)
@@ -134,18 +128,18 @@ public sealed class LetterIssuer(
         var next = request.Revision + 1;
         await cases.UpdateAssignmentAsync(request.CaseNumber, request.AssignmentId, a => a.DeterminationRevision = Math.Max(a.DeterminationRevision, next), ct);
         await cases.UpdateAsync(request.CaseNumber, c => c.AssignmentStatus = "ReturnedForCorrection", ct);
-        var expires = caseEntity.CaseDueAt + (caseEntity.CaseDueAt - caseEntity.ReceivedAt > TimeSpan.FromHours(1) ? caseEntity.CaseDueAt - caseEntity.ReceivedAt : TimeSpan.FromHours(1));
+        var expires = LinkLifetimes.ReviewExpiresAt(caseEntity.ReceivedAt, caseEntity.CaseDueAt);
         var link = links.For(new CallbackClaims(request.CaseNumber, request.AssignmentId, reviewer.ReviewerId, CallbackAction.SubmitDetermination, expires));
-        var body = new StringBuilder("Your determination could not be issued as a Final Determination Letter. Please correct the following and submit it again:\n\n");
-        foreach (var r in reasons) body.Append("- ").Append(r).Append('\n');
-        body.Append($"\nSubmit the corrected determination: {link}\n");
-        await outbox.EnqueueAsync(new Notification($"{request.AssignmentId}-determination-r{next}", request.CaseNumber, reviewer.Email, $"IMR case {request.CaseNumber}: your determination needs correction", body.ToString()), ct);
+        await outbox.EnqueueAsync(new Notification($"{request.AssignmentId}-determination-r{next}", request.CaseNumber, reviewer.Email, ReviewerNotices.ReturnedForCorrection(request.CaseNumber, reasons, link)), ct);
         logger.LogWarning("Determination for case {CaseNumber} returned to the reviewer with {ReasonCount} reasons", request.CaseNumber, reasons.Count);
         return new IssuedLetter("", "", "") { ReturnedForCorrection = true, NextRevision = next };
     }
 
+    /// <summary>An issued version: its register row, and the model and PDF it was recorded with (the notices need both).</summary>
+    private sealed record IssuedVersion(LetterRecord Record, FinalDeterminationLetter Letter, BinaryData Pdf);
+
     /// <summary>Model, text, HTML and PDF, each create-only; what an earlier attempt stored wins, and its hash is recorded.</summary>
-    private async Task<LetterRecord> StoreAsync(FinalDeterminationLetter letter, string outcomes, string? submissionBlobName, CancellationToken ct)
+    private async Task<IssuedVersion> StoreAsync(FinalDeterminationLetter letter, string outcomes, string? submissionBlobName, CancellationToken ct)
     {
         var prefix = BlobPrefix(letter.CaseNumber, letter.Version);
         var model = await StoreOnceAsync(prefix + ".json", BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(letter, CasePackage.JsonOptions)), "application/json", ct);
@@ -154,7 +148,7 @@ public sealed class LetterIssuer(
         var text = await StoreOnceAsync(prefix + ".txt", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterTextRenderer.Render(letter))), "text/plain; charset=utf-8", ct);
         var html = await StoreOnceAsync(prefix + ".html", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterHtmlRenderer.Render(letter))), "text/html; charset=utf-8", ct);
         var pdf = await StoreOnceAsync(prefix + ".pdf", BinaryData.FromBytes(LetterPdfRenderer.Render(letter)), "application/pdf", ct);
-        return await register.AddOnceAsync(new LetterRecord
+        var record = await register.AddOnceAsync(new LetterRecord
         {
             PartitionKey = letter.CaseNumber,
             RowKey = LetterRecord.RowKeyOf(letter.Version),
@@ -172,7 +166,14 @@ public sealed class LetterIssuer(
             CorrectionReason = letter.CorrectionReason,
             SubmissionBlobName = submissionBlobName,
         }, ct);
+        return new IssuedVersion(record, letter, pdf);
     }
+
+    /// <summary>An issued version as its register row names it (finishing an interrupted correction).</summary>
+    private async Task<IssuedVersion> ReadIssuedAsync(LetterRecord record, CancellationToken ct) => new(
+        record,
+        await ReadModelAsync(record.ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing."),
+        await documents.ReadAsync(StorageNames.DeterminationsContainer, record.PdfBlobName, ct));
 
     private async Task<BinaryData> StoreOnceAsync(string blobName, BinaryData content, string contentType, CancellationToken ct) =>
         await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, blobName, content, contentType, ct)
@@ -193,24 +194,17 @@ public sealed class LetterIssuer(
         }, ct);
 
     /// <summary>One notice per addressee of the letter, with the PDF attached; the notice id names the version and the role.</summary>
-    private async Task NotifyPartiesAsync(LetterRecord record, BinaryData manifest, CancellationToken ct)
+    private async Task NotifyPartiesAsync(IssuedVersion issued, BinaryData manifest, CancellationToken ct)
     {
-        var letter = await ReadModelAsync(record.ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
-        var pdf = await documents.ReadAsync(StorageNames.DeterminationsContainer, record.PdfBlobName, ct);
+        var (record, letter, pdf) = issued;
         var contacts = PartyContacts.FromManifest(manifest);
         var fileName = Path.GetFileName(record.PdfBlobName);
-        var subject = record.Version == 1
-            ? $"IMR case {record.PartitionKey}: Final Determination Letter"
-            : $"IMR case {record.PartitionKey}: corrected Final Determination Letter (version {record.Version})";
-        var body = (record.Version == 1
-                ? $"The Final Determination Letter of Independent Medical Review case {record.PartitionKey} is attached ({fileName})."
-                : $"A corrected Final Determination Letter (version {record.Version}) of Independent Medical Review case {record.PartitionKey} is attached ({fileName}). It replaces version {record.Version - 1}.")
-            + "\n\nThe letter explains what the decision means and how to appeal it.\n";
+        var text = LetterNotices.Issued(record.PartitionKey, record.Version, fileName);
         var sent = 0;
         foreach (var addressee in letter.AddressedTo)
         {
             var to = addressee.Role == AddresseeRoles.AdministrativeDirector ? notificationOptions.Value.AdministrativeDirectorEmail : contacts.EmailOf(addressee.Role) ?? addressee.Name;
-            if (await outbox.EnqueueAsync(new Notification(NoticeId(record.Version, addressee.Role), record.PartitionKey, to, subject, body)
+            if (await outbox.EnqueueAsync(new Notification(NoticeId(record.Version, addressee.Role), record.PartitionKey, to, text)
                 {
                     ToName = addressee.Name,
                     Attachments = [new NotificationAttachment(fileName, "application/pdf", pdf)],
@@ -225,10 +219,18 @@ public sealed class LetterIssuer(
 
     public static string NoticeId(int version, string role) => $"letter-v{version}-{string.Concat(role.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '-')).Trim('-').Replace("--", "-", StringComparison.Ordinal)}";
 
-    private async Task<FinalDeterminationLetter?> ReadModelAsync(string blobName, CancellationToken ct) =>
-        await documents.ExistsAsync(StorageNames.DeterminationsContainer, blobName, ct)
-            ? JsonSerializer.Deserialize<FinalDeterminationLetter>((await documents.ReadAsync(StorageNames.DeterminationsContainer, blobName, ct)).ToMemory().Span, CasePackage.JsonOptions)
-            : null;
+    /// <summary>A stored letter model, or null when there is none: one read (a 404 answers "none"), no existence check first.</summary>
+    private async Task<FinalDeterminationLetter?> ReadModelAsync(string blobName, CancellationToken ct)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FinalDeterminationLetter>((await documents.ReadAsync(StorageNames.DeterminationsContainer, blobName, ct)).ToMemory().Span, CasePackage.JsonOptions);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
 
     private async Task<Determination> ReadDeterminationAsync(string blobName, CancellationToken ct) =>
         JsonSerializer.Deserialize<Determination>((await documents.ReadAsync(StorageNames.SubmissionsContainer, blobName, ct)).ToMemory().Span, CasePackage.JsonOptions)

@@ -34,7 +34,7 @@ public sealed class ReviewerCallbacks(
     /// <summary>Accept and decline share one use: the first answer to an offer is the answer.</summary>
     public const string OfferAnswer = "accept";
     private const string SubmitUse = "determination";
-    public static readonly TimeSpan DocumentLinkLifetime = TimeSpan.FromMinutes(60);
+    public static readonly TimeSpan DocumentLinkLifetime = Imr.Domain.Deadlines.LinkLifetimes.DocumentLink;
 
     /// <summary>The single-use key of a determination revision (a revision returned for correction is its own use).</summary>
     public static string DeterminationUse(int revision) => SubmitUse + RevisionSuffix(revision);
@@ -154,7 +154,7 @@ public sealed class ReviewerCallbacks(
 
     private async Task<IActionResult> ReviewPageAsync(CheckedLink link, string token, FormState form, int status, CancellationToken ct)
     {
-        var lifetime = DocumentLinkLifetime < link.Claims.ExpiresAt - time.GetUtcNow() ? DocumentLinkLifetime : TimeSpan.FromMinutes(5);
+        var lifetime = Imr.Domain.Deadlines.LinkLifetimes.DocumentLinkLifetime(link.Claims.ExpiresAt, time.GetUtcNow());
         var docs = new List<DocumentLink>();
         foreach (var d in link.Package.Documents)
         {

@@ -1,3 +1,6 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Imr.Domain.Eligibility;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -15,6 +18,11 @@ public sealed record Notification(string NotificationId, string CaseNumber, stri
     /// <summary>Display name of the recipient, e.g. the party's name.</summary>
     public string? ToName { get; init; }
     public IReadOnlyList<NotificationAttachment> Attachments { get; init; } = [];
+
+    /// <summary>A notification whose subject and body the domain rendered (see <see cref="NoticeText"/>).</summary>
+    public Notification(string notificationId, string caseNumber, string to, NoticeText text) : this(notificationId, caseNumber, to, text.Subject, text.Body)
+    {
+    }
 }
 
 /// <summary>Settings under <c>Notifications</c>.</summary>
@@ -30,6 +38,21 @@ public sealed class NotificationOptions
     public string AdministrativeDirectorEmail { get; set; } = "administrative-director@dwc.example";
     /// <summary>Communication Services endpoint (<c>https://&lt;name&gt;.communication.azure.com</c>) when Delivery is <c>AzureCommunicationEmail</c>.</summary>
     public string? AcsEndpoint { get; set; }
+
+    /// <summary>What is wrong with these settings, each naming its setting; checked when the app starts.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!OptionChecks.IsEmailAddress(FromAddress)) yield return $"Notifications:FromAddress must be an e-mail address; it is '{FromAddress}'.";
+        if (!OptionChecks.IsEmailAddress(AdministrativeDirectorEmail)) yield return $"Notifications:AdministrativeDirectorEmail must be an e-mail address; it is '{AdministrativeDirectorEmail}'.";
+        if (Delivery is not (null or "" or NotificationDelivery.Outbox or NotificationDelivery.AzureCommunicationEmail))
+        {
+            yield return $"Unknown Notifications:Delivery '{Delivery}': use {NotificationDelivery.Outbox} or {NotificationDelivery.AzureCommunicationEmail}.";
+        }
+        else if (Delivery == NotificationDelivery.AzureCommunicationEmail && !Uri.TryCreate(AcsEndpoint, UriKind.Absolute, out _))
+        {
+            yield return "Notifications:Delivery=AzureCommunicationEmail needs Notifications:AcsEndpoint (https://<name>.communication.azure.com).";
+        }
+    }
 }
 
 public static class NotificationDelivery
@@ -53,9 +76,11 @@ public interface INotificationSender
 /// Locally the outbox is the delivery (open the .eml files in any mail client). With a sender configured, the stored
 /// message is then handed to it unless the blob already records its send (metadata <c>imrsent</c>): a retry after a
 /// failed or interrupted send sends it, a retry after a recorded send does not, and the send in between (sent, not yet
-/// recorded) is deduplicated by the service through the notification's stable operation id.
+/// recorded) is deduplicated by the service through the notification's stable operation id. Per notification that is one
+/// create-once write; with a sender, the write this call made is sent and recorded without reading it back (its content and
+/// ETag are known), and only a notification written earlier is read first to see whether its send is recorded.
 /// </summary>
-public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions> options, IOptions<ImrOptions> imr, TimeProvider time, INotificationSender? sender = null)
+public sealed class Outbox(DocumentStore documents, StorageClients storage, IOptions<NotificationOptions> options, IOptions<ImrOptions> imr, TimeProvider time, INotificationSender? sender = null)
 {
     public const string DeliveryHeader = "X-Imr-Delivery";
     public const string CaseHeader = "X-Imr-Case";
@@ -68,13 +93,44 @@ public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions
         var message = ToMime(n);
         using var buffer = new MemoryStream();
         await message.WriteToAsync(buffer, ct);
-        var created = await documents.CreateOnceAsync(StorageNames.OutboxContainer, BlobName(n.CaseNumber, n.NotificationId), BinaryData.FromBytes(buffer.ToArray()), "message/rfc822", ct);
-        if (sender is not null && message.Headers[DeliveryHeader] != "post")
+        var eml = BinaryData.FromBytes(buffer.ToArray());
+        if (sender is null)
         {
-            await DeliverAsync(n.CaseNumber, n.NotificationId, ct);
+            return await documents.CreateOnceAsync(StorageNames.OutboxContainer, BlobName(n.CaseNumber, n.NotificationId), eml, "message/rfc822", ct);
         }
 
-        return created;
+        var created = await CreateOnceAsync(BlobName(n.CaseNumber, n.NotificationId), eml, ct);
+        if (message.Headers[DeliveryHeader] != "post")
+        {
+            if (created is { } etag)
+            {
+                await SendAndRecordAsync(n.CaseNumber, n.NotificationId, Read(eml), new Dictionary<string, string>(), etag, ct); // just written: no send recorded
+            }
+            else
+            {
+                await DeliverAsync(n.CaseNumber, n.NotificationId, ct);
+            }
+        }
+
+        return created is not null;
+    }
+
+    /// <summary>The create-once write of a stored message, with its ETag; null when an earlier attempt wrote it.</summary>
+    private async Task<ETag?> CreateOnceAsync(string blobName, BinaryData eml, CancellationToken ct)
+    {
+        try
+        {
+            var uploaded = await storage.Container(StorageNames.OutboxContainer).GetBlobClient(blobName).UploadAsync(eml, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = "message/rfc822" },
+            }, ct);
+            return uploaded.Value.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
     }
 
     /// <summary>Sends the stored message (what the outbox holds is what goes out) unless its send is recorded; true if this call sent it.</summary>
@@ -86,6 +142,14 @@ public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions
         if (metadata.ContainsKey(SentMetadata)) return false;
         var message = Read(eml);
         if (message.Headers[DeliveryHeader] == "post") return false;
+        await SendAndRecordAsync(caseNumber, notificationId, message, metadata, etag, ct);
+        return true;
+    }
+
+    private async Task SendAndRecordAsync(string caseNumber, string notificationId, MimeMessage message, IDictionary<string, string> metadata, ETag etag, CancellationToken ct)
+    {
+        if (sender is null) return;
+        var blobName = BlobName(caseNumber, notificationId);
         var operationId = OperationIdOf(caseNumber, notificationId);
         await sender.SendAsync(message, operationId, ct);
         var recorded = new Dictionary<string, string>(metadata)
@@ -95,7 +159,6 @@ public sealed class Outbox(DocumentStore documents, IOptions<NotificationOptions
         };
         // A concurrent delivery that recorded first wins; this send carried the same operation id, so it was one send.
         await documents.SetMetadataIfUnchangedAsync(StorageNames.OutboxContainer, blobName, recorded, etag, ct);
-        return true;
     }
 
     /// <summary>

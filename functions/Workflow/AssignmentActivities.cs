@@ -1,5 +1,7 @@
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
+using Imr.Domain.Deadlines;
+using Imr.Domain.Eligibility;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
@@ -108,14 +110,12 @@ public sealed class AssignmentActivities(
         var window = options.Value.DeadlinePolicy.ScaledAcceptanceWindow;
         var acceptBy = assignment.OfferedAt + window;
         // The link outlives the window a little, so a late click gets the "superseded" page rather than "expired".
-        var offerLink = links.For(new CallbackClaims(request.CaseNumber, assignmentId, reviewerId, CallbackAction.Accept, acceptBy + Max(window, TimeSpan.FromMinutes(10))));
+        var offerLink = links.For(new CallbackClaims(request.CaseNumber, assignmentId, reviewerId, CallbackAction.Accept, LinkLifetimes.OfferExpiresAt(acceptBy, window)));
         await outbox.EnqueueAsync(new Notification(
             $"{assignmentId}-offer",
             request.CaseNumber,
             reviewer.Email,
-            $"IMR case {request.CaseNumber}: review offered",
-            $"A case is offered to you for Independent Medical Review.\n\nPlease accept or decline by {InZone(acceptBy, reviewer.TimeZone)}.\n\nOpen the offer: {offerLink}\n\n" +
-            "If you have any professional, familial or financial affiliation with a party to this case, decline it and declare the conflict on that page.\n"));
+            ReviewerNotices.Offer(request.CaseNumber, acceptBy, reviewer.TimeZone, offerLink)));
         await audit.RecordAsync(request.CaseNumber, $"{assignmentId}-offered", "Offered", $"assignment {assignmentId} offered to reviewer {reviewerId} (round {request.Round})");
         logger.LogInformation("Case {CaseNumber} offered as {AssignmentId}", request.CaseNumber, assignmentId);
         return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
@@ -152,13 +152,12 @@ public sealed class AssignmentActivities(
 
         var reviewer = await roster.GetAsync(offer.ReviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
         // The review link lives until well after the due date: a late determination is still valid.
-        var link = links.For(new CallbackClaims(offer.CaseNumber, offer.AssignmentId, offer.ReviewerId, CallbackAction.SubmitDetermination, caseEntity.CaseDueAt + Max(caseEntity.CaseDueAt - caseEntity.ReceivedAt, TimeSpan.FromHours(1))));
+        var link = links.For(new CallbackClaims(offer.CaseNumber, offer.AssignmentId, offer.ReviewerId, CallbackAction.SubmitDetermination, LinkLifetimes.ReviewExpiresAt(caseEntity.ReceivedAt, caseEntity.CaseDueAt)));
         await outbox.EnqueueAsync(new Notification(
             $"{offer.AssignmentId}-determination",
             offer.CaseNumber,
             reviewer.Email,
-            $"IMR case {offer.CaseNumber}: submit your determination",
-            $"Thank you for accepting. Your determination is due {InZone(caseEntity.ReviewerDueAt, reviewer.TimeZone)}.\n\nOpen the review (case facts, documents and the determination form): {link}\n"));
+            ReviewerNotices.DeterminationRequest(offer.CaseNumber, caseEntity.ReviewerDueAt, reviewer.TimeZone, link)));
         await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-accepted", "Accepted", $"assignment {offer.AssignmentId} accepted by reviewer {offer.ReviewerId}");
     }
 
@@ -246,8 +245,7 @@ public sealed class AssignmentActivities(
 
         // The mail names the admin route, never a key: the medical director uses the function key they already hold.
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail,
-            $"IMR case {escalation.CaseNumber} needs a reviewer",
-            $"{escalation.Reason}\n\nThe matching decisions are in the audit trail of the case. Assign with: POST {ManualAssignmentRoute(escalation.CaseNumber)} (form field reviewerId, function key required).\n"));
+            MedicalDirectorNotices.NeedsReviewer(escalation.CaseNumber, escalation.Reason, ManualAssignmentRoute(escalation.CaseNumber))));
         await audit.RecordAsync(escalation.CaseNumber, $"escalation-{escalation.Level}", "Escalated to the medical director", escalation.Reason);
         logger.LogWarning("Case {CaseNumber} has no reviewer; escalated for manual assignment", escalation.CaseNumber);
     }
@@ -302,13 +300,4 @@ public sealed class AssignmentActivities(
     {
         return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
     }
-
-    private static string InZone(DateTimeOffset at, string timeZone)
-    {
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var z) ? z : TimeZoneInfo.Utc;
-        var local = TimeZoneInfo.ConvertTime(at, zone);
-        return $"{local:dddd, MMMM d, yyyy h:mm tt} ({zone.Id})";
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,5 +1,6 @@
 using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
+using Imr.Domain.Eligibility;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
@@ -56,9 +57,7 @@ public sealed class CaseActivities(
     public async Task RecordNeedsAttention([ActivityTrigger] CaseAttention attention)
     {
         await cases.AddOnceAsync(new CaseEntity { PartitionKey = attention.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = attention.ManifestBlobName });
-        var reason = attention.Transient
-            ? $"Step {attention.Step} kept failing ({attention.ErrorType}) after {ActivityRetry.MaxAttempts} attempts; reconciliation restarts the case at its stored step."
-            : $"Step {attention.Step} failed ({attention.ErrorType}); retrying cannot cure it. Correct the cause, then retry the case: POST {RetryRoute(attention.CaseNumber)}.";
+        var reason = MedicalDirectorNotices.AttentionReason(attention.Step, attention.ErrorType, attention.Transient, ActivityRetry.MaxAttempts, RetryRoute(attention.CaseNumber));
         var (c, applied) = await cases.ChangeAsync(attention.CaseNumber, c =>
         {
             if (c.AttentionSince == attention.At) return; // this failure is recorded already (a repeated run)
@@ -75,7 +74,8 @@ public sealed class CaseActivities(
         }
 
         var count = Math.Max(c.AttentionCount, 1);
-        await escalations.SendOnceAsync(attention.CaseNumber, $"NeedsAttention-{count}", $"IMR case {attention.CaseNumber} needs attention", reason);
+        var (subject, body) = MedicalDirectorNotices.NeedsAttention(attention.CaseNumber, reason);
+        await escalations.SendOnceAsync(attention.CaseNumber, $"NeedsAttention-{count}", subject, body);
         await audit.RecordAsync(attention.CaseNumber, $"attention-{count}", "Needs attention", reason);
         logger.LogWarning("Case {CaseNumber} needs attention: step {Step} failed ({ErrorType})", attention.CaseNumber, attention.Step, attention.ErrorType);
     }
@@ -144,7 +144,7 @@ public sealed class CaseActivities(
         }
 
         // Same notification id as the sweep's overdue escalation: the medical director hears of it once.
-        await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, $"IMR case {caseNumber} is overdue", "The case has passed its due date without a determination. The review continues."));
+        await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, MedicalDirectorNotices.Overdue(caseNumber)));
         logger.LogWarning("Case {CaseNumber} is overdue", caseNumber);
     }
 

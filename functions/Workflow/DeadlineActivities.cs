@@ -1,3 +1,4 @@
+using Imr.Domain.Eligibility;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
@@ -25,8 +26,7 @@ public sealed class DeadlineActivities(CaseStore cases, RosterStore roster, Outb
             $"{reminder.AssignmentId}-reminder-{reminder.Name}",
             reminder.CaseNumber,
             reviewer.Email,
-            $"IMR case {reminder.CaseNumber}: determination due {reminder.ReviewerDueAt:u}",
-            $"A reminder: your determination for this case is due {reminder.ReviewerDueAt:u}. Use the determination link you were sent on acceptance.\n"));
+            ReviewerNotices.Reminder(reminder.CaseNumber, reminder.ReviewerDueAt)));
         logger.LogInformation("Reminder {Reminder} sent for assignment {AssignmentId}", reminder.Name, reminder.AssignmentId);
     }
 
@@ -39,10 +39,11 @@ public sealed class DeadlineActivities(CaseStore cases, RosterStore roster, Outb
     public async Task EscalateMissedReviewerDue([ActivityTrigger] MissedReviewerDue missed)
     {
         await cases.UpdateAsync(missed.CaseNumber, c => c.ReviewerDueAt = missed.ReplacementDueAt);
+        var (subject, body) = MedicalDirectorNotices.ReviewerMissedDue(missed.CaseNumber, missed.AssignmentId, missed.ReviewerId);
         await escalations.SendOnceAsync(
             missed.CaseNumber,
             EscalationLevels.ReviewerMissedDue(missed.AssignmentId),
-            $"IMR case {missed.CaseNumber}: reviewer missed the due date",
-            $"Assignment {missed.AssignmentId} (reviewer {missed.ReviewerId}) passed its reviewer due date without a determination. The assignment is withdrawn and the case is offered to the next eligible reviewer; the case's due date is unchanged.");
+            subject,
+            body);
     }
 }

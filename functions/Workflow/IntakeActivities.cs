@@ -1,5 +1,6 @@
 using System.Text;
 using Imr.Domain.Cases;
+using Imr.Domain.Deadlines;
 using Imr.Domain.Eligibility;
 using Imr.Domain.Letters;
 using Imr.Functions.Services;
@@ -79,7 +80,7 @@ public sealed class IntakeActivities(
         // Create-only: a retried activity finds the notice already issued and issues nothing twice.
         await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, blobName, BinaryData.FromBytes(Encoding.UTF8.GetBytes(text)), "text/plain; charset=utf-8");
         await outbox.EnqueueAsync(new Notification("ineligibility-notice", step.CaseNumber, package.SubmitterEmail ?? options.Value.IntakeDeskEmail,
-            $"IMR case {step.CaseNumber}: not eligible for Independent Medical Review", text));
+            IneligibilityNoticeRenderer.Subject(step.CaseNumber), text));
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = IntakeStages.Ineligible;
@@ -139,8 +140,7 @@ public sealed class IntakeActivities(
             $"application {step.CaseNumber} combined into this case: item(s) {string.Join(", ", added)} added, {copied.Count} document(s) attached, {awaited.Count} awaited{reviewerNote}");
 
         // The combined application's own documents still to come: its claims administrator is told what to deliver and by when.
-        var allowed = imr.Value.DeadlinePolicy.Scale(options.Value.RecordsPolicy.Allowed(package.Expedited, package.NoticeOfAssignmentBy));
-        var due = step.At + allowed;
+        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package.Expedited, package.NoticeOfAssignmentBy);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.RecordsDueAt = due;
@@ -179,10 +179,7 @@ public sealed class IntakeActivities(
             return ""; // an offer not yet accepted shows the merged package when opened
         }
 
-        var body = new StringBuilder($"Application {combinedCaseNumber} was combined into IMR case {target}, which you are reviewing. Its disputed items were added to the case:\n\n");
-        foreach (var id in added) body.Append("- ").Append(id).Append('\n');
-        body.Append("\nYour determination must decide each of them as well. Open your review page again with the link from your assignment message to see the added items and documents.\n");
-        await outbox.EnqueueAsync(new Notification($"{assignmentId}-combined-{combinedCaseNumber}", target, reviewer.Email, $"IMR case {target}: disputed items added", body.ToString()) { ToName = reviewer.Name });
+        await outbox.EnqueueAsync(new Notification($"{assignmentId}-combined-{combinedCaseNumber}", target, reviewer.Email, ReviewerNotices.ItemsAdded(target, combinedCaseNumber, added)) { ToName = reviewer.Name });
         return $"; reviewer {reviewerId} notified";
     }
 
@@ -190,8 +187,7 @@ public sealed class IntakeActivities(
     public async Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step)
     {
         var package = await LoadAsync(step.ManifestBlobName);
-        var allowed = imr.Value.DeadlinePolicy.Scale(options.Value.RecordsPolicy.Allowed(package.Expedited, package.NoticeOfAssignmentBy));
-        var due = step.At + allowed;
+        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package.Expedited, package.NoticeOfAssignmentBy);
         var missing = await intake.MissingDocumentsAsync(step.CaseNumber, package, step.At);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
@@ -207,15 +203,6 @@ public sealed class IntakeActivities(
         return new RecordsStatus(due, missing);
     }
 
-    /// <summary>Who receives a notice of assignment: the claims administrator, who must deliver the records, and copies to the
-    /// worker's side (the attorney when represented, else the worker) and the requesting physician.</summary>
-    public static IReadOnlyList<(string Role, string Name)> NoticeOfAssignmentParties(CasePackage package) =>
-    [
-        (AddresseeRoles.ClaimsAdministrator, package.ClaimsAdministrator),
-        package.EmployeeAttorney is { Length: > 0 } attorney ? (AddresseeRoles.EmployeeAttorney, attorney) : (AddresseeRoles.InjuredWorker, package.Worker.Name),
-        (AddresseeRoles.RequestingPhysician, package.RequestingPhysician.Name),
-    ];
-
     public static string NoticeOfAssignmentId(string role) => "notice-of-assignment-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
 
     /// <summary>
@@ -225,7 +212,7 @@ public sealed class IntakeActivities(
     private async Task SendNoticeOfAssignmentAsync(string caseNumber, string manifestBlobName, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
     {
         var contacts = PartyContacts.FromManifest(await documents.ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName));
-        var parties = NoticeOfAssignmentParties(package);
+        var parties = ServedParties.OfNoticeOfAssignment(package);
         var deliverTo = $"the '{StorageNames.IntakeContainer}' container under the folder '{caseNumber}/'";
         var byPost = new List<string>();
         foreach (var (role, name) in parties)

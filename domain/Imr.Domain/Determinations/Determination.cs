@@ -30,40 +30,6 @@ public sealed record Determination
     public required string ClinicalCaseSummary { get; init; }
     public required IReadOnlyList<ItemDecision> Decisions { get; init; }
 
-    /// <summary>The quality check before issuance; each reason names what is missing.</summary>
-    public IReadOnlyList<string> Check(CasePackage casePackage)
-    {
-        var reasons = new List<string>();
-        if (string.IsNullOrWhiteSpace(ClinicalCaseSummary))
-        {
-            reasons.Add("The clinical case summary is missing.");
-        }
-
-        foreach (var item in casePackage.DisputedItems)
-        {
-            var decision = Decisions.FirstOrDefault(d => d.ItemId == item.ItemId);
-            if (decision is null)
-            {
-                reasons.Add($"No decision for disputed item '{item.ItemId}'.");
-                continue;
-            }
-
-            if (string.IsNullOrWhiteSpace(decision.OrganizationGuideline) || string.IsNullOrWhiteSpace(decision.ClaimsAdministratorGuideline))
-            {
-                reasons.Add($"Disputed item '{item.ItemId}' needs both guidelines.");
-            }
-
-            if (string.IsNullOrWhiteSpace(decision.Rationale))
-            {
-                reasons.Add($"Disputed item '{item.ItemId}' needs a decision rationale.");
-            }
-        }
-
-        foreach (var unknown in Decisions.Where(d => casePackage.DisputedItems.All(i => i.ItemId != d.ItemId)))
-        {
-            reasons.Add($"Decision for unknown item '{unknown.ItemId}'.");
-        }
-
-        return reasons;
-    }
+    /// <summary>The determination's part of the quality check before issuance (see <see cref="Letters.LetterQualityCheck"/>); each reason names what is missing.</summary>
+    public IReadOnlyList<string> Check(CasePackage casePackage) => Letters.LetterQualityCheck.Check(this, casePackage);
 }

@@ -11,6 +11,8 @@ public static class IneligibilityNoticeRenderer
 {
     public const string Heading = "NOTICE OF INELIGIBILITY FOR INDEPENDENT MEDICAL REVIEW";
 
+    public static string Subject(string caseNumber) => $"IMR case {caseNumber}: not eligible for Independent Medical Review";
+
     public static string Render(IneligibilityNotice notice)
     {
         var text = new StringBuilder();

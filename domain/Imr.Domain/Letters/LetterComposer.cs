@@ -14,12 +14,20 @@ public static class LetterComposer
         IssuingOrganization organization, CasePackage casePackage, Determination determination, Reviewer reviewer, DateOnly determinationDate,
         DateOnly? recordsReceivedDate = null, int version = 1, string? correctionReason = null)
     {
-        var problems = determination.Check(casePackage);
+        var problems = LetterQualityCheck.Check(determination, casePackage);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("The determination is incomplete: " + string.Join(" ", problems));
         }
 
+        return ComposeChecked(organization, casePackage, determination, reviewer, determinationDate, recordsReceivedDate, version, correctionReason);
+    }
+
+    /// <summary>The letter of a determination that passed <see cref="LetterQualityCheck.Check(Determination, CasePackage)"/>.</summary>
+    internal static FinalDeterminationLetter ComposeChecked(
+        IssuingOrganization organization, CasePackage casePackage, Determination determination, Reviewer reviewer, DateOnly determinationDate,
+        DateOnly? recordsReceivedDate, int version, string? correctionReason)
+    {
         return new FinalDeterminationLetter
         {
             Organization = organization,
@@ -53,15 +61,6 @@ public static class LetterComposer
         reviewer.YearsInPractice,
         reviewer.ActivePracticeHoursPerWeek);
 
-    /// <summary>Worker (or the worker's attorney), claims administrator, requesting physician, employer and the Administrative Director.</summary>
-    public static IReadOnlyList<Addressee> AddresseesOf(CasePackage casePackage) =>
-    [
-        string.IsNullOrWhiteSpace(casePackage.EmployeeAttorney)
-            ? new Addressee(AddresseeRoles.InjuredWorker, LetterText.Flow(casePackage.Worker.Name))
-            : new Addressee(AddresseeRoles.EmployeeAttorney, LetterText.Flow(casePackage.EmployeeAttorney)),
-        new Addressee(AddresseeRoles.ClaimsAdministrator, LetterText.Flow(casePackage.ClaimsAdministrator)),
-        new Addressee(AddresseeRoles.RequestingPhysician, LetterText.Flow(casePackage.RequestingPhysician.Name)),
-        new Addressee(AddresseeRoles.Employer, LetterText.Flow(casePackage.Employer)),
-        new Addressee(AddresseeRoles.AdministrativeDirector, AdministrativeDirector),
-    ];
+    /// <summary>Who the letter is addressed to: see <see cref="ServedParties.OfLetter"/>.</summary>
+    public static IReadOnlyList<Addressee> AddresseesOf(CasePackage casePackage) => ServedParties.OfLetter(casePackage);
 }
