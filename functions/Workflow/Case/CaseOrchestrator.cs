@@ -57,7 +57,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
 
         // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
-        var (offer, rounds) = resume is null ? await OfferUntilAcceptedAsync(context, registered) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
+        var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
 
         // A replacement reviewer may take over after a missed reviewer due date. A resumed wait keeps the stored
         // acceptance time (reminder schedule), the awaited revision and the reviewers not to offer again.
@@ -76,102 +76,5 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         await context.CallActivityAsync(nameof(AssignmentActivities.CompleteAssignment), offer, ActivityRetry.Options);
         log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
-    }
-
-    /// <summary>
-    /// Offers the case to one matched reviewer after another until one accepts. A decline or an offer not accepted
-    /// within the acceptance window moves on to the next candidate (who is chosen without the earlier ones). When no
-    /// candidate is left, or after MaxOfferRounds, the medical director is asked and the orchestration waits — durably,
-    /// without a deadline — for the reviewer chosen by hand (admin route), who needs no acceptance.
-    /// </summary>
-    /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewers who missed the due date).</param>
-    /// <param name="roundsUsed">Rounds used before (a reassignment continues after them, so assignment ids stay unique).</param>
-    /// <returns>The accepted (or hand-assigned) offer and the last round used.</returns>
-    internal static async Task<(AssignmentOffer Offer, int LastRound)> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int roundsUsed = 0)
-    {
-        var excluded = new List<string>(excludedReviewers ?? []);
-        var round = roundsUsed;
-        // Event waiters live across rounds and across offer loops (a reassignment runs this loop again) and are never
-        // cancelled: an answer is matched to its offer by assignment id, and an event is never handed to a waiter that
-        // was given up (the SDK gives an event to the newest waiter, or to an abandoned one when no newer one exists).
-        var waiters = OfferAnswerWaiters.Of(context);
-        while (round < roundsUsed + registered.MaxOfferRounds)
-        {
-            round++;
-            var offer = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded), ActivityRetry.Options);
-            if (offer is null)
-            {
-                break;
-            }
-
-            using var timeout = new CancellationTokenSource();
-            var timer = context.CreateTimer(context.CurrentUtcDateTime + registered.AcceptanceWindow, timeout.Token);
-            bool? answer = null; // true accepted, false declined, null timed out
-            while (true)
-            {
-                var accepted = waiters.Accepted ??= context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted);
-                var declined = waiters.Declined ??= context.WaitForExternalEvent<ReviewerDeclined>(AssignmentEvents.ReviewerDeclined);
-                var first = await Task.WhenAny(timer, accepted, declined);
-                if (first == timer) break;
-                if (first == accepted)
-                {
-                    var forThisOffer = accepted.Result.AssignmentId == offer.AssignmentId;
-                    waiters.Accepted = null;
-                    if (forThisOffer) { answer = true; break; }
-                }
-                else
-                {
-                    var forThisOffer = declined.Result.AssignmentId == offer.AssignmentId;
-                    waiters.Declined = null;
-                    if (forThisOffer) { answer = false; break; }
-                }
-            }
-
-            if (answer is not null)
-            {
-                timeout.Cancel();
-            }
-
-            if (answer == true)
-            {
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), offer, ActivityRetry.Options);
-                return (offer, round);
-            }
-
-            await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(offer.CaseNumber, offer.AssignmentId, offer.ReviewerId, Declined: answer == false), ActivityRetry.Options);
-            excluded.Add(offer.ReviewerId);
-        }
-
-        string? refused = null;
-        while (true)
-        {
-            // A reassignment's escalation is its own notice (the first one's id would be deduplicated away), and so is
-            // each new round after a refused choice. The round is recorded on the case: the admin route answers it once.
-            var awaitedRound = round + 1;
-            var level = (roundsUsed == 0 ? "MedicalDirector" : $"MedicalDirector-after-R{roundsUsed}") + (refused is null ? "" : $"-R{awaitedRound}");
-            await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(registered.CaseNumber, level,
-                refused is null
-                    ? $"No eligible reviewer accepted the case after {round - roundsUsed} offer round(s). Assign a reviewer by hand."
-                    : $"The reviewer chosen by hand ({refused}) cannot review this case (the reasons are in the audit trail). Assign another reviewer.")
-            { AwaitedRound = awaitedRound }, ActivityRetry.Options);
-            ManualAssignment manual;
-            do
-            {
-                // A choice for another round (stale, or from before a reassignment) is dropped.
-                manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
-            }
-            while (manual.Round != awaitedRound);
-
-            round = awaitedRound;
-            var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(registered.CaseNumber, round, manual.ReviewerId, manual.AssignedBy), ActivityRetry.Options);
-            if (assigned is not null)
-            {
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned, ActivityRetry.Options);
-                return (assigned, round);
-            }
-
-            refused = manual.ReviewerId;
-            // The chosen reviewer turned out to be ineligible (recorded with the reasons): a new round, for another choice.
-        }
     }
 }

@@ -113,7 +113,7 @@ internal static class DeterminationWait
             await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."), ActivityRetry.Options);
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt), ActivityRetry.Options);
             excluded.Add(current.ReviewerId);
-            (current, roundsUsed) = await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
+            (current, roundsUsed) = await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {
