@@ -246,7 +246,7 @@ public sealed class ReviewerCallbacks(
         var recorded = answer?.EffectiveState == AnswerStates.Recorded ? answer : null;
 
         var facts = caseEntity is null || assignment is null ? null
-            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, AssignmentActivities.HasEnded(assignment.Status));
+            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, assignment.HasEnded);
         var outcome = CallbackLinkRules.Judge(verification, facts, answer is not null && recorded is null);
         switch (outcome)
         {

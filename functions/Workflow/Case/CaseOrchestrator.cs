@@ -72,8 +72,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
             letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision), ActivityRetry.Options);
         }
 
-        await context.CallActivityAsync(nameof(CaseActivities.CloseCase), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName), ActivityRetry.Options);
-        await context.CallActivityAsync(nameof(AssignmentActivities.CompleteAssignment), offer, ActivityRetry.Options);
+        await context.CallActivityAsync(nameof(AssignmentActivities.CloseCase), offer, ActivityRetry.Options);
         log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
     }

@@ -40,7 +40,7 @@ internal static class DeterminationWait
 
         while (true)
         {
-            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue), ActivityRetry.Options);
+            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue, registered.Program), ActivityRetry.Options);
             reviewStartedAt = null; // a replacement reviewer's time starts now
             List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
             // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
