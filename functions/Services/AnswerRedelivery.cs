@@ -54,7 +54,7 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
         var (name, data) = EventOf(answer, caseNumber);
         await durable.RaiseEventAsync(CaseNumber.Parse(caseNumber).OrchestrationInstanceId, name, data, ct);
         await faults.AtAsync(AnswerStep.Raised, ct);
-        await uses.MarkRaisedAsync(answer.PartitionKey, answer.RowKey, time.GetUtcNow(), ct);
+        await uses.MarkRaisedAsync(answer, time.GetUtcNow(), ct); // the answer in hand carries its ETag: no read
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Web;
 using Imr.Functions.Workflow;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -49,20 +48,18 @@ public sealed class ReviewerCallbacks(
         return await OfferPageAsync(link!, new FormState(), 200, ct);
     }
 
-    public async Task<IActionResult> AcceptAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="token">The posted form's token field.</param>
+    public async Task<IActionResult> AcceptAsync(string assignmentId, string? token, DurableTaskClient durable, CancellationToken ct)
     {
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
-        var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Accept, OfferAnswer, ct);
+        var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.Accept, OfferAnswer, ct);
         if (page is not null) return page;
         return await RecordAndDeliverAsync(link!, link!.Recorded ?? Answer(link, OfferAnswer, AnswerKinds.Accepted, "You have accepted this review. The link to the case and the determination form is on its way."),
             durable, store: null, ct);
     }
 
-    public async Task<IActionResult> DeclineAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="form">The posted decline form (token, reason, declared conflict), read by the trigger.</param>
+    public async Task<IActionResult> DeclineAsync(string assignmentId, FormState form, DurableTaskClient durable, CancellationToken ct)
     {
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
         var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Decline, OfferAnswer, ct);
         if (page is not null) return page;
         if (link!.Recorded is null)
@@ -92,15 +89,9 @@ public sealed class ReviewerCallbacks(
         return await ReviewPageAsync(link!, token!, new FormState(), 200, ct);
     }
 
-    public async Task<IActionResult> SubmitDeterminationAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="form">The posted determination form, read by the trigger.</param>
+    public async Task<IActionResult> SubmitDeterminationAsync(string assignmentId, FormState form, DurableTaskClient durable, CancellationToken ct)
     {
-        if (!request.HasFormContentType)
-        {
-            return Message("Not a form", "Submit the determination from its page.", 415);
-        }
-
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
         var token = form["token"];
         var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, SubmitUse, ct);
         if (page is not null) return page;
@@ -226,8 +217,6 @@ public sealed class ReviewerCallbacks(
         logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", claims.Action, claims.AssignmentId);
         return Page("Thank you", Paragraphs(answer.Result, "role=\"status\""));
     }
-
-    private static ContentResult Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
 
     private async Task<(CheckedLink? Link, IActionResult? Page)> CheckAsync(string assignmentId, string? token, CallbackAction action, string use, CancellationToken ct)
     {

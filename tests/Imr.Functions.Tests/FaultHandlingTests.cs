@@ -277,7 +277,7 @@ public sealed class FaultHandlingTests
     {
         var folder = Path.Combine(TestEnvironment.RepoRoot, "functions", "Workflow");
         var calls = 0;
-        foreach (var file in Directory.GetFiles(folder, "*.cs"))
+        foreach (var file in Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)) // the orchestration is in Workflow/Case/
         {
             var text = File.ReadAllText(file);
             for (var i = text.IndexOf("context.CallActivityAsync", StringComparison.Ordinal); i >= 0; i = text.IndexOf("context.CallActivityAsync", i + 1, StringComparison.Ordinal))
