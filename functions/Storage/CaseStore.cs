@@ -31,10 +31,15 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset ReviewerDueAt { get; set; }
     public string? CurrentAssignmentId { get; set; }
     public string? CurrentReviewerId { get; set; }
-    /// <summary>The stored text of the current assignment's <see cref="Imr.Domain.Cases.AssignmentStatus"/>.</summary>
+    /// <summary>The stored text of the current assignment's <see cref="Imr.Domain.Cases.AssignmentStatus"/> (or "ReturnedForCorrection", set by letter issuance).</summary>
     public string? AssignmentStatus { get; set; }
+    /// <summary>The current assignment's state; null when none, or for a text that is not an assignment state.</summary>
     [IgnoreDataMember]
-    public AssignmentStatus? CurrentAssignmentState { get => AssignmentStatus is null ? null : Enum.Parse<AssignmentStatus>(AssignmentStatus); set => AssignmentStatus = value?.ToString(); }
+    public AssignmentStatus? CurrentAssignmentState
+    {
+        get => Enum.TryParse<AssignmentStatus>(AssignmentStatus, out var s) ? s : null;
+        set => AssignmentStatus = value?.ToString();
+    }
     public bool Overdue { get; set; }
     public string? LetterBlobName { get; set; }
     public string? LetterSha256 { get; set; }
