@@ -240,7 +240,7 @@ public sealed class ReviewerCallbacks(
         switch (outcome)
         {
             case LinkOutcome.Usable:
-                var package = await PackageAsync(caseEntity!, ct);
+                var package = await documents.ReadAcceptedPackageAsync(caseEntity!.ManifestBlobName, ct);
                 return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package, recorded), null);
             case LinkOutcome.Expired:
                 return (null, Message("This link has expired", "The link is no longer valid. Nothing was changed. Contact the IMR organization if you still need to act on this case.", 410));
@@ -265,9 +265,4 @@ public sealed class ReviewerCallbacks(
     /// <summary>A stored result, one paragraph per line (the first paragraph may carry attributes).</summary>
     private static string Paragraphs(string text, string firstAttributes = "") =>
         string.Concat(text.Split('\n').Select((line, i) => i == 0 && firstAttributes.Length > 0 ? $"<p {firstAttributes}>{E(line)}</p>" : $"<p>{E(line)}</p>"));
-
-    private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
-    {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
-    }
 }

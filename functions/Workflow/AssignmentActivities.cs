@@ -38,7 +38,7 @@ public sealed class AssignmentActivities(
     {
         var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
         var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
-        var package = await LoadPackageAsync(caseEntity);
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
         var reviewers = await roster.ListAsync();
         var match = matcher.Match(package, reviewers, request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
         List<(string StepId, string What, string Details)> trail = [($"match-R{request.Round}", "Reviewer matching", match.Explain())];
@@ -265,7 +265,7 @@ public sealed class AssignmentActivities(
             var reviewer = await roster.GetAsync(request.ReviewerId);
             var blocking = reviewer is null
                 ? ["not on the roster"]
-                : matcher.ManualAssignmentBlocking(await LoadPackageAsync(caseEntity), reviewer);
+                : matcher.ManualAssignmentBlocking(await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName), reviewer);
             if (blocking.Count > 0)
             {
                 await audit.RecordAsync(request.CaseNumber, $"manual-R{request.Round}-refused", "Manual assignment refused", $"reviewer {request.ReviewerId}: {string.Join("; ", blocking)}");
@@ -312,11 +312,6 @@ public sealed class AssignmentActivities(
     }
 
     public static string ManualAssignmentRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/assign";
-
-    private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
-    {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
-    }
 
     private static string InZone(DateTimeOffset at, string timeZone)
     {
