@@ -54,7 +54,7 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
         var (name, data) = EventOf(answer, caseNumber);
         await durable.RaiseEventAsync(CaseNumber.Parse(caseNumber).OrchestrationInstanceId, name, data, ct);
         await faults.AtAsync(AnswerStep.Raised, ct);
-        await uses.MarkRaisedAsync(answer.PartitionKey, answer.RowKey, time.GetUtcNow(), ct);
+        await uses.MarkRaisedAsync(answer, time.GetUtcNow(), ct); // the answer in hand carries its ETag: no read
     }
 
     /// <summary>
@@ -110,7 +110,7 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
     /// </summary>
     public async Task<int> DeliverForCaseAsync(DurableTaskClient durable, CaseEntity c, CancellationToken ct = default)
     {
-        if (c.Status == nameof(CaseStatus.Closed)) return 0;
+        if (c.State == CaseStatus.Closed) return 0;
         var found = new List<AnswerRecord?>();
         if (c.CurrentAssignmentId is { } current)
         {
@@ -201,7 +201,7 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
     /// <summary>Whether the stored case shows that the orchestration acted on the answer or no longer waits for it.</summary>
     private async Task<bool> MovedPastAsync(AnswerRecord answer, string caseNumber, CaseEntity? c, CancellationToken ct)
     {
-        if (c is null || c.Status == nameof(CaseStatus.Closed)) return true;
+        if (c is null || c.State == CaseStatus.Closed) return true;
         switch (KindOf(answer))
         {
             case AnswerKinds.ManualAssignment:
@@ -210,14 +210,14 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
             case AnswerKinds.Determination:
             {
                 var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
-                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || AssignmentActivities.HasEnded(assignment.Status)
+                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.HasEnded
                     || assignment.DeterminationRevision > RevisionOf(answer) || c.LetterVersion > 0;
             }
             default:
             {
                 // Accepted (RecordAcceptance ran), declined or timed out (EndOffer ran), or another offer is current.
                 var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
-                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.Status != AssignmentActivities.Offered || assignment.AcceptedAt is not null;
+                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.State != AssignmentStatus.Offered || assignment.AcceptedAt is not null;
             }
         }
     }

@@ -306,7 +306,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     private async Task AnnounceToReviewerAsync(string caseNumber, string fileName, string sha, CancellationToken ct)
     {
         var caseEntity = await cases.GetAsync(caseNumber, ct);
-        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != AssignmentActivities.Accepted
+        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != nameof(AssignmentStatus.Accepted)
             || await roster.GetAsync(reviewerId, ct) is not { } reviewer)
         {
             return; // no reviewer at work yet: the offer and review pages show the document when opened

@@ -38,7 +38,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
             var caseNumber = due.Key;
             var c = await cases.GetAsync(caseNumber, ct);
             casesRead++;
-            if (c is null || c.Status == nameof(CaseStatus.Closed))
+            if (c is null || c.State == CaseStatus.Closed)
             {
                 if (durable is not null && c is not null && reconciled.Add(caseNumber) && await RepairClosedAsync(durable, c, now, ct) is { } repaired)
                 {
@@ -139,10 +139,10 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
     /// </summary>
     private async Task<ReconciliationFinding?> ReconcileAsync(DurableTaskClient durable, CaseEntity c, CancellationToken ct)
     {
-        if (c.Status == nameof(CaseStatus.Closed)) return null;
+        if (c.State == CaseStatus.Closed) return null;
         var instanceId = CaseNumber.Parse(c.PartitionKey).OrchestrationInstanceId;
         var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct);
-        var needsAttention = c.Status == nameof(CaseStatus.NeedsAttention);
+        var needsAttention = c.State == CaseStatus.NeedsAttention;
         var problem = instance is null ? "Missing"
             : instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated ? instance.RuntimeStatus.ToString()
             : instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed ? null
@@ -170,7 +170,7 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
     /// </summary>
     public async Task<bool> RetryAsync(DurableTaskClient durable, string caseNumber, string requestedBy, CancellationToken ct = default)
     {
-        if (await cases.GetAsync(caseNumber, ct) is not { } c || c.Status != nameof(CaseStatus.NeedsAttention)) return false;
+        if (await cases.GetAsync(caseNumber, ct) is not { } c || c.State != CaseStatus.NeedsAttention) return false;
         var instance = await durable.GetInstanceAsync(CaseNumber.Parse(c.PartitionKey).OrchestrationInstanceId, getInputsAndOutputs: false, ct);
         if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended }) return false;
         return await RestartAsync(durable, c, instance is not null, $"retry requested by {requestedBy}", ct);
@@ -209,11 +209,11 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
             if (resume is null) return false;
         }
 
-        if (c.Status == nameof(CaseStatus.NeedsAttention))
+        if (c.State == CaseStatus.NeedsAttention)
         {
             await cases.UpdateAsync(c.PartitionKey, e =>
             {
-                e.Status = e.StatusBeforeAttention ?? nameof(CaseStatus.Received);
+                e.State = Enum.TryParse<CaseStatus>(e.StatusBeforeAttention, out var before) ? before : CaseStatus.Received;
                 e.AttentionReason = null;
                 e.AttentionTransient = false;
             }, ct);

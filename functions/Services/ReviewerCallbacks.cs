@@ -5,7 +5,6 @@ using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Web;
 using Imr.Functions.Workflow;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -49,20 +48,18 @@ public sealed class ReviewerCallbacks(
         return await OfferPageAsync(link!, new FormState(), 200, ct);
     }
 
-    public async Task<IActionResult> AcceptAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="token">The posted form's token field.</param>
+    public async Task<IActionResult> AcceptAsync(string assignmentId, string? token, DurableTaskClient durable, CancellationToken ct)
     {
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
-        var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Accept, OfferAnswer, ct);
+        var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.Accept, OfferAnswer, ct);
         if (page is not null) return page;
         return await RecordAndDeliverAsync(link!, link!.Recorded ?? Answer(link, OfferAnswer, AnswerKinds.Accepted, "You have accepted this review. The link to the case and the determination form is on its way."),
             durable, store: null, ct);
     }
 
-    public async Task<IActionResult> DeclineAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="form">The posted decline form (token, reason, declared conflict), read by the trigger.</param>
+    public async Task<IActionResult> DeclineAsync(string assignmentId, FormState form, DurableTaskClient durable, CancellationToken ct)
     {
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
         var (link, page) = await CheckAsync(assignmentId, form["token"], CallbackAction.Decline, OfferAnswer, ct);
         if (page is not null) return page;
         if (link!.Recorded is null)
@@ -92,15 +89,9 @@ public sealed class ReviewerCallbacks(
         return await ReviewPageAsync(link!, token!, new FormState(), 200, ct);
     }
 
-    public async Task<IActionResult> SubmitDeterminationAsync(string assignmentId, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="form">The posted determination form, read by the trigger.</param>
+    public async Task<IActionResult> SubmitDeterminationAsync(string assignmentId, FormState form, DurableTaskClient durable, CancellationToken ct)
     {
-        if (!request.HasFormContentType)
-        {
-            return Message("Not a form", "Submit the determination from its page.", 415);
-        }
-
-        var posted = await PostedForm.ReadAsync(request, ct);
-        if (posted.Form is not { } form) return Unreadable(posted);
         var token = form["token"];
         var (link, page) = await CheckAsync(assignmentId, token, CallbackAction.SubmitDetermination, SubmitUse, ct);
         if (page is not null) return page;
@@ -227,8 +218,6 @@ public sealed class ReviewerCallbacks(
         return Page("Thank you", Paragraphs(answer.Result, "role=\"status\""));
     }
 
-    private static ContentResult Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
-
     private async Task<(CheckedLink? Link, IActionResult? Page)> CheckAsync(string assignmentId, string? token, CallbackAction action, string use, CancellationToken ct)
     {
         var verification = tokens.Verify(token, action, assignmentId);
@@ -246,12 +235,12 @@ public sealed class ReviewerCallbacks(
         var recorded = answer?.EffectiveState == AnswerStates.Recorded ? answer : null;
 
         var facts = caseEntity is null || assignment is null ? null
-            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, AssignmentActivities.HasEnded(assignment.Status));
+            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, assignment.HasEnded);
         var outcome = CallbackLinkRules.Judge(verification, facts, answer is not null && recorded is null);
         switch (outcome)
         {
             case LinkOutcome.Usable:
-                var package = await PackageAsync(caseEntity!, ct);
+                var package = await documents.ReadAcceptedPackageAsync(caseEntity!.ManifestBlobName, ct);
                 return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package, recorded), null);
             case LinkOutcome.Expired:
                 return (null, Message("This link has expired", "The link is no longer valid. Nothing was changed. Contact the IMR organization if you still need to act on this case.", 410));
@@ -276,9 +265,4 @@ public sealed class ReviewerCallbacks(
     /// <summary>A stored result, one paragraph per line (the first paragraph may carry attributes).</summary>
     private static string Paragraphs(string text, string firstAttributes = "") =>
         string.Concat(text.Split('\n').Select((line, i) => i == 0 && firstAttributes.Length > 0 ? $"<p {firstAttributes}>{E(line)}</p>" : $"<p>{E(line)}</p>"));
-
-    private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
-    {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
-    }
 }

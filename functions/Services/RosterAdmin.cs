@@ -5,9 +5,7 @@ using Azure.Storage.Blobs.Specialized;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
-using Imr.Functions.Web;
 using Imr.Functions.Workflow;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -58,29 +56,10 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
         return report;
     }
 
-    public async Task<IActionResult> ImportFromRequestAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>A roster file posted to the admin route (the trigger reads the body within <see cref="MaxRosterBytes"/>).</summary>
+    public async Task<IActionResult> ImportUploadAsync(byte[] content, bool isJson, bool dryRun, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        try
-        {
-            // Read at most one byte past the limit: a larger body is refused without being buffered whole.
-            var chunk = new byte[81920];
-            int read;
-            while (buffer.Length <= MaxRosterBytes && (read = await request.Body.ReadAsync(chunk, ct)) > 0) buffer.Write(chunk, 0, read);
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException && !ct.IsCancellationRequested)
-        {
-            return new BadRequestObjectResult(new { error = "The request body could not be read (too large or cut short)." });
-        }
-
-        if (buffer.Length == 0 || buffer.Length > MaxRosterBytes)
-        {
-            return new BadRequestObjectResult(new { error = $"Send the roster file (CSV or JSON, at most {MaxRosterBytes / 1024 / 1024} MB) as the request body." });
-        }
-
-        var isJson = request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true || request.Query["format"] == "json";
-        var dryRun = request.Query["dryRun"] == "true";
-        var report = await ImportAsync(isJson ? "upload.json" : "upload.csv", buffer.ToArray(), apply: !dryRun, ct);
+        var report = await ImportAsync(isJson ? "upload.json" : "upload.csv", content, apply: !dryRun, ct);
         return report.Problems.Count > 0 ? new BadRequestObjectResult(report) : new OkObjectResult(report);
     }
 
@@ -99,30 +78,10 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
     }
 
     /// <summary>The medical director's choice for a case waiting for manual assignment; checked here for a clear answer, and again by the orchestration.</summary>
-    public async Task<IActionResult> AssignAsync(string caseNumber, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="reviewerId">The chosen reviewer (form field or JSON property, read by the trigger).</param>
+    /// <param name="assignedBy">Who chose (optional).</param>
+    public async Task<IActionResult> AssignAsync(string caseNumber, string? reviewerId, string? assignedBy, DurableTaskClient durable, CancellationToken ct)
     {
-        string? reviewerId = null, assignedBy = null;
-        if (request.HasFormContentType)
-        {
-            var posted = await PostedForm.ReadAsync(request, ct);
-            if (posted.Form is not { } form) return new ObjectResult(new { error = posted.Problem }) { StatusCode = posted.Status };
-            reviewerId = form["reviewerId"];
-            assignedBy = form["assignedBy"];
-        }
-        else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            try
-            {
-                var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
-                reviewerId = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("reviewerId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                assignedBy = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("assignedBy", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException or IOException && !ct.IsCancellationRequested)
-            {
-                return new BadRequestObjectResult(new { error = "The body is not JSON {\"reviewerId\": \"…\", \"assignedBy\": \"…\"} (or a form with those fields)." });
-            }
-        }
-
         if (string.IsNullOrWhiteSpace(reviewerId) || !CaseNumber.TryParse(caseNumber, out var number))
         {
             return new BadRequestObjectResult(new { error = "Give the case number in the route and reviewerId in the body." });
@@ -142,7 +101,7 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
                 : RepeatedAnswer(caseNumber, round, answered.Result, reviewerId);
         }
 
-        if (caseEntity.Status != nameof(CaseStatus.AwaitingManualAssignment) || round == 0)
+        if (caseEntity.State != CaseStatus.AwaitingManualAssignment || round == 0)
         {
             return new ConflictObjectResult(new { error = $"Case {caseNumber} is not waiting for a manual assignment (status {caseEntity.Status})." });
         }

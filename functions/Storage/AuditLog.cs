@@ -23,6 +23,32 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Several steps of one activity in one request (an entity-group transaction: the rows share the case's partition). A
+    /// repeated run finds them recorded (the transaction fails as a whole on the first existing row) and records each
+    /// missing one alone, so nothing is recorded twice and nothing is lost.
+    /// </summary>
+    public async Task RecordAllAsync(string caseNumber, IReadOnlyList<(string StepId, string What, string Details)> steps, CancellationToken ct = default)
+    {
+        if (steps.Count == 1)
+        {
+            await RecordAsync(caseNumber, steps[0].StepId, steps[0].What, steps[0].Details, ct);
+            return;
+        }
+
+        if (steps.Count == 0) return;
+        var at = time.GetUtcNow();
+        try
+        {
+            await Table.SubmitTransactionAsync(steps.DistinctBy(s => s.StepId).Select(s =>
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(caseNumber, s.StepId) { ["What"] = s.What, ["Details"] = s.Details, ["At"] = at })), ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            foreach (var s in steps) await RecordAsync(caseNumber, s.StepId, s.What, s.Details, ct);
+        }
+    }
+
     /// <summary>The details recorded for one step, or null when there is no such step.</summary>
     public async Task<string?> DetailsOfAsync(string caseNumber, string stepId, CancellationToken ct = default)
     {

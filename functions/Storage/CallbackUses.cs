@@ -143,14 +143,39 @@ public sealed class CallbackUses(StorageClients storage)
 
     /// <summary>The event was raised (again). Never moves a delivered answer back.</summary>
     public Task MarkRaisedAsync(string key, string use, DateTimeOffset now, CancellationToken ct = default) =>
-        ChangeAsync(key, use, a =>
+        ChangeAsync(key, use, a => Raised(a, now), ct);
+
+    /// <summary>
+    /// As <see cref="MarkRaisedAsync(string, string, DateTimeOffset, CancellationToken)"/> for the answer in hand: written
+    /// conditionally on its ETag without a read; only when the row changed meanwhile (412) is it read and decided again.
+    /// </summary>
+    public async Task MarkRaisedAsync(AnswerRecord answer, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (answer.ETag != default && Raised(answer, now))
         {
-            if (a.EffectiveState == AnswerStates.Delivered) return false;
-            a.State = AnswerStates.Raised;
-            a.RaisedAt = now;
-            a.Raises++;
-            return true;
-        }, ct);
+            try
+            {
+                var updated = await Table.UpdateEntityAsync(answer, answer.ETag, TableUpdateMode.Replace, ct);
+                answer.ETag = updated.Headers.ETag ?? default;
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed meanwhile (another raise, or delivered): decide on the stored row.
+            }
+        }
+
+        await MarkRaisedAsync(answer.PartitionKey, answer.RowKey, now, ct);
+    }
+
+    private static bool Raised(AnswerRecord a, DateTimeOffset now)
+    {
+        if (a.EffectiveState == AnswerStates.Delivered) return false;
+        a.State = AnswerStates.Raised;
+        a.RaisedAt = now;
+        a.Raises++;
+        return true;
+    }
 
     /// <summary>The case moved past the answer: nothing more to deliver, and it leaves the pending index.</summary>
     public async Task MarkDeliveredAsync(string key, string use, DateTimeOffset now, CancellationToken ct = default)

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -15,7 +16,11 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    /// <summary>The stored text of <see cref="State"/> (the enum's name).</summary>
     public string Status { get; set; } = nameof(CaseStatus.Received);
+    /// <summary>Where the case stands; its moves are checked by <see cref="CaseStatusTransitions"/> when the row is written.</summary>
+    [IgnoreDataMember]
+    public CaseStatus State { get => Enum.Parse<CaseStatus>(Status); set => Status = value.ToString(); }
     public bool Expedited { get; set; }
     /// <summary>The case package's review program: selects the deadline policy (reminders are scheduled with it).</summary>
     public string Program { get; set; } = nameof(ReviewProgram.CaliforniaWorkersCompensation);
@@ -26,7 +31,15 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset ReviewerDueAt { get; set; }
     public string? CurrentAssignmentId { get; set; }
     public string? CurrentReviewerId { get; set; }
+    /// <summary>The stored text of the current assignment's <see cref="Imr.Domain.Cases.AssignmentStatus"/> (or "ReturnedForCorrection", set by letter issuance).</summary>
     public string? AssignmentStatus { get; set; }
+    /// <summary>The current assignment's state; null when none, or for a text that is not an assignment state.</summary>
+    [IgnoreDataMember]
+    public AssignmentStatus? CurrentAssignmentState
+    {
+        get => Enum.TryParse<AssignmentStatus>(AssignmentStatus, out var s) ? s : null;
+        set => AssignmentStatus = value?.ToString();
+    }
     public bool Overdue { get; set; }
     public string? LetterBlobName { get; set; }
     public string? LetterSha256 { get; set; }
@@ -54,6 +67,9 @@ public sealed class CaseEntity : ITableEntity
     /// <see cref="CaseStatus.Received"/> without dates, so a case whose workflow fails during intake is still on record.
     /// </summary>
     public static bool IsRegistered(CaseEntity c) => c.CaseDueAt != default;
+
+    /// <summary>A copy of the row as read (a refused change must not leak into what the caller is given back).</summary>
+    internal CaseEntity Clone() => (CaseEntity)MemberwiseClone();
 }
 
 /// <summary>A case on the list of cases needing attention (partition <see cref="Partition"/> of the Cases table, one row per case).</summary>
@@ -80,7 +96,14 @@ public sealed class AssignmentEntity : ITableEntity
 
     public string ReviewerId { get; set; } = "";
     public int Round { get; set; }
-    public string Status { get; set; } = "Offered";
+    /// <summary>The stored text of <see cref="State"/> (the enum's name).</summary>
+    public string Status { get; set; } = nameof(AssignmentStatus.Offered);
+    /// <summary>Where the offer stands; its moves are checked by <see cref="AssignmentStatusTransitions"/> when the row is written.</summary>
+    [IgnoreDataMember]
+    public AssignmentStatus State { get => Enum.Parse<AssignmentStatus>(Status); set => Status = value.ToString(); }
+    /// <summary>Declined, timed out or withdrawn: the assignment's links lead to the "superseded" page.</summary>
+    [IgnoreDataMember]
+    public bool HasEnded => AssignmentStatusTransitions.HasEnded(State);
     public DateTimeOffset OfferedAt { get; set; }
     public DateTimeOffset? AcceptedAt { get; set; }
     public string? EndedReason { get; set; }
@@ -111,7 +134,8 @@ public sealed class CaseStore(StorageClients storage)
     {
         try
         {
-            await Cases.AddEntityAsync(entity, ct);
+            var added = await Cases.AddEntityAsync(entity, ct);
+            entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
             return entity;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -129,28 +153,46 @@ public sealed class CaseStore(StorageClients storage)
         (await ChangeAsync(caseNumber, change, ct)).Case;
 
     /// <summary>As <see cref="UpdateAsync"/>; <c>Applied</c> is false when the change was refused as a move backwards.</summary>
-    public async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
+    public Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default) =>
+        ChangeAsync(caseNumber, null, change, ct);
+
+    /// <summary>
+    /// As <see cref="ChangeAsync(string, Action{CaseEntity}, CancellationToken)"/>, starting from the row the caller read
+    /// (its ETag makes the write conditional): a step that read the case once writes it without reading it again; only a
+    /// concurrent write (412) costs a fresh read.
+    /// </summary>
+    public Task<(CaseEntity Case, bool Applied)> ChangeAsync(CaseEntity read, Action<CaseEntity> change, CancellationToken ct = default) =>
+        ChangeAsync(read.PartitionKey, read, change, ct);
+
+    private async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, CaseEntity? read, Action<CaseEntity> change, CancellationToken ct)
     {
-        var (entity, applied) = await ChangeRowAsync(Cases, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
-        return applied ? (entity, true) : ((await GetAsync(caseNumber, ct))!, false); // the refused change touched the copy in hand
+        var before = read is null ? null : Copy(read);
+        var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
+        if (applied) return (entity, true);
+        // The refused change touched the copy in hand: give back the row as stored (the caller's copy when it was current).
+        return (ReferenceEquals(entity, read) && before is not null ? before : (await GetAsync(caseNumber, ct))!, false);
     }
+
+    private static CaseEntity Copy(CaseEntity c) => c.Clone();
 
     /// <summary>
     /// One row changed with optimistic concurrency: read, change, and replace only if the row is unchanged (re-read and
     /// decide again on 412); a status move the transition table refuses writes nothing.
     /// </summary>
-    private static async Task<(T Entity, bool Applied)> ChangeRowAsync<T>(TableClient table, Func<Task<T?>> read, string what, Func<T, string> statusOf,
+    /// <param name="inHand">The row as the caller read it (tried first, without a read), or null to read it.</param>
+    private static async Task<(T Entity, bool Applied)> ChangeRowAsync<T>(TableClient table, T? inHand, Func<Task<T?>> read, string what, Func<T, string> statusOf,
         Func<string?, string?, bool> allows, Action<T> change, CancellationToken ct) where T : class, ITableEntity
     {
         for (var attempt = 0; ; attempt++)
         {
-            var entity = await read() ?? throw new InvalidOperationException($"{what} is not recorded.");
+            var entity = (attempt == 0 && inHand?.ETag != default ? inHand : null) ?? await read() ?? throw new InvalidOperationException($"{what} is not recorded.");
             var before = statusOf(entity);
             change(entity);
             if (!allows(before, statusOf(entity))) return (entity, false);
             try
             {
-                await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                entity.ETag = response.Headers.ETag ?? default; // a later conditional write of the same copy needs no read
                 return (entity, true);
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
@@ -209,7 +251,8 @@ public sealed class CaseStore(StorageClients storage)
     {
         try
         {
-            await Assignments.AddEntityAsync(entity, ct);
+            var added = await Assignments.AddEntityAsync(entity, ct);
+            entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
             return entity;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -224,7 +267,11 @@ public sealed class CaseStore(StorageClients storage)
     /// a late or repeated step: nothing is written and false is returned.
     /// </summary>
     public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default) =>
-        (await ChangeRowAsync(Assignments, () => GetAssignmentAsync(caseNumber, assignmentId, ct), $"Assignment {assignmentId}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
+        (await ChangeRowAsync(Assignments, null, () => GetAssignmentAsync(caseNumber, assignmentId, ct), $"Assignment {assignmentId}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
+
+    /// <summary>As <see cref="UpdateAssignmentAsync(string, string, Action{AssignmentEntity}, CancellationToken)"/>, from the row the caller read (re-read only on 412).</summary>
+    public async Task<bool> UpdateAssignmentAsync(AssignmentEntity read, Action<AssignmentEntity> change, CancellationToken ct = default) =>
+        (await ChangeRowAsync(Assignments, read, () => GetAssignmentAsync(read.PartitionKey, read.RowKey, ct), $"Assignment {read.RowKey}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
 }

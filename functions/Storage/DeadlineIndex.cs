@@ -76,7 +76,8 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
     {
         foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
         {
-            if ((await Table.GetEntityIfExistsAsync<TableEntity>(EscalatedPartition, e.RowKey, ["RowKey"], ct)).HasValue) continue;
+            // Only a case registered before (a resumed one) can have escalated checks: a new case's rows are simply added.
+            if (firstReconcileAt is null && (await Table.GetEntityIfExistsAsync<TableEntity>(EscalatedPartition, e.RowKey, ["RowKey"], ct)).HasValue) continue;
             await AddOnceAsync(e, ct);
         }
 
@@ -104,16 +105,22 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
         }
     }
 
-    /// <summary>Deletes the case's rows wherever they are (pending or escalated); a missing row is fine.</summary>
-    public async Task RemoveAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default)
+    /// <summary>
+    /// Deletes the case's rows wherever they are (pending or escalated); a missing row is fine. Given the time of the close
+    /// (<paramref name="at"/>), a check that was not yet due then cannot have been escalated (the sweep escalates due
+    /// checks only), so only its pending row is deleted: a case closed on time costs two deletes, not four.
+    /// </summary>
+    public async Task RemoveAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default, DateTimeOffset? at = null)
     {
-        var keys = EntitiesFor(caseNumber, caseDueAt, AtRiskWindow).Select(e => (e.PartitionKey, e.RowKey))
-            .Concat([(EscalatedPartition, RowOf(caseNumber, EscalationLevels.AtRisk)), (EscalatedPartition, RowOf(caseNumber, EscalationLevels.Overdue))]);
-        foreach (var (pk, rk) in keys)
+        foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
         {
-            await DeleteAsync(pk, rk, ct);
+            await DeleteAsync(e.PartitionKey, e.RowKey, ct);
+            // A margin for another host's clock: a check due within it may have been escalated by a sweep there.
+            if (at is null || e.GetDateTimeOffset("CheckAt") <= at + ClockMargin) await DeleteAsync(EscalatedPartition, e.RowKey, ct);
         }
     }
+
+    private static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(15);
 
     public Task RemoveCheckAsync(DeadlineCheck check, CancellationToken ct = default) =>
         DeleteAsync(check.Escalated ? EscalatedPartition : PartitionOf(check.CheckAt), RowOf(check.CaseNumber, check.Level), ct);

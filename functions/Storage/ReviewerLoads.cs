@@ -26,13 +26,16 @@ public sealed class ReviewerLoads(StorageClients storage, RosterScope scope)
         }
     }
 
+    /// <summary>Closes the row in one write (a merge of Open = false, which a repeat writes again harmlessly); no row, nothing to close.</summary>
     public async Task CloseAsync(string reviewerId, string assignmentId, CancellationToken ct = default)
     {
-        var row = await Table.GetEntityIfExistsAsync<TableEntity>(Prefix + reviewerId, assignmentId, cancellationToken: ct);
-        if (row.HasValue && row.Value!.GetBoolean("Open") == true)
+        try
         {
-            row.Value["Open"] = false;
-            await Table.UpdateEntityAsync(row.Value, ETag.All, TableUpdateMode.Merge, ct);
+            await Table.UpdateEntityAsync(new TableEntity(Prefix + reviewerId, assignmentId) { ["Open"] = false }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Never opened (an offer that was not sent): nothing to release.
         }
     }
 

@@ -1,4 +1,5 @@
 using Imr.Functions.Services;
+using Imr.Functions.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +7,10 @@ using Microsoft.DurableTask.Client;
 
 namespace Imr.Functions.Triggers;
 
-/// <summary>The reviewer's links. Anonymous at the HTTP level: the signed, single-use token is the credential.</summary>
+/// <summary>
+/// The reviewer's links. Anonymous at the HTTP level: the signed, single-use token is the credential. HTTP is handled
+/// here (query, form reading and its limits); the service gets plain values.
+/// </summary>
 public sealed class ReviewerCallbackTriggers(ReviewerCallbacks callbacks)
 {
     [Function(nameof(ShowAssignmentOffer))]
@@ -15,14 +19,20 @@ public sealed class ReviewerCallbackTriggers(ReviewerCallbacks callbacks)
         callbacks.ShowOfferAsync(assignmentId, request.Query["token"], cancellationToken);
 
     [Function(nameof(AcceptAssignment))]
-    public Task<IActionResult> AcceptAssignment(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.AcceptRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        callbacks.AcceptAsync(assignmentId, request, durable, cancellationToken);
+    public async Task<IActionResult> AcceptAssignment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.AcceptRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var posted = await PostedForm.ReadAsync(request, cancellationToken);
+        return posted.Form is { } form ? await callbacks.AcceptAsync(assignmentId, form["token"], durable, cancellationToken) : ReviewerPages.Unreadable(posted);
+    }
 
     [Function(nameof(DeclineAssignment))]
-    public Task<IActionResult> DeclineAssignment(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.DeclineRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        callbacks.DeclineAsync(assignmentId, request, durable, cancellationToken);
+    public async Task<IActionResult> DeclineAssignment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.DeclineRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var posted = await PostedForm.ReadAsync(request, cancellationToken);
+        return posted.Form is { } form ? await callbacks.DeclineAsync(assignmentId, form, durable, cancellationToken) : ReviewerPages.Unreadable(posted);
+    }
 
     [Function(nameof(ShowDeterminationForm))]
     public Task<IActionResult> ShowDeterminationForm(
@@ -30,7 +40,11 @@ public sealed class ReviewerCallbackTriggers(ReviewerCallbacks callbacks)
         callbacks.ShowReviewAsync(assignmentId, request.Query["token"], cancellationToken);
 
     [Function(nameof(SubmitDetermination))]
-    public Task<IActionResult> SubmitDetermination(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.DeterminationRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        callbacks.SubmitDeterminationAsync(assignmentId, request, durable, cancellationToken);
+    public async Task<IActionResult> SubmitDetermination(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CallbackLinks.DeterminationRoute)] HttpRequest request, string assignmentId, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType) return ReviewerPages.NotAForm();
+        var posted = await PostedForm.ReadAsync(request, cancellationToken);
+        return posted.Form is { } form ? await callbacks.SubmitDeterminationAsync(assignmentId, form, durable, cancellationToken) : ReviewerPages.Unreadable(posted);
+    }
 }

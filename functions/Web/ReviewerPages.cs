@@ -16,6 +16,12 @@ public sealed record DocumentLink(string FileName, string MediaType, Uri Link);
 /// </summary>
 public static class ReviewerPages
 {
+    /// <summary>A posted form that could not be read: nothing was changed (the status is the sender's fault, 4xx).</summary>
+    public static ContentResult Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
+
+    /// <summary>A determination posted as something other than a form.</summary>
+    public static ContentResult NotAForm() => Message("Not a form", "Submit the determination from its page.", 415);
+
     public static ContentResult Offer(string caseNumber, CasePackage package, DateTimeOffset acceptBy, string acceptToken, string declineToken, FormState decline, int status = 200)
     {
         var body = new StringBuilder();

@@ -24,89 +24,88 @@ public sealed class AssignmentActivities(
     Outbox outbox,
     AuditLog audit,
     CallbackLinks links,
+    DeadlineIndex deadlineIndex,
     ReviewerMatcher matcher,
     IOptions<ImrOptions> options,
     TimeProvider time,
     ILogger<AssignmentActivities> logger)
 {
-    // The stored texts of AssignmentStatus (its transitions are in the domain).
-    public const string Offered = nameof(AssignmentStatus.Offered);
-    public const string Accepted = nameof(AssignmentStatus.Accepted);
-    public const string Declined = nameof(AssignmentStatus.Declined);
-    public const string TimedOut = nameof(AssignmentStatus.TimedOut);
-    public const string Completed = nameof(AssignmentStatus.Completed);
-    public const string Withdrawn = nameof(AssignmentStatus.Withdrawn);
-
-    /// <summary>Assignment states after which the assignment's links lead to the "superseded" page.</summary>
-    public static bool HasEnded(string status) => status is Declined or TimedOut or Withdrawn;
-
+    /// <summary>
+    /// Matches a reviewer and offers the case. The case is read once and written with its ETag; the roster read for the
+    /// match also gives the reviewer's address; the audit rows go in one request. A repeated run finds the offer stored
+    /// (create-once assignment id) and re-sends the same offer, never a second one.
+    /// </summary>
     [Function(nameof(OfferAssignment))]
     public async Task<AssignmentOffer?> OfferAssignment([ActivityTrigger] AssignmentRequest request)
     {
         var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
-        var existing = await cases.GetAssignmentAsync(request.CaseNumber, assignmentId);
         var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
-        string reviewerId;
-        if (existing is not null)
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
+        var reviewers = await roster.ListAsync();
+        var match = matcher.Match(package, reviewers, request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
+        List<(string StepId, string What, string Details)> trail = [($"match-R{request.Round}", "Reviewer matching", match.Explain())];
+        AssignmentEntity assignment;
+        if (match.Selected is null)
         {
-            reviewerId = existing.ReviewerId; // a retried activity re-sends the same offer
-        }
-        else
-        {
-            var package = await LoadPackageAsync(caseEntity);
-            var match = matcher.Match(package, await roster.ListAsync(), request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
-            await audit.RecordAsync(request.CaseNumber, $"match-R{request.Round}", "Reviewer matching", match.Explain());
-            if (match.Selected is null)
+            // A repeated run after the offer was made may match nobody now (the offered reviewer carries the case's load):
+            // the stored offer stands.
+            if (await cases.GetAssignmentAsync(request.CaseNumber, assignmentId) is not { } stored)
             {
                 if (match.HeldBack.Count > 0)
                 {
                     // A tie that only resembles a party is for the medical director to judge: the case's audit trail
                     // (its page, and the escalation that follows) says who was held back and which names resemble.
-                    await audit.RecordAsync(request.CaseNumber, $"match-R{request.Round}-held-back", "Held back: possible conflict of interest",
-                        string.Join("\n", match.HeldBack.Select(v => $"{v.ReviewerId}: {v.Reason}")) + "\nAssign by hand if there is no conflict.");
+                    trail.Add(($"match-R{request.Round}-held-back", "Held back: possible conflict of interest",
+                        string.Join("\n", match.HeldBack.Select(v => $"{v.ReviewerId}: {v.Reason}")) + "\nAssign by hand if there is no conflict."));
                 }
 
+                await audit.RecordAllAsync(request.CaseNumber, trail);
                 logger.LogWarning("Case {CaseNumber}: no eligible reviewer in round {Round} ({Candidates} candidates)", request.CaseNumber, request.Round, match.Verdicts.Count);
                 return null;
             }
 
-            reviewerId = match.Selected.ReviewerId;
-            var now = time.GetUtcNow();
-            await cases.AddAssignmentOnceAsync(new AssignmentEntity
+            assignment = stored;
+        }
+        else
+        {
+            // Create-once: a retried activity finds the stored offer (and its reviewer) and re-sends that one.
+            assignment = await cases.AddAssignmentOnceAsync(new AssignmentEntity
             {
                 PartitionKey = request.CaseNumber,
                 RowKey = assignmentId,
-                ReviewerId = reviewerId,
+                ReviewerId = match.Selected.ReviewerId,
                 Round = request.Round,
-                OfferedAt = now,
+                OfferedAt = time.GetUtcNow(),
                 MatchingVerdicts = CaseStore.Serialize(match.Verdicts),
             });
         }
 
-        var assignment = (await cases.GetAssignmentAsync(request.CaseNumber, assignmentId))!;
-        if (assignment.Status != Offered)
+        var reviewerId = assignment.ReviewerId;
+        if (assignment.State != AssignmentStatus.Offered)
         {
             // A late repeat of an offer that was answered meanwhile: the case has moved on; nothing to write or send.
             logger.LogInformation("Case {CaseNumber}: offer {AssignmentId} is {Status} already; repeated offer ignored", request.CaseNumber, assignmentId, assignment.Status);
+            await audit.RecordAllAsync(request.CaseNumber, trail);
             return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
         }
 
-        var (_, moved) = await cases.ChangeAsync(request.CaseNumber, c =>
+        var (_, moved) = await cases.ChangeAsync(caseEntity, c =>
         {
-            c.Status = nameof(CaseStatus.AwaitingAcceptance);
+            c.State = CaseStatus.AwaitingAcceptance;
             c.CurrentAssignmentId = assignmentId;
             c.CurrentReviewerId = reviewerId;
-            c.AssignmentStatus = Offered;
+            c.CurrentAssignmentState = AssignmentStatus.Offered;
         });
         if (!moved)
         {
             logger.LogInformation("Case {CaseNumber}: closed; offer {AssignmentId} not sent", request.CaseNumber, assignmentId);
+            await audit.RecordAllAsync(request.CaseNumber, trail);
             return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
         }
 
         await loads.OpenAsync(reviewerId, request.CaseNumber, assignmentId, assignment.OfferedAt);
 
-        var reviewer = await roster.GetAsync(reviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
+        var reviewer = reviewers.FirstOrDefault(r => r.ReviewerId == reviewerId) ?? await roster.GetAsync(reviewerId) ?? throw new InvalidOperationException("Reviewer left the roster.");
         var window = options.Value.DeadlinePolicy.ScaledAcceptanceWindow;
         var acceptBy = assignment.OfferedAt + window;
         // The link outlives the window a little, so a late click gets the "superseded" page rather than "expired".
@@ -116,7 +115,8 @@ public sealed class AssignmentActivities(
             request.CaseNumber,
             reviewer.Email,
             ReviewerNotices.Offer(request.CaseNumber, acceptBy, reviewer.TimeZone, offerLink)));
-        await audit.RecordAsync(request.CaseNumber, $"{assignmentId}-offered", "Offered", $"assignment {assignmentId} offered to reviewer {reviewerId} (round {request.Round})");
+        trail.Add(($"{assignmentId}-offered", "Offered", $"assignment {assignmentId} offered to reviewer {reviewerId} (round {request.Round})"));
+        await audit.RecordAllAsync(request.CaseNumber, trail);
         logger.LogInformation("Case {CaseNumber} offered as {AssignmentId}", request.CaseNumber, assignmentId);
         return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
     }
@@ -129,7 +129,7 @@ public sealed class AssignmentActivities(
         // completed or withdrawn, or on a closed case, changes nothing and sends nothing.
         if (!await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a =>
         {
-            a.Status = Accepted;
+            a.State = AssignmentStatus.Accepted;
             a.AcceptedAt ??= now;
         }))
         {
@@ -139,10 +139,10 @@ public sealed class AssignmentActivities(
 
         var (caseEntity, moved) = await cases.ChangeAsync(offer.CaseNumber, c =>
         {
-            c.Status = c.Overdue ? nameof(CaseStatus.Overdue) : nameof(CaseStatus.InReview);
+            c.State = c.Overdue ? CaseStatus.Overdue : CaseStatus.InReview;
             c.CurrentAssignmentId = offer.AssignmentId;
             c.CurrentReviewerId = offer.ReviewerId;
-            c.AssignmentStatus = Accepted;
+            c.CurrentAssignmentState = AssignmentStatus.Accepted;
         });
         if (!moved)
         {
@@ -165,10 +165,10 @@ public sealed class AssignmentActivities(
     public async Task EndOffer([ActivityTrigger] OfferDeclinedOrExpired ended)
     {
         var assignment = await cases.GetAssignmentAsync(ended.CaseNumber, ended.AssignmentId) ?? throw new InvalidOperationException("Assignment not recorded.");
-        var status = ended.Declined ? Declined : TimedOut;
-        if (!await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
+        var status = ended.Declined ? AssignmentStatus.Declined : AssignmentStatus.TimedOut;
+        if (!await cases.UpdateAssignmentAsync(assignment, a =>
         {
-            a.Status = status;
+            a.State = status;
             a.EndedReason = ended.Declined ? "Declined by the reviewer." : "Not accepted within the acceptance window.";
         }))
         {
@@ -180,22 +180,23 @@ public sealed class AssignmentActivities(
         {
             if (c.CurrentAssignmentId == ended.AssignmentId)
             {
-                c.AssignmentStatus = status;
+                c.CurrentAssignmentState = status;
             }
         });
         await loads.CloseAsync(ended.ReviewerId, ended.AssignmentId);
 
+        List<(string StepId, string What, string Details)> trail = [];
         // A declared conflict becomes part of the roster, so no later case with that party is offered to the reviewer.
         if (ended.Declined && !string.IsNullOrWhiteSpace(assignment.DeclaredConflictParty)
             && Enum.TryParse<AffiliationKind>(assignment.DeclaredConflictKind, out var kind))
         {
             var added = await roster.AddAffiliationAsync(ended.ReviewerId, new Affiliation(kind, assignment.DeclaredConflictParty.Trim()));
-            await audit.RecordAsync(ended.CaseNumber, $"{ended.AssignmentId}-conflict", "Conflict declared",
-                $"reviewer {ended.ReviewerId} declared a {kind} conflict; roster {(added ? "updated" : "already had it")}");
+            trail.Add(($"{ended.AssignmentId}-conflict", "Conflict declared", $"reviewer {ended.ReviewerId} declared a {kind} conflict; roster {(added ? "updated" : "already had it")}"));
         }
 
-        await audit.RecordAsync(ended.CaseNumber, $"{ended.AssignmentId}-{status.ToLowerInvariant()}", status,
-            ended.Declined ? $"assignment {ended.AssignmentId} declined by reviewer {ended.ReviewerId}: {assignment.DeclineReason}" : $"assignment {ended.AssignmentId} not accepted within the acceptance window");
+        trail.Add(($"{ended.AssignmentId}-{status.ToString().ToLowerInvariant()}", status.ToString(),
+            ended.Declined ? $"assignment {ended.AssignmentId} declined by reviewer {ended.ReviewerId}: {assignment.DeclineReason}" : $"assignment {ended.AssignmentId} not accepted within the acceptance window"));
+        await audit.RecordAllAsync(ended.CaseNumber, trail);
         logger.LogInformation("Assignment {AssignmentId} of case {CaseNumber} ended: {Status}", ended.AssignmentId, ended.CaseNumber, status);
     }
 
@@ -207,9 +208,10 @@ public sealed class AssignmentActivities(
     public async Task EndAssignment([ActivityTrigger] AssignmentEnded ended)
     {
         var assignment = await cases.GetAssignmentAsync(ended.CaseNumber, ended.AssignmentId) ?? throw new InvalidOperationException("Assignment not recorded.");
-        if (!await cases.UpdateAssignmentAsync(ended.CaseNumber, ended.AssignmentId, a =>
+        var reviewerId = assignment.ReviewerId;
+        if (!await cases.UpdateAssignmentAsync(assignment, a =>
         {
-            a.Status = Withdrawn;
+            a.State = AssignmentStatus.Withdrawn;
             a.EndedReason = ended.Reason;
         }))
         {
@@ -221,11 +223,11 @@ public sealed class AssignmentActivities(
         {
             if (c.CurrentAssignmentId == ended.AssignmentId)
             {
-                c.AssignmentStatus = Withdrawn;
+                c.CurrentAssignmentState = AssignmentStatus.Withdrawn;
             }
         });
-        await loads.CloseAsync(assignment.ReviewerId, ended.AssignmentId);
-        await audit.RecordAsync(ended.CaseNumber, $"{ended.AssignmentId}-withdrawn", Withdrawn, $"assignment {ended.AssignmentId} of reviewer {assignment.ReviewerId} withdrawn: {ended.Reason}");
+        await loads.CloseAsync(reviewerId, ended.AssignmentId);
+        await audit.RecordAsync(ended.CaseNumber, $"{ended.AssignmentId}-withdrawn", nameof(AssignmentStatus.Withdrawn), $"assignment {ended.AssignmentId} of reviewer {reviewerId} withdrawn: {ended.Reason}");
         logger.LogInformation("Assignment {AssignmentId} of case {CaseNumber} withdrawn", ended.AssignmentId, ended.CaseNumber);
     }
 
@@ -234,7 +236,7 @@ public sealed class AssignmentActivities(
     {
         var (_, moved) = await cases.ChangeAsync(escalation.CaseNumber, c =>
         {
-            c.Status = nameof(CaseStatus.AwaitingManualAssignment);
+            c.State = CaseStatus.AwaitingManualAssignment;
             c.ManualAssignmentRound = escalation.AwaitedRound;
         });
         if (!moved)
@@ -261,43 +263,51 @@ public sealed class AssignmentActivities(
             var reviewer = await roster.GetAsync(request.ReviewerId);
             var blocking = reviewer is null
                 ? ["not on the roster"]
-                : matcher.ManualAssignmentBlocking(await LoadPackageAsync(caseEntity), reviewer);
+                : matcher.ManualAssignmentBlocking(await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName), reviewer);
             if (blocking.Count > 0)
             {
                 await audit.RecordAsync(request.CaseNumber, $"manual-R{request.Round}-refused", "Manual assignment refused", $"reviewer {request.ReviewerId}: {string.Join("; ", blocking)}");
                 return null;
             }
 
-            await cases.AddAssignmentOnceAsync(new AssignmentEntity
+            existing = await cases.AddAssignmentOnceAsync(new AssignmentEntity
             {
                 PartitionKey = request.CaseNumber,
                 RowKey = assignmentId,
                 ReviewerId = request.ReviewerId,
                 Round = request.Round,
                 OfferedAt = time.GetUtcNow(),
-                Status = Offered,
+                State = AssignmentStatus.Offered,
                 AssignedBy = request.AssignedBy,
                 MatchingVerdicts = "[]",
             });
         }
 
-        var assignment = (await cases.GetAssignmentAsync(request.CaseNumber, assignmentId))!;
-        await loads.OpenAsync(assignment.ReviewerId, request.CaseNumber, assignmentId, assignment.OfferedAt);
-        await audit.RecordAsync(request.CaseNumber, $"{assignmentId}-manual", "Assigned by hand", $"assignment {assignmentId} to reviewer {assignment.ReviewerId} by {request.AssignedBy}");
-        return new AssignmentOffer(request.CaseNumber, assignmentId, assignment.ReviewerId);
+        await loads.OpenAsync(existing.ReviewerId, request.CaseNumber, assignmentId, existing.OfferedAt);
+        await audit.RecordAsync(request.CaseNumber, $"{assignmentId}-manual", "Assigned by hand", $"assignment {assignmentId} to reviewer {existing.ReviewerId} by {request.AssignedBy}");
+        return new AssignmentOffer(request.CaseNumber, assignmentId, existing.ReviewerId);
     }
 
-    [Function(nameof(CompleteAssignment))]
-    public async Task CompleteAssignment([ActivityTrigger] AssignmentOffer offer)
+    /// <summary>
+    /// The letter is issued: the case is closed, its assignment completed, the reviewer's load released and the case's
+    /// deadline checks removed. One activity (was CloseCase and CompleteAssignment): none of these needs a durable boundary
+    /// of its own, and each write is idempotent (status moves checked by the domain, a closed load row closed again).
+    /// </summary>
+    [Function(nameof(CloseCase))]
+    public async Task CloseCase([ActivityTrigger] AssignmentOffer offer)
     {
+        var now = time.GetUtcNow();
+        var closed = await cases.UpdateAsync(offer.CaseNumber, c =>
+        {
+            c.State = CaseStatus.Closed;
+            c.CurrentAssignmentState = AssignmentStatus.Completed;
+            c.ClosedAt ??= now;
+        });
+        await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a => a.State = AssignmentStatus.Completed);
+        await deadlineIndex.RemoveAsync(offer.CaseNumber, closed.CaseDueAt, at: now);
         await loads.CloseAsync(offer.ReviewerId, offer.AssignmentId);
         await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-completed", "Completed", $"assignment {offer.AssignmentId} completed; reviewer {offer.ReviewerId} released");
     }
 
     public static string ManualAssignmentRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/assign";
-
-    private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
-    {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
-    }
 }

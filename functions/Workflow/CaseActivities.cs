@@ -61,8 +61,8 @@ public sealed class CaseActivities(
         var (c, applied) = await cases.ChangeAsync(attention.CaseNumber, c =>
         {
             if (c.AttentionSince == attention.At) return; // this failure is recorded already (a repeated run)
-            if (c.Status != nameof(CaseStatus.NeedsAttention)) c.StatusBeforeAttention = c.Status;
-            c.Status = nameof(CaseStatus.NeedsAttention);
+            if (c.State != CaseStatus.NeedsAttention) c.StatusBeforeAttention = c.Status;
+            c.State = CaseStatus.NeedsAttention;
             c.AttentionReason = reason;
             c.AttentionSince = attention.At;
             c.AttentionTransient = attention.Transient;
@@ -126,7 +126,7 @@ public sealed class CaseActivities(
         // escalated, and only a new case arms the recurring reconcile check.
         await deadlineIndex.EnsureAsync(input.CaseNumber, stored.CaseDueAt, isNew ? time.GetUtcNow() + options.Value.ReconcileInterval : null);
         logger.LogInformation("Case {CaseNumber} recorded", input.CaseNumber);
-        return new CaseRegistered(input.CaseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds);
+        return new CaseRegistered(input.CaseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds) { Program = stored.Program };
     }
 
     [Function(nameof(MarkOverdue))]
@@ -135,7 +135,7 @@ public sealed class CaseActivities(
         var (_, applied) = await cases.ChangeAsync(caseNumber, c =>
         {
             c.Overdue = true;
-            c.Status = nameof(CaseStatus.Overdue);
+            c.State = CaseStatus.Overdue;
         });
         if (!applied)
         {
@@ -146,31 +146,5 @@ public sealed class CaseActivities(
         // Same notification id as the sweep's overdue escalation: the medical director hears of it once.
         await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, MedicalDirectorNotices.Overdue(caseNumber)));
         logger.LogWarning("Case {CaseNumber} is overdue", caseNumber);
-    }
-
-    [Function(nameof(EscalateCase))]
-    public async Task EscalateCase([ActivityTrigger] CaseEscalation escalation)
-    {
-        await cases.UpdateAsync(escalation.CaseNumber, c => c.Status = nameof(CaseStatus.AwaitingManualAssignment));
-        await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail, $"IMR case {escalation.CaseNumber} needs a reviewer", escalation.Reason));
-    }
-
-    [Function(nameof(CloseCase))]
-    public async Task CloseCase([ActivityTrigger] IssueRequest request)
-    {
-        var now = time.GetUtcNow();
-        var closed = await cases.UpdateAsync(request.CaseNumber, c =>
-        {
-            c.Status = nameof(CaseStatus.Closed);
-            c.AssignmentStatus = AssignmentActivities.Completed;
-            c.ClosedAt ??= now;
-        });
-        await cases.UpdateAssignmentAsync(request.CaseNumber, request.AssignmentId, a => a.Status = AssignmentActivities.Completed);
-        await deadlineIndex.RemoveAsync(request.CaseNumber, closed.CaseDueAt);
-    }
-
-    private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
-    {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
     }
 }

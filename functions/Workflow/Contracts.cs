@@ -5,7 +5,11 @@ namespace Imr.Functions.Workflow;
 /// <param name="Resume">Set when the sweep restarts a stopped case: where to pick it up (intake and registration are done).</param>
 public sealed record CaseWorkflowInput(string CaseNumber, string ManifestBlobName, ResumePoint? Resume = null);
 
-public sealed record CaseRegistered(string CaseNumber, DateTimeOffset CaseDueAt, DateTimeOffset ReviewerDueAt, TimeSpan AcceptanceWindow, int MaxOfferRounds);
+public sealed record CaseRegistered(string CaseNumber, DateTimeOffset CaseDueAt, DateTimeOffset ReviewerDueAt, TimeSpan AcceptanceWindow, int MaxOfferRounds)
+{
+    /// <summary>The case's review program (selects its reminder policy), so scheduling a review reads no case row.</summary>
+    public string? Program { get; init; }
+}
 
 public sealed record AssignmentRequest(string CaseNumber, int Round, IReadOnlyList<string> ExcludedReviewerIds);
 

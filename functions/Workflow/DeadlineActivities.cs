@@ -14,7 +14,7 @@ public sealed class DeadlineActivities(CaseStore cases, RosterStore roster, Outb
     [Function(nameof(ScheduleReview))]
     public async Task<ReviewSchedule> ScheduleReview([ActivityTrigger] ReviewScheduleRequest request)
     {
-        var program = (await cases.GetAsync(request.CaseNumber))?.Program;
+        var program = request.Program ?? (await cases.GetAsync(request.CaseNumber))?.Program;
         return new(options.Value.PolicyFor(program).RemindersFor(request.ReviewStart, request.ReviewerDueAt).Select(r => new ReminderAt(r.Name, r.At)).ToList());
     }
 

@@ -3,7 +3,8 @@ namespace Imr.Functions.Workflow;
 // Orchestration records of the review deadlines: ids and instants only.
 
 /// <summary>Asks for the reminders of an assignment whose reviewer works from <see cref="ReviewStart"/> to <see cref="ReviewerDueAt"/>.</summary>
-public sealed record ReviewScheduleRequest(string CaseNumber, string AssignmentId, DateTimeOffset ReviewStart, DateTimeOffset ReviewerDueAt);
+/// <param name="Program">The case's review program; null (a run started before it was carried) reads it from the case.</param>
+public sealed record ReviewScheduleRequest(string CaseNumber, string AssignmentId, DateTimeOffset ReviewStart, DateTimeOffset ReviewerDueAt, string? Program = null);
 
 public sealed record ReminderAt(string Name, DateTimeOffset At);
 

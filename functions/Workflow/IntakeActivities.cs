@@ -173,7 +173,7 @@ public sealed class IntakeActivities(
     private async Task<string> NotifyReviewerOfAddedItemsAsync(string target, string combinedCaseNumber, IReadOnlyList<string> added)
     {
         var caseEntity = await cases.GetAsync(target);
-        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != AssignmentActivities.Accepted
+        if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != nameof(AssignmentStatus.Accepted)
             || await roster.GetAsync(reviewerId) is not { } reviewer)
         {
             return ""; // an offer not yet accepted shows the merged package when opened

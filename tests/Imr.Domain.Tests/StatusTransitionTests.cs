@@ -50,4 +50,14 @@ public class StatusTransitionTests
     [InlineData(AssignmentStatus.Accepted, AssignmentStatus.Offered, false)]
     public void Assignments_move_only_forward(AssignmentStatus from, AssignmentStatus to, bool allowed) =>
         Assert.Equal(allowed, AssignmentStatusTransitions.Allows(from, to));
+
+    [Theory]
+    [InlineData(AssignmentStatus.Offered, false)]
+    [InlineData(AssignmentStatus.Accepted, false)]
+    [InlineData(AssignmentStatus.Completed, false)] // the case was decided with it: its links show their first result, not "superseded"
+    [InlineData(AssignmentStatus.Declined, true)]
+    [InlineData(AssignmentStatus.TimedOut, true)]
+    [InlineData(AssignmentStatus.Withdrawn, true)]
+    public void An_assignment_has_ended_when_it_was_declined_timed_out_or_withdrawn(AssignmentStatus status, bool ended) =>
+        Assert.Equal(ended, AssignmentStatusTransitions.HasEnded(status));
 }

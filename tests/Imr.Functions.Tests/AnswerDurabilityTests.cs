@@ -1,3 +1,4 @@
+using Imr.Domain.Cases;
 using System.Net;
 using Azure.Data.Tables;
 using Imr.Functions.Services;
@@ -109,7 +110,7 @@ public sealed class AnswerDurabilityTests
         }
 
         await app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination");
-        Assert.Equal(AssignmentActivities.Accepted, (await app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
+        Assert.Equal(nameof(AssignmentStatus.Accepted), (await app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
         // Acted on once. Stopped after the raise, the retry cannot know the first raise happened and raises again: the
         // orchestration matches it to the offer it already accepted and drops it.
         Assert.Equal(1, await HistoryCountAsync(app, caseNumber, "TaskScheduled", nameof(AssignmentActivities.RecordAcceptance)));
@@ -183,7 +184,7 @@ public sealed class AnswerDurabilityTests
         await app.LinkAsync(accepted, $"{accepted}-A1-determination");
         await app.LinkAsync(declined, $"{declined}-A2-offer");
         var a1 = (await app.Cases.GetAssignmentAsync(declined, $"{declined}-A1"))!;
-        Assert.Equal((AssignmentActivities.Declined, "On leave that month."), (a1.Status, a1.DeclineReason));
+        Assert.Equal((nameof(AssignmentStatus.Declined), "On leave that month."), (a1.Status, a1.DeclineReason));
         Assert.Equal(1, await HistoryCountAsync(app, accepted, "EventRaised", CaseEvents.ReviewerAccepted));
         Assert.Equal(1, await HistoryCountAsync(app, declined, "EventRaised", AssignmentEvents.ReviewerDeclined));
 

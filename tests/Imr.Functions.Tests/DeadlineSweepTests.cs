@@ -111,6 +111,56 @@ public sealed class DeadlineSweepTests
     }
 
     [Fact]
+    public async Task A_case_closed_before_its_checks_fall_due_leaves_no_index_row_and_one_closed_late_none_either()
+    {
+        var now = new DateTimeOffset(2003, 3, 10, 8, 0, 0, TimeSpan.Zero);
+        // No recurring reconcile row: nothing of this test is left in the index for a later sweep to read.
+        await using var services = Services(new FakeTimeProvider(now), s => s["Imr:ReconcileInterval"] = "00:00:00");
+        await services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
+        var index = services.GetRequiredService<DeadlineIndex>();
+        var table = services.GetRequiredService<StorageClients>().Table(StorageNames.DeadlineIndexTable);
+        async Task<int> RowsOfAsync(string caseNumber)
+        {
+            var n = 0;
+            await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"CaseNumber eq {caseNumber} and Level ne {DeadlineIndex.ReconcileCheck}"))) n++;
+            return n;
+        }
+
+        // On time: neither check was due, so none can have been escalated; only the pending rows are deleted.
+        var onTime = TestEnvironment.NewCaseNumber("S");
+        await index.EnsureAsync(onTime, now.AddDays(20), firstReconcileAt: now.AddHours(6));
+        Assert.Equal(2, await RowsOfAsync(onTime));
+        await index.RemoveAsync(onTime, now.AddDays(20), at: now);
+        Assert.Equal(0, await RowsOfAsync(onTime));
+
+        // Late: the sweep escalated both checks (moved to the escalated partition); the close removes them there.
+        var late = TestEnvironment.NewCaseNumber("S");
+        await services.GetRequiredService<CaseStore>().AddOnceAsync(new CaseEntity { PartitionKey = late, Status = "InReview", CaseDueAt = now.AddHours(-1) });
+        await index.EnsureAsync(late, now.AddHours(-1), firstReconcileAt: null);
+        await services.GetRequiredService<DeadlineSweeper>().SweepAsync(durable: null);
+        Assert.Equal(2, await RowsOfAsync(late));
+        await index.RemoveAsync(late, now.AddHours(-1), at: now);
+        Assert.Equal(0, await RowsOfAsync(late));
+    }
+
+    [Fact]
+    public async Task Audit_rows_of_one_step_are_recorded_once_in_one_request_and_a_repeat_records_only_what_is_missing()
+    {
+        await using var services = Services(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
+        var audit = services.GetRequiredService<AuditLog>();
+        var caseNumber = TestEnvironment.NewCaseNumber("S");
+        await audit.RecordAsync(caseNumber, "b", "B", "first b");
+
+        await audit.RecordAllAsync(caseNumber, [("a", "A", "a"), ("b", "B", "second b"), ("c", "C", "c")]);
+        await audit.RecordAllAsync(caseNumber, [("a", "A", "a again"), ("c", "C", "c again")]);
+
+        var rows = await audit.ForCaseAsync(caseNumber);
+        Assert.Equal(["a", "b", "c"], rows.Select(r => r.StepId).Order());
+        Assert.Equal(("first b", "a", "c"), (rows.Single(r => r.StepId == "b").Details, rows.Single(r => r.StepId == "a").Details, rows.Single(r => r.StepId == "c").Details));
+    }
+
+    [Fact]
     public async Task A_terminated_or_missing_orchestration_is_reported_and_a_terminated_one_restarted_from_the_case_record_and_nothing_is_escalated_twice()
     {
         var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);

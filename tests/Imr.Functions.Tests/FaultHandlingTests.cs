@@ -228,8 +228,7 @@ public sealed class FaultHandlingTests
         await cases.RegisterCase(new CaseWorkflowInput(caseNumber, manifest));
         var offer = (await assignments.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
         await assignments.RecordAcceptance(offer);
-        await cases.CloseCase(new IssueRequest(caseNumber, offer.AssignmentId, $"{caseNumber}/{offer.AssignmentId}.json"));
-        await assignments.CompleteAssignment(offer);
+        await assignments.CloseCase(offer);
         var closed = (await store.GetAsync(caseNumber))!;
 
         // A work-item visibility timeout runs the acceptance (and a late offer and overdue mark) once more.
@@ -238,9 +237,9 @@ public sealed class FaultHandlingTests
         await cases.MarkOverdue(caseNumber);
 
         var after = (await store.GetAsync(caseNumber))!;
-        Assert.Equal((nameof(CaseStatus.Closed), AssignmentActivities.Completed, false), (after.Status, after.AssignmentStatus, after.Overdue));
+        Assert.Equal((nameof(CaseStatus.Closed), nameof(AssignmentStatus.Completed), false), (after.Status, after.AssignmentStatus, after.Overdue));
         Assert.Equal(closed.ETag, after.ETag); // not even rewritten
-        Assert.Equal(AssignmentActivities.Completed, (await store.GetAssignmentAsync(caseNumber, offer.AssignmentId))!.Status);
+        Assert.Equal(nameof(AssignmentStatus.Completed), (await store.GetAssignmentAsync(caseNumber, offer.AssignmentId))!.Status);
         Assert.False(await NotificationExistsAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue)));
     }
 
@@ -278,7 +277,7 @@ public sealed class FaultHandlingTests
     {
         var folder = Path.Combine(TestEnvironment.RepoRoot, "functions", "Workflow");
         var calls = 0;
-        foreach (var file in Directory.GetFiles(folder, "*.cs"))
+        foreach (var file in Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)) // the orchestration is in Workflow/Case/
         {
             var text = File.ReadAllText(file);
             for (var i = text.IndexOf("context.CallActivityAsync", StringComparison.Ordinal); i >= 0; i = text.IndexOf("context.CallActivityAsync", i + 1, StringComparison.Ordinal))

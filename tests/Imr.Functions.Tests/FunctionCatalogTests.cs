@@ -15,8 +15,8 @@ public class FunctionCatalogTests
         Assert.Equal(
         [
             "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
-            "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "CompleteAssignment:Activity", "DeadlineSweep:Timer",
-            "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateCase:Activity", "EscalateForManualAssignment:Activity",
+            "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer",
+            "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
             "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
             "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RegisterCase:Activity",

@@ -278,7 +278,7 @@ public sealed class IntakeTests : IAsyncLifetime
         var cases = _host.Services.GetRequiredService<CaseStore>();
         var assignmentId = await TestEnvironment.EventuallyAsync(async () => (await cases.GetAsync(caseNumber))?.CurrentAssignmentId, TimeSpan.FromSeconds(60), "the first offer");
         // The reviewer accepted (as the acceptance activity records it); the orchestration itself keeps waiting for the answer.
-        await cases.UpdateAsync(caseNumber, c => c.AssignmentStatus = AssignmentActivities.Accepted);
+        await cases.UpdateAsync(caseNumber, c => c.AssignmentStatus = nameof(AssignmentStatus.Accepted));
         var reviewerId = (await cases.GetAsync(caseNumber))!.CurrentReviewerId!;
 
         var result = await DeliverAsync(caseNumber, new Dictionary<string, byte[]> { ["follow-up-note.txt"] = Encoding.UTF8.GetBytes("Follow-up visit note.") });

@@ -80,7 +80,7 @@ public sealed class ReconciliationTests
         var after = (await store.GetAsync(caseNumber))!;
         Assert.Equal((before.ReceivedAt, before.CaseDueAt, $"{caseNumber}-A2"), (after.ReceivedAt, after.CaseDueAt, after.CurrentAssignmentId));
         Assert.Null(await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A3")); // nobody else was offered the case
-        Assert.Equal(AssignmentActivities.Declined, (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
+        Assert.Equal(nameof(AssignmentStatus.Declined), (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
         // The restart mailed nothing the first run had sent: still one notification per id (create-once), and the
         // orchestration escalation was sent once; a later sweep finds the case closed and does nothing.
         Assert.True(await NotificationExistsAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Orchestration("Terminated"))));
@@ -141,7 +141,7 @@ public sealed class ReconciliationTests
         var store = host.Services.GetRequiredService<CaseStore>();
         var resume = (await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!.ReadInputAs<CaseWorkflowInput>()!.Resume!;
         Assert.Equal((ResumeStep.AwaitAnswer, 1), (resume.Step, resume.Round));
-        Assert.Equal(AssignmentActivities.TimedOut, (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
+        Assert.Equal(nameof(AssignmentStatus.TimedOut), (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!.Status);
         Assert.NotEqual(a1.ReviewerId, (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A2"))!.ReviewerId);
         await host.Client.TerminateInstanceAsync(id);
     }
@@ -176,7 +176,7 @@ public sealed class ReconciliationTests
         var resume = (await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!.ReadInputAs<CaseWorkflowInput>()!.Resume!;
         Assert.Equal((ResumeStep.AwaitManualAssignment, 1), (resume.Step, resume.Round));
         var a2 = (await store.GetAssignmentAsync(caseNumber, $"{caseNumber}-A2"))!;
-        Assert.Equal(("rev-003", "Dr. Medical Director", AssignmentActivities.Accepted), (a2.ReviewerId, a2.AssignedBy, a2.Status));
+        Assert.Equal(("rev-003", "Dr. Medical Director", nameof(AssignmentStatus.Accepted)), (a2.ReviewerId, a2.AssignedBy, a2.Status));
         Assert.False(await NotificationExistsAsync(caseNumber, "escalation-MedicalDirector-after-R1")); // no second "needs a reviewer" mail
         await host.Client.TerminateInstanceAsync(id);
     }

@@ -26,6 +26,9 @@ public static class AssignmentStatusTransitions
             _ => false,
         };
 
+    /// <summary>Declined, timed out or withdrawn: the assignment ended without a determination and its links lead to the "superseded" page.</summary>
+    public static bool HasEnded(AssignmentStatus status) => status is AssignmentStatus.Declined or AssignmentStatus.TimedOut or AssignmentStatus.Withdrawn;
+
     /// <summary>True for an assignment that can no longer change.</summary>
     public static bool IsFinal(AssignmentStatus status) => status is AssignmentStatus.Declined or AssignmentStatus.TimedOut or AssignmentStatus.Withdrawn or AssignmentStatus.Completed;
 

@@ -50,18 +50,18 @@ public sealed record ResumePoint(
     /// </summary>
     public static ResumePoint? From(CaseEntity c, IReadOnlyList<AssignmentEntity> assignments, TimeSpan acceptanceWindow, bool offerAnswered)
     {
-        if (c.Status == nameof(CaseStatus.Closed)) return null;
+        if (c.State == CaseStatus.Closed) return null;
         var ordered = assignments.OrderBy(a => a.Round).ToList();
         var last = ordered.LastOrDefault();
-        var withdrawn = ordered.LastOrDefault(a => a.Status == AssignmentActivities.Withdrawn);
-        var excluded = ordered.Where(a => AssignmentActivities.HasEnded(a.Status)).Select(a => a.ReviewerId).Distinct().ToList();
+        var withdrawn = ordered.LastOrDefault(a => a.State == AssignmentStatus.Withdrawn);
+        var excluded = ordered.Where(a => a.HasEnded).Select(a => a.ReviewerId).Distinct().ToList();
         var point = new ResumePoint(ResumeStep.OfferNextRound, last?.Round ?? 0, null, null, excluded, withdrawn is not null,
             WithdrawnAssignmentId: withdrawn?.RowKey, WithdrawnReviewerId: withdrawn?.ReviewerId);
-        if (last is null || AssignmentActivities.HasEnded(last.Status) || last.Status == AssignmentActivities.Completed)
+        if (last is null || last.HasEnded || last.State == AssignmentStatus.Completed)
         {
             // Nothing open: either the medical director was asked (and is being waited for), or the next round is due.
             // The case records the round the medical director answers (refused choices used rounds without a row).
-            return c.Status == nameof(CaseStatus.AwaitingManualAssignment)
+            return c.State == CaseStatus.AwaitingManualAssignment
                 ? point with { Step = ResumeStep.AwaitManualAssignment, Round = c.ManualAssignmentRound > 0 ? c.ManualAssignmentRound - 1 : point.Round }
                 : point;
         }

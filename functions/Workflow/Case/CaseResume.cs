@@ -43,55 +43,24 @@ internal static class CaseResume
                 if (resume.Answered is null && resume.AnswerBy > context.CurrentUtcDateTime)
                 {
                     // Still within its window: the same offer again (same assignment id, so the same links and no second mail).
-                    return await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round - 1);
+                    return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round - 1);
                 }
 
                 await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(caseNumber, open.AssignmentId, open.ReviewerId, Declined: resume.Answered == false), ActivityRetry.Options);
                 excluded.Add(open.ReviewerId);
-                return await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
+                return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
             }
 
             case ResumeStep.AwaitManualAssignment:
-                return await WaitForManualAssignmentAsync(context, caseNumber, resume.Round);
+                // Asked before the restart (for round + 1, recorded on the case): not asked again, only waited for.
+                return await AssignmentFlow.ManualAssignmentAsync(context, caseNumber, resume.Round, "MedicalDirector", ask: null);
 
             default:
-                return await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
+                return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
         }
     }
 
     /// <summary>The case as the determination wait of a resumed run sees it: after a reassignment the reviewer is due with the case.</summary>
     internal static CaseRegistered Registered(CaseRegistered registered, ResumePoint? resume) =>
         resume is { Reassigned: true } ? registered with { ReviewerDueAt = registered.CaseDueAt } : registered;
-
-    /// <summary>
-    /// The medical director was asked before the restart (for round <paramref name="round"/> + 1, recorded on the case;
-    /// not asked again): wait for the choice for that round, as the offer loop's manual step does. A choice the route
-    /// recorded while the orchestration was down is delivered again by the sweep. A refused choice opens a new round
-    /// with its own escalation.
-    /// </summary>
-    private static async Task<(AssignmentOffer Offer, int LastRound)> WaitForManualAssignmentAsync(TaskOrchestrationContext context, string caseNumber, int round)
-    {
-        while (true)
-        {
-            var awaitedRound = round + 1;
-            ManualAssignment manual;
-            do
-            {
-                manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
-            }
-            while (manual.Round != awaitedRound);
-
-            round = awaitedRound;
-            var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, manual.ReviewerId, manual.AssignedBy), ActivityRetry.Options);
-            if (assigned is not null)
-            {
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned, ActivityRetry.Options);
-                return (assigned, round);
-            }
-
-            await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), new CaseEscalation(caseNumber, $"MedicalDirector-R{round + 1}",
-                $"The reviewer chosen by hand ({manual.ReviewerId}) cannot review this case (the reasons are in the audit trail). Assign another reviewer.")
-            { AwaitedRound = round + 1 }, ActivityRetry.Options);
-        }
-    }
 }

@@ -40,7 +40,7 @@ internal static class DeterminationWait
 
         while (true)
         {
-            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue), ActivityRetry.Options);
+            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue, registered.Program), ActivityRetry.Options);
             reviewStartedAt = null; // a replacement reviewer's time starts now
             List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
             // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
@@ -113,7 +113,7 @@ internal static class DeterminationWait
             await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."), ActivityRetry.Options);
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt), ActivityRetry.Options);
             excluded.Add(current.ReviewerId);
-            (current, roundsUsed) = await CaseOrchestrator.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
+            (current, roundsUsed) = await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {
