@@ -28,6 +28,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<DocumentLinks>();
         services.AddSingleton<DocumentStore>();
+        services.AddSingleton<CaseRecordStore>();
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         switch (configuration[$"{NotificationOptions.Section}:Delivery"])
         {

@@ -42,8 +42,8 @@ public sealed class LetterIssuer(
     public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)
     {
         var caseEntity = await cases.GetAsync(request.CaseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct); // the parties' contacts
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct); // with any combined applications' items
+        var caseRecord = await documents.ReadCaseRecordAsync(caseEntity, ct); // the parties' contacts
+        var package = caseRecord.Package; // with any combined applications' items
         var determination = await ReadDeterminationAsync(request.SubmissionBlobName, ct);
 
         var record = await register.GetAsync(request.CaseNumber, 1, ct);
@@ -67,7 +67,7 @@ public sealed class LetterIssuer(
         }
 
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(record, manifest, ct);
+        await NotifyPartiesAsync(record, caseRecord.Contacts, ct);
         logger.LogInformation("Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, request.CaseNumber);
         return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
     }
@@ -85,7 +85,7 @@ public sealed class LetterIssuer(
         var version = request.BasedOnVersion + 1;
         if (issued.FirstOrDefault(r => r.Version == version) is { } done)
         {
-            await NotifyPartiesAsync(done, await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
+            await NotifyPartiesAsync(done, (await documents.ReadCaseRecordAsync(caseEntity, ct)).Contacts, ct); // finish an interrupted attempt
             return new(CorrectionStatus.AlreadyIssued, done, []);
         }
 
@@ -99,8 +99,8 @@ public sealed class LetterIssuer(
             return new(CorrectionStatus.Invalid, null, ["A correction needs its reason."]);
         }
 
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
+        var caseRecord = await documents.ReadCaseRecordAsync(caseEntity, ct);
+        var package = caseRecord.Package;
         var previous = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var reviewer = await roster.GetAsync(caseEntity.CurrentReviewerId ?? "", ct) ?? throw new InvalidOperationException("Reviewer left the roster.");
         var (letter, reasons) = Compose(package, request.Determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), previous.RecordsReceivedDate, version, request.Reason);
@@ -111,7 +111,7 @@ public sealed class LetterIssuer(
 
         var record = await StoreAsync(letter, OutcomesOf(package, request.Determination), null, ct);
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(record, manifest, ct);
+        await NotifyPartiesAsync(record, caseRecord.Contacts, ct);
         logger.LogInformation("Corrected Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, caseNumber);
         return new(CorrectionStatus.Issued, record, []);
     }
@@ -193,11 +193,10 @@ public sealed class LetterIssuer(
         }, ct);
 
     /// <summary>One notice per addressee of the letter, with the PDF attached; the notice id names the version and the role.</summary>
-    private async Task NotifyPartiesAsync(LetterRecord record, BinaryData manifest, CancellationToken ct)
+    private async Task NotifyPartiesAsync(LetterRecord record, PartyContacts contacts, CancellationToken ct)
     {
         var letter = await ReadModelAsync(record.ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var pdf = await documents.ReadAsync(StorageNames.DeterminationsContainer, record.PdfBlobName, ct);
-        var contacts = PartyContacts.FromManifest(manifest);
         var fileName = Path.GetFileName(record.PdfBlobName);
         var subject = record.Version == 1
             ? $"IMR case {record.PartitionKey}: Final Determination Letter"

@@ -279,6 +279,6 @@ public sealed class ReviewerCallbacks(
 
     private async Task<CasePackage> PackageAsync(CaseEntity caseEntity, CancellationToken ct)
     {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
+        return await documents.ReadAcceptedPackageAsync(caseEntity, ct);
     }
 }

@@ -300,7 +300,7 @@ public sealed class AssignmentActivities(
 
     private async Task<CasePackage> LoadPackageAsync(CaseEntity caseEntity)
     {
-        return await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
+        return await documents.ReadAcceptedPackageAsync(caseEntity);
     }
 
     private static string InZone(DateTimeOffset at, string timeZone)
