@@ -185,6 +185,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
         var manifestName = ManifestBlobName(caseNumber.Value);
         var storedManifest = await CreateOnceAsync(CaseFiles.GetBlobClient(manifestName), content, sha, "application/json", ct);
+        if (storedManifest)
+        {
+            // The case's record, from this parse: every later step reads it instead of the manifest. Stored before the intake
+            // row, which is what lets a document's delivery or the orchestration look for it.
+            await records.CreateAsync(CaseRecord.Accepted(package, sha, present.Select(p => DocumentOf(p.Blob, p.Blob.FileName, p.Sha))), ct);
+        }
+
         var (record, created) = await store.AddOnceAsync(new IntakeEntity
         {
             PartitionKey = caseNumber.Value,
@@ -199,8 +206,6 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             return await RejectPackageAsync(caseNumber, folderBlobs, "Conflict", [$"Conflict: case {caseNumber} already has a different package; the first package is kept and this one was not applied."], package.SubmitterEmail, now, ct);
         }
 
-        // The case's record, from this parse: every later step reads it instead of the manifest.
-        await records.CreateAsync(CaseRecord.Accepted(package, sha, present.Select(p => DocumentOf(p.Blob, p.Blob.FileName, p.Sha))), ct);
         if (created)
         {
             var awaited = package.Documents.Count(d => !present.Any(p => string.Equals(p.Blob.FileName, d.FileName, StringComparison.OrdinalIgnoreCase)));
