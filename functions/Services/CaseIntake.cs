@@ -129,51 +129,20 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
                 package.SubmitterEmail, now, ct);
         }
 
-        // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited.
-        var reasons = new List<string>();
-        var present = new List<(IntakeBlob Blob, string Sha)>();
-        var listed = package.Documents.ToDictionary(d => d.FileName, StringComparer.OrdinalIgnoreCase);
+        // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited (the rule is the domain's).
+        var delivered = new List<(IntakeBlob Blob, DeliveredFile File)>();
         foreach (var blob in folderBlobs.Where(b => b.FileName != ManifestFileName))
         {
-            if (!CasePackage.IsSafeFileName(blob.FileName))
-            {
-                continue; // its own delivery quarantines it
-            }
-
-            if (blob.Length > CasePackage.MaxDocumentBytes)
-            {
-                reasons.Add($"documents[{Printable(blob.FileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes.");
-                continue;
-            }
-
-            var actual = await HashAsync(blob, ct);
-            if (actual is null)
-            {
-                continue;
-            }
-
-            if (listed.TryGetValue(blob.FileName, out var doc))
-            {
-                if (blob.Length != doc.Size)
-                {
-                    reasons.Add($"documents[{Printable(doc.FileName)}]: the file has {blob.Length} bytes but the manifest says {doc.Size}.");
-                    continue;
-                }
-
-                if (actual != doc.Sha256)
-                {
-                    reasons.Add($"documents[{Printable(doc.FileName)}]: its SHA-256 differs from the manifest's (the file was changed or damaged in transit).");
-                    continue;
-                }
-            }
-
-            present.Add((blob, actual));
+            delivered.Add((blob, new DeliveredFile(blob.FileName, blob.Length, PackageVerification.MustRead(blob.FileName, blob.Length) ? await HashAsync(blob, ct) : null)));
         }
 
-        if (reasons.Count > 0)
+        var verdict = PackageVerification.Verify(package, delivered.Select(d => d.File));
+        if (!verdict.IsAccepted)
         {
-            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", reasons, package.SubmitterEmail, now, ct);
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", verdict.Reasons, package.SubmitterEmail, now, ct);
         }
+
+        var present = delivered.Where(d => verdict.Present.Any(p => ReferenceEquals(p, d.File))).Select(d => (d.Blob, Sha: d.File.Sha256!)).ToList();
 
         foreach (var (blob, actual) in present)
         {
@@ -853,7 +822,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         }
     }
 
-    private static string Printable(string s) => new(s.Take(120).Select(c => char.IsControl(c) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' ? '?' : c).ToArray());
+    private static string Printable(string s) => PackageVerification.Printable(s);
 
     /// <summary>A blob as seen once: its name as stored, and the version (ETag) every later read and delete is pinned to.</summary>
     private sealed record IntakeBlob(BlobClient Client, string Name, string FileName, ETag ETag, long Length, string? ContentType, bool Unaddressable = false);
