@@ -33,6 +33,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<DocumentLinks>();
         services.AddSingleton<DocumentStore>();
+        services.AddSingleton<CaseRecordStore>();
         switch (configuration[$"{NotificationOptions.Section}:Delivery"])
         {
             case null or "" or NotificationDelivery.Outbox:

@@ -137,6 +137,7 @@ var containerNames = [
   'outbox'
   'roster'
   'casefiles'
+  'caserecords'
 ]
 var tableNames = [
   'Cases'

@@ -39,7 +39,7 @@ public enum IntakeResult
 /// and removed from intake; a bad one is moved to quarantine with its reasons, a rejection row and a notice to the submitter.
 /// A listed document that is not there yet is awaited by the orchestration; one whose size or hash differs is rejected.
 /// </summary>
-public sealed class CaseIntake(StorageClients storage, IntakeStore store, DocumentStore documents, CaseStore cases, RosterStore roster, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
+public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRecordStore records, CaseStore cases, RosterStore roster, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
 {
     public const string ManifestFileName = CaseNames.ManifestFileName;
     public const string UnnamedPartition = "_unnamed";
@@ -116,7 +116,8 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         {
             if (existing.ManifestSha256 == sha)
             {
-                // The same package again (a retry, or a re-delivery): make sure the case runs, create nothing new.
+                // The same package again (a retry, or a re-delivery): make sure the case has its record and runs, create nothing new.
+                await records.EnsureAcceptedAsync(existing.ManifestBlobName, package, sha, ct);
                 await EnsureStartedAsync(durable, caseNumber, existing.ManifestBlobName, ct);
                 await DeleteAsync(manifest, ct);
                 logger.LogInformation("Case {CaseNumber}: the same package delivered again; nothing new", caseNumber);
@@ -128,51 +129,20 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
                 package.SubmitterEmail, now, ct);
         }
 
-        // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited.
-        var reasons = new List<string>();
-        var present = new List<(IntakeBlob Blob, string Sha)>();
-        var listed = package.Documents.ToDictionary(d => d.FileName, StringComparer.OrdinalIgnoreCase);
+        // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited (the rule is the domain's).
+        var delivered = new List<(IntakeBlob Blob, DeliveredFile File)>();
         foreach (var blob in folderBlobs.Where(b => b.FileName != ManifestFileName))
         {
-            if (!CasePackage.IsSafeFileName(blob.FileName))
-            {
-                continue; // its own delivery quarantines it
-            }
-
-            if (blob.Length > CasePackage.MaxDocumentBytes)
-            {
-                reasons.Add($"documents[{Printable(blob.FileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes.");
-                continue;
-            }
-
-            var actual = await HashAsync(blob, ct);
-            if (actual is null)
-            {
-                continue;
-            }
-
-            if (listed.TryGetValue(blob.FileName, out var doc))
-            {
-                if (blob.Length != doc.Size)
-                {
-                    reasons.Add($"documents[{Printable(doc.FileName)}]: the file has {blob.Length} bytes but the manifest says {doc.Size}.");
-                    continue;
-                }
-
-                if (actual != doc.Sha256)
-                {
-                    reasons.Add($"documents[{Printable(doc.FileName)}]: its SHA-256 differs from the manifest's (the file was changed or damaged in transit).");
-                    continue;
-                }
-            }
-
-            present.Add((blob, actual));
+            delivered.Add((blob, new DeliveredFile(blob.FileName, blob.Length, PackageVerification.MustRead(blob.FileName, blob.Length) ? await HashAsync(blob, ct) : null)));
         }
 
-        if (reasons.Count > 0)
+        var verdict = PackageVerification.Verify(package, delivered.Select(d => d.File));
+        if (!verdict.IsAccepted)
         {
-            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", reasons, package.SubmitterEmail, now, ct);
+            return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", verdict.Reasons, package.SubmitterEmail, now, ct);
         }
+
+        var present = delivered.Where(d => verdict.Present.Any(p => ReferenceEquals(p, d.File))).Select(d => (d.Blob, Sha: d.File.Sha256!)).ToList();
 
         foreach (var (blob, actual) in present)
         {
@@ -184,6 +154,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
 
         var manifestName = ManifestBlobName(caseNumber.Value);
         var storedManifest = await CreateOnceAsync(CaseFiles.GetBlobClient(manifestName), content, sha, "application/json", ct);
+        if (storedManifest)
+        {
+            // The case's record, from this parse: every later step reads it instead of the manifest. Stored before the intake
+            // row, which is what lets a document's delivery or the orchestration look for it.
+            await records.CreateAsync(CaseRecord.Accepted(package, sha, present.Select(p => DocumentOf(p.Blob, p.Blob.FileName, p.Sha))), ct);
+        }
+
         var (record, created) = await store.AddOnceAsync(new IntakeEntity
         {
             PartitionKey = caseNumber.Value,
@@ -225,7 +202,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
 
         var now = time.GetUtcNow();
-        var submitter = await SubmitterOfAsync(record, ct);
+        var submitter = await SubmitterOfAsync(caseNumber.Value, record, ct);
         if (blob.Length > CasePackage.MaxDocumentBytes)
         {
             return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes."], submitter, now, ct);
@@ -250,7 +227,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         var attached = await AttachedShaAsync(owner.Value, nameInCase, ct);
         if (attached == sha)
         {
-            await DeleteAsync(blob, ct); // an identical copy is attached: a re-delivery
+            // An identical copy is attached: a re-delivery. The record lists it unless the first delivery stopped before that.
+            if (!(await records.ReadAcceptedAsync(owner.Value, record.ManifestBlobName, ct)).IsAttached(nameInCase))
+            {
+                await records.ChangeAsync(owner.Value, record.ManifestBlobName, null, r => r.WithAttached([DocumentOf(blob, nameInCase, sha)]), ct);
+            }
+
+            await DeleteAsync(blob, ct);
             return IntakeResult.Ignored;
         }
 
@@ -259,8 +242,9 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
             return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {owner} with different content; the attached copy was kept. Send a corrected document under a new file name."], submitter, now, ct);
         }
 
-        var package = await PackageOfAsync(record, ct);
-        var listed = package.Documents.FirstOrDefault(d => string.Equals(d.FileName, nameInCase, StringComparison.OrdinalIgnoreCase));
+        var ownerCase = await cases.GetAsync(owner.Value, ct);
+        var caseRecord = ownerCase is null ? await records.ReadLatestAsync(owner.Value, record.ManifestBlobName, ct) : await records.ReadAsync(ownerCase, ct);
+        var listed = caseRecord.Package.Documents.FirstOrDefault(d => string.Equals(d.FileName, nameInCase, StringComparison.OrdinalIgnoreCase));
         if (listed is not null && (listed.Size != blob.Length || listed.Sha256 != sha))
         {
             return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {(listed.Size != blob.Length ? $"the file has {blob.Length} bytes but the manifest says {listed.Size}" : "its SHA-256 differs from the manifest's")}; the case keeps waiting for the listed document."], submitter, now, ct);
@@ -277,6 +261,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
             return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {owner} with different content; the attached copy was kept."], submitter, now, ct);
         }
 
+        await records.ChangeAsync(owner.Value, record.ManifestBlobName, ownerCase, r => r.WithAttached([DocumentOf(blob, nameInCase, sha)]), ct);
         await store.AppendAuditAsync(owner.Value, now, listed is not null ? IntakeStages.RecordsReceived : IntakeStages.SupplementaryRecordsReceived, nameInCase, ct);
         if (owner != caseNumber)
         {
@@ -287,7 +272,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         if (record.Stage is IntakeStages.RecordsReceived or IntakeStages.RecordsLate)
         {
             // Past the records wait: the orchestration no longer listens for records, the reviewer is who needs to know.
-            await AnnounceToReviewerAsync(owner.Value, nameInCase, sha, ct);
+            await AnnounceToReviewerAsync(owner.Value, ownerCase, nameInCase, sha, ct);
         }
         else if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
         {
@@ -301,11 +286,10 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
 
     /// <summary>
     /// A record attached while the case is in review: the reviewer who accepted it is told (the review page lists every attached
-    /// document, see DocumentStore.ReadAcceptedPackageAsync). One notice per document (its id carries the hash), recorded in the audit trail.
+    /// document, see CaseRecord.Package). One notice per document (its id carries the hash), recorded in the audit trail.
     /// </summary>
-    private async Task AnnounceToReviewerAsync(string caseNumber, string fileName, string sha, CancellationToken ct)
+    private async Task AnnounceToReviewerAsync(string caseNumber, CaseEntity? caseEntity, string fileName, string sha, CancellationToken ct)
     {
-        var caseEntity = await cases.GetAsync(caseNumber, ct);
         if (caseEntity is not { CurrentAssignmentId: { } assignmentId, CurrentReviewerId: { } reviewerId } || caseEntity.AssignmentStatus != nameof(AssignmentStatus.Accepted)
             || await roster.GetAsync(reviewerId, ct) is not { } reviewer)
         {
@@ -323,11 +307,11 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     /// <summary>
     /// For combining: copies the documents of a combined application already in its case files to the case it joined, under
     /// their names there (create-only, so a retry copies nothing twice). Documents still missing follow when uploaded
-    /// (see the document path above). Returns the names in the case of those attached.
+    /// (see the document path above). Returns those attached, under their names in the case.
     /// </summary>
-    public async Task<IReadOnlyList<string>> CopyCombinedDocumentsAsync(string targetCaseNumber, IReadOnlyList<(string FromCase, string FileName, string NameInCase)> documents, CancellationToken ct = default)
+    public async Task<IReadOnlyList<CaseDocument>> CopyCombinedDocumentsAsync(string targetCaseNumber, IReadOnlyList<(string FromCase, string FileName, string NameInCase)> documents, CancellationToken ct = default)
     {
-        var copied = new List<string>();
+        var copied = new List<CaseDocument>();
         foreach (var (fromCase, fileName, nameInCase) in documents)
         {
             var source = await SnapshotAsync(CaseFiles, DocumentBlobName(fromCase, fileName), ct);
@@ -338,7 +322,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
 
             if (await AttachAsync(source, targetCaseNumber, sha, ct, nameInCase))
             {
-                copied.Add(nameInCase);
+                copied.Add(DocumentOf(source, nameInCase, sha));
             }
         }
 
@@ -346,16 +330,21 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
     }
 
     /// <summary>
-    /// For the orchestration: attaches listed documents still waiting in intake (a delivery that raced the manifest) and
-    /// returns the file names of listed documents that are still missing.
+    /// For the orchestration: the file names of the case's listed documents that are still missing. The record says which are
+    /// attached; for the others the case files are asked (a delivery may have stopped between attaching and recording) and
+    /// intake (a delivery that raced the manifest is attached now). What is found is added to the record.
     /// </summary>
-    public async Task<IReadOnlyList<string>> MissingDocumentsAsync(string caseNumber, CasePackage package, DateTimeOffset at, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> MissingDocumentsAsync(CaseRecord record, string manifestBlobName, DateTimeOffset at, CancellationToken ct = default)
     {
+        var caseNumber = record.CaseNumber;
         var missing = new List<string>();
-        foreach (var doc in package.Documents)
+        var found = new List<CaseDocument>();
+        var taken = new List<IntakeBlob>();
+        foreach (var doc in record.Package.Documents.Where(d => !record.IsAttached(d.FileName)))
         {
-            if (await AttachedShaAsync(caseNumber, doc.FileName, ct) is not null)
+            if (await AttachedDocumentAsync(caseNumber, doc.FileName, ct) is { } attached)
             {
+                found.Add(attached);
                 continue;
             }
 
@@ -363,11 +352,22 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
             if (waiting is not null && waiting.Length == doc.Size && await HashAsync(waiting, ct) is { } sha && sha == doc.Sha256 && await AttachAsync(waiting, caseNumber, sha, ct))
             {
                 await store.AppendAuditAsync(caseNumber, at, IntakeStages.RecordsReceived, doc.FileName, ct);
-                await DeleteAsync(waiting, ct);
+                found.Add(DocumentOf(waiting, doc.FileName, sha));
+                taken.Add(waiting);
                 continue;
             }
 
             missing.Add(doc.FileName);
+        }
+
+        if (found.Count > 0)
+        {
+            await records.ChangeAsync(caseNumber, manifestBlobName, null, r => r.WithAttached(found), ct);
+        }
+
+        foreach (var blob in taken)
+        {
+            await DeleteAsync(blob, ct); // recorded: intake lets go of it
         }
 
         return missing;
@@ -643,13 +643,11 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
     }
 
-    private Task<CasePackage> PackageOfAsync(IntakeEntity record, CancellationToken ct) => documents.ReadAcceptedPackageAsync(record.ManifestBlobName, ct);
-
-    private async Task<string?> SubmitterOfAsync(IntakeEntity record, CancellationToken ct)
+    private async Task<string?> SubmitterOfAsync(string caseNumber, IntakeEntity record, CancellationToken ct)
     {
         try
         {
-            return (await PackageOfAsync(record, ct)).SubmitterEmail;
+            return (await records.ReadAcceptedAsync(caseNumber, record.ManifestBlobName, ct)).Application.SubmitterEmail;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -682,6 +680,28 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
 
     private async Task<string?> AttachedShaAsync(string caseNumber, string fileName, CancellationToken ct) =>
         await ShaOfAsync(CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, fileName)), ct);
+
+    /// <summary>A document in the case files as the record lists it, or null when there is none of that name.</summary>
+    private async Task<CaseDocument?> AttachedDocumentAsync(string caseNumber, string fileName, CancellationToken ct)
+    {
+        var blob = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, fileName));
+        try
+        {
+            var props = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
+            var sha = props.Metadata.TryGetValue(Sha256Metadata, out var stored) ? stored : DocumentStore.Sha256Hex((await blob.DownloadContentAsync(ct)).Value.Content);
+            return new CaseDocument { FileName = fileName, MediaType = props.ContentType ?? DefaultMediaType, Size = props.ContentLength, Sha256 = sha };
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private const string DefaultMediaType = "application/octet-stream";
+
+    /// <summary>An attached document as the record lists it: its name in the case, and what the copy in the case files carries.</summary>
+    private static CaseDocument DocumentOf(IntakeBlob blob, string nameInCase, string sha) =>
+        new() { FileName = nameInCase, MediaType = blob.ContentType ?? DefaultMediaType, Size = blob.Length, Sha256 = sha };
 
     private static async Task<string?> ShaOfAsync(BlobClient blob, CancellationToken ct)
     {
@@ -802,7 +822,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, Docume
         }
     }
 
-    private static string Printable(string s) => new(s.Take(120).Select(c => char.IsControl(c) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' ? '?' : c).ToArray());
+    private static string Printable(string s) => PackageVerification.Printable(s);
 
     /// <summary>A blob as seen once: its name as stored, and the version (ETag) every later read and delete is pinned to.</summary>
     private sealed record IntakeBlob(BlobClient Client, string Name, string FileName, ETag ETag, long Length, string? ContentType, bool Unaddressable = false);

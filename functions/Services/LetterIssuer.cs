@@ -45,8 +45,8 @@ public sealed class LetterIssuer(
     public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)
     {
         var caseEntity = await cases.GetAsync(request.CaseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct); // the parties' contacts
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct); // with any combined applications' items
+        var caseRecord = await documents.ReadCaseRecordAsync(caseEntity, ct); // the parties' contacts
+        var package = caseRecord.Package; // with any combined applications' items
         var determination = await ReadDeterminationAsync(request.SubmissionBlobName, ct);
 
         // No read of the register or of a stored model first: the letter is composed and stored create-once, and what an
@@ -72,7 +72,7 @@ public sealed class LetterIssuer(
         var issued = await StoreAsync(letter, OutcomesOf(package, determination), request.SubmissionBlobName, ct);
         var record = issued.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(issued, manifest, ct);
+        await NotifyPartiesAsync(issued, caseRecord.Contacts, ct);
         logger.LogInformation("Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, request.CaseNumber);
         return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
     }
@@ -90,7 +90,7 @@ public sealed class LetterIssuer(
         var version = request.BasedOnVersion + 1;
         if (issued.FirstOrDefault(r => r.Version == version) is { } done)
         {
-            await NotifyPartiesAsync(await ReadIssuedAsync(done, ct), await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct), ct); // finish an interrupted attempt
+            await NotifyPartiesAsync(await ReadIssuedAsync(done, ct), (await documents.ReadCaseRecordAsync(caseEntity, ct)).Contacts, ct); // finish an interrupted attempt
             return new(CorrectionStatus.AlreadyIssued, done, []);
         }
 
@@ -104,8 +104,8 @@ public sealed class LetterIssuer(
             return new(CorrectionStatus.Invalid, null, ["A correction needs its reason."]);
         }
 
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, caseEntity.ManifestBlobName, ct);
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
+        var caseRecord = await documents.ReadCaseRecordAsync(caseEntity, ct);
+        var package = caseRecord.Package;
         var previous = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
         var reviewer = await roster.GetAsync(caseEntity.CurrentReviewerId ?? "", ct) ?? throw new InvalidOperationException("Reviewer left the roster.");
         var check = LetterQualityCheck.Compose(options.Value.Organization, package, request.Determination, reviewer, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), previous.RecordsReceivedDate, version, request.Reason);
@@ -117,7 +117,7 @@ public sealed class LetterIssuer(
         var corrected = await StoreAsync(check.Letter, OutcomesOf(package, request.Determination), null, ct);
         var record = corrected.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(corrected, manifest, ct);
+        await NotifyPartiesAsync(corrected, caseRecord.Contacts, ct);
         logger.LogInformation("Corrected Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, caseNumber);
         return new(CorrectionStatus.Issued, record, []);
     }
@@ -194,10 +194,9 @@ public sealed class LetterIssuer(
         }, ct);
 
     /// <summary>One notice per addressee of the letter, with the PDF attached; the notice id names the version and the role.</summary>
-    private async Task NotifyPartiesAsync(IssuedVersion issued, BinaryData manifest, CancellationToken ct)
+    private async Task NotifyPartiesAsync(IssuedVersion issued, PartyContacts contacts, CancellationToken ct)
     {
         var (record, letter, pdf) = issued;
-        var contacts = PartyContacts.FromManifest(manifest);
         var fileName = Path.GetFileName(record.PdfBlobName);
         var text = LetterNotices.Issued(record.PartitionKey, record.Version, fileName);
         var sent = 0;

@@ -240,7 +240,7 @@ public sealed class ReviewerCallbacks(
         switch (outcome)
         {
             case LinkOutcome.Usable:
-                var package = await documents.ReadAcceptedPackageAsync(caseEntity!.ManifestBlobName, ct);
+                var package = await documents.ReadAcceptedPackageAsync(caseEntity!, ct);
                 return (new CheckedLink(verification.Claims!, caseEntity!, assignment!, package, recorded), null);
             case LinkOutcome.Expired:
                 return (null, Message("This link has expired", "The link is no longer valid. Nothing was changed. Contact the IMR organization if you still need to act on this case.", 410));

@@ -108,7 +108,7 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
 
         var reviewer = await roster.GetAsync(reviewerId, ct);
         if (reviewer is null) return new BadRequestObjectResult(new { error = $"Reviewer {reviewerId} is not on the roster." });
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName, ct);
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity, ct);
         var blocking = matcher.ManualAssignmentBlocking(package, reviewer);
         if (blocking.Count > 0)
         {

@@ -26,6 +26,8 @@ public sealed class CaseEntity : ITableEntity
     public string Program { get; set; } = nameof(ReviewProgram.CaliforniaWorkersCompensation);
     public string ManifestBlobName { get; set; } = "";
     public string ManifestSha256 { get; set; } = "";
+    /// <summary>The latest version of the case's record (CaseRecordStore); 0 until a change after intake (then version 1 is the latest).</summary>
+    public int RecordVersion { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset CaseDueAt { get; set; }
     public DateTimeOffset ReviewerDueAt { get; set; }

@@ -7,7 +7,7 @@ using Imr.Domain.Cases;
 namespace Imr.Functions.Storage;
 
 /// <summary>Blob reads and writes the workflow needs; writes of records are create-only so nothing is overwritten.</summary>
-public sealed class DocumentStore(StorageClients storage, IntakeStore intake)
+public sealed class DocumentStore(StorageClients storage, CaseRecordStore records)
 {
     /// <summary>Largest manifest accepted; documents travel beside it, not in it.</summary>
     public const int MaxManifestBytes = 1024 * 1024;
@@ -64,56 +64,30 @@ public sealed class DocumentStore(StorageClients storage, IntakeStore intake)
 
     /// <summary>
     /// The case's package: the one accepted at intake, with the disputed items and documents of every application combined
-    /// into the case merged in (see CombinedApplications). The one reader for everything that reviews, decides or writes
-    /// about a case (reviewer pages, determination form, quality check, letter, records wait).
+    /// into the case merged in and the documents attached since (see <see cref="CaseRecord.Package"/>). The one view for
+    /// everything that reviews, decides or writes about a case (reviewer pages, determination form, quality check, letter).
+    /// From the case's record: no request when the row's version was read before in this process.
     /// </summary>
-    public async Task<CasePackage> ReadAcceptedPackageAsync(string manifestBlobName, CancellationToken ct = default)
-    {
-        var package = await ReadOwnApplicationAsync(manifestBlobName, ct);
-        var caseNumber = CaseNumber.Parse(package.CaseNumber).Value;
-        var combinations = await intake.CombinationsIntoAsync(caseNumber, ct);
-        if (combinations.Count > 0)
-        {
-            var combined = new List<CombinedApplication>(combinations.Count);
-            foreach (var c in combinations)
-            {
-                combined.Add(new CombinedApplication(c.CombinedCaseNumber, await ReadOwnApplicationAsync(c.ManifestBlobName, ct)));
-            }
+    public async Task<CasePackage> ReadAcceptedPackageAsync(CaseEntity caseEntity, CancellationToken ct = default) =>
+        (await records.ReadAsync(caseEntity, ct)).Package;
 
-            package = CombinedApplications.Merge(package, combined);
-        }
+    /// <summary>The case's record as its row names it: the package, the parties' contacts, the manifest's hash.</summary>
+    public Task<CaseRecord> ReadCaseRecordAsync(CaseEntity caseEntity, CancellationToken ct = default) => records.ReadAsync(caseEntity, ct);
 
-        return SupplementaryRecords.AddTo(package, await AttachedDocumentsAsync(caseNumber, ct));
-    }
-
-    /// <summary>The documents in the case files of a case (<c>{case}/documents/</c>), by name.</summary>
-    private async Task<IReadOnlyList<CaseDocument>> AttachedDocumentsAsync(string caseNumber, CancellationToken ct)
-    {
-        var prefix = $"{caseNumber}/documents/";
-        var list = new List<CaseDocument>();
-        await foreach (var b in storage.Container(StorageNames.CaseFilesContainer).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, ct))
-        {
-            list.Add(new CaseDocument
-            {
-                FileName = b.Name[prefix.Length..],
-                MediaType = b.Properties.ContentType ?? "application/octet-stream",
-                Size = b.Properties.ContentLength ?? 0,
-                Sha256 = b.Metadata.TryGetValue(Sha256Metadata, out var sha) ? sha : null,
-            });
-        }
-
-        return list;
-    }
+    /// <summary>As <see cref="ReadAcceptedPackageAsync(CaseEntity, CancellationToken)"/>, by the manifest's name (reads the case's row for the version).</summary>
+    public async Task<CasePackage> ReadAcceptedPackageAsync(string manifestBlobName, CancellationToken ct = default) =>
+        (await records.ReadLatestAsync(CaseOf(manifestBlobName), manifestBlobName, ct)).Package;
 
     /// <summary>
-    /// The application exactly as accepted at intake (validated then, so a failure here means the stored file changed), without
-    /// combined applications: for eligibility screening and combining, which judge the application itself.
+    /// The application exactly as accepted at intake, without combined applications: for eligibility screening and combining,
+    /// which judge the application itself. From the case's record as accepted.
     /// </summary>
-    public async Task<CasePackage> ReadOwnApplicationAsync(string manifestBlobName, CancellationToken ct = default)
-    {
-        var manifest = await ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName, ct);
-        return CasePackage.Parse(manifest.ToMemory().Span).Package ?? throw new InvalidDataException("The accepted manifest no longer parses.");
-    }
+    public async Task<CasePackage> ReadOwnApplicationAsync(string manifestBlobName, CancellationToken ct = default) =>
+        (await records.ReadAcceptedAsync(CaseOf(manifestBlobName), manifestBlobName, ct)).Application;
+
+    // A case's files are under its case number: {case}/manifest.json.
+    private static string CaseOf(string manifestBlobName) =>
+        manifestBlobName.IndexOf('/') is > 0 and var slash ? manifestBlobName[..slash] : throw new ArgumentException("Not a case file's name.", nameof(manifestBlobName));
 
     /// <summary>Whether any blob exists under the prefix (e.g. a case's submitted determinations).</summary>
     public async Task<bool> AnyUnderAsync(string container, string prefix, CancellationToken ct = default)

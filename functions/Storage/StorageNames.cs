@@ -13,6 +13,8 @@ public static class StorageNames
     public const string OutboxContainer = "outbox";
     /// <summary>Accepted case files (manifest and documents), copied out of intake create-only, so a later upload can never overwrite them.</summary>
     public const string CaseFilesContainer = "casefiles";
+    /// <summary>Each case's record (the package parsed once at intake, see CaseRecordStore): versions written once, never changed.</summary>
+    public const string CaseRecordsContainer = "caserecords";
     /// <summary>Roster files (CSV or JSON) dropped here are imported; reports are written under reports/.</summary>
     public const string RosterContainer = "roster";
 
@@ -28,6 +30,6 @@ public static class StorageNames
     public const string RejectionsTable = "Rejections";
     public const string ApplicationsTable = "Applications";
 
-    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer, CaseFilesContainer, RosterContainer];
+    public static readonly string[] Containers = [IntakeContainer, QuarantineContainer, SubmissionsContainer, DeterminationsContainer, OutboxContainer, CaseFilesContainer, RosterContainer, CaseRecordsContainer];
     public static readonly string[] Tables = [CasesTable, ReviewersTable, AssignmentsTable, CallbackUsesTable, DeadlineIndexTable, AuditTable, LettersTable, IntakeTable, RejectionsTable, ApplicationsTable];
 }

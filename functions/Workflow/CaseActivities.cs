@@ -16,7 +16,7 @@ namespace Imr.Functions.Workflow;
 /// </summary>
 public sealed class CaseActivities(
     CaseStore cases,
-    DocumentStore documents,
+    CaseRecordStore records,
     Outbox outbox,
     DeadlineIndex deadlineIndex,
     Escalations escalations,
@@ -85,8 +85,10 @@ public sealed class CaseActivities(
     [Function(nameof(RegisterCase))]
     public async Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input)
     {
-        var manifest = await documents.ReadAsync(StorageNames.CaseFilesContainer, input.ManifestBlobName);
-        var package = await documents.ReadAcceptedPackageAsync(input.ManifestBlobName);
+        // The row (from the first step) names the record's version; the record has the package and the manifest's hash.
+        var row = await cases.GetAsync(input.CaseNumber);
+        var record = row is null ? await records.ReadLatestAsync(input.CaseNumber, input.ManifestBlobName) : await records.ReadAsync(row);
+        var package = record.Package;
         // The case's own program selects its policy: one app serves cases of several programs.
         var policy = options.Value.PolicyFor(package.Program.ToString());
         var deadlines = policy.For(time.GetUtcNow(), package.Expedited);
@@ -97,12 +99,13 @@ public sealed class CaseActivities(
             Expedited = package.Expedited,
             Program = package.Program.ToString(),
             ManifestBlobName = input.ManifestBlobName,
-            ManifestSha256 = DocumentStore.Sha256Hex(manifest),
+            ManifestSha256 = record.ManifestSha256,
+            RecordVersion = record.Version,
             ReceivedAt = deadlines.ReceivedAt,
             CaseDueAt = deadlines.CaseDueAt,
             ReviewerDueAt = deadlines.ReviewerDueAt,
         };
-        var stored = await cases.AddOnceAsync(entity);
+        var stored = row ?? await cases.AddOnceAsync(entity);
         var isNew = ReferenceEquals(stored, entity);
         if (!isNew && !CaseEntity.IsRegistered(stored))
         {

@@ -20,6 +20,7 @@ public sealed class IntakeActivities(
     CaseStore cases,
     CaseIntake intake,
     DocumentStore documents,
+    CaseRecordStore records,
     Outbox outbox,
     RosterStore roster,
     AuditLog audit,
@@ -30,7 +31,7 @@ public sealed class IntakeActivities(
     [Function(nameof(ScreenEligibility))]
     public async Task<EligibilityScreened> ScreenEligibility([ActivityTrigger] IntakeStep step)
     {
-        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
+        var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
         var mine = ApplicationFingerprint.Of(package);
         var record = await store.IndexApplicationOnceAsync(mine, step.At);
 
@@ -59,7 +60,7 @@ public sealed class IntakeActivities(
     [Function(nameof(ResolveEligibility))]
     public async Task<EligibilityScreened> ResolveEligibility([ActivityTrigger] ResolutionStep step)
     {
-        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
+        var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
         var outcome = step.Resolution.Outcome == nameof(EligibilityOutcome.Ineligible) ? nameof(EligibilityOutcome.Ineligible) : nameof(EligibilityOutcome.Eligible);
         var reason = await audit.DetailsOfAsync(step.CaseNumber, step.Resolution.ReasonId) ?? throw new InvalidOperationException("The resolution's reason is not recorded.");
         IReadOnlyList<string> reasons = [$"Resolved by staff: {reason}"];
@@ -71,7 +72,7 @@ public sealed class IntakeActivities(
     [Function(nameof(IssueIneligibilityNotice))]
     public async Task<string> IssueIneligibilityNotice([ActivityTrigger] IneligibilityStep step)
     {
-        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
+        var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
         var blobName = CaseNames.IneligibilityNoticeBlob(step.CaseNumber);
         // The reasons as recorded (a staff resolution's text is stored there, never passed through the orchestration).
         var recorded = (await store.GetAsync(step.CaseNumber))?.EligibilityReasons is { Length: > 0 } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) : null;
@@ -93,42 +94,37 @@ public sealed class IntakeActivities(
     /// <summary>
     /// Combines the application into the open case the screening named, unless that case can no longer take it: it must be
     /// eligible (not deferred) and have no determination submitted or letter issued. Then the application proceeds as its own
-    /// case (returns false). Combining copies the application's documents to the case, then records the combination (the
-    /// package reader merges from that row), notifies the reviewer already working on the case, and sends the application's
-    /// own notice of assignment for documents still to deliver.
+    /// case (returns false). Combining copies the application's documents to the case, then adds the application to the case's
+    /// record (whose package merges it), notifies the reviewer already working on the case, and sends the application's own
+    /// notice of assignment for documents still to deliver.
     /// </summary>
     [Function(nameof(CombineApplication))]
     public async Task<bool> CombineApplication([ActivityTrigger] CombineStep step)
     {
         var target = step.TargetCaseNumber;
-        var prior = await store.CombinationsIntoAsync(target);
-        if (prior.All(c => c.CombinedCaseNumber != step.CaseNumber) && await WhyNotCombinableAsync(target) is { } why)
+        var targetIntake = await store.GetAsync(target);
+        var targetCase = await cases.GetAsync(target);
+        var targetManifest = targetIntake?.ManifestBlobName is { Length: > 0 } stored ? stored : CaseNames.ManifestBlob(target);
+        var targetRecord = targetCase is null ? await records.ReadLatestAsync(target, targetManifest) : await records.ReadAsync(targetCase);
+        if (!targetRecord.HasCombined(step.CaseNumber) && await WhyNotCombinableAsync(target, targetIntake, targetCase) is { } why)
         {
             await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), "NotCombined", $"not combined into case {target}: {why}; the application proceeds as its own case");
             logger.LogInformation("Case {CaseNumber} not combined into {Target}: proceeds as its own case", step.CaseNumber, target);
             return false;
         }
 
-        var package = await documents.ReadOwnApplicationAsync(step.ManifestBlobName);
-        var targetRecord = (await store.GetAsync(target))!;
-        var targetOwn = await documents.ReadOwnApplicationAsync(targetRecord.ManifestBlobName);
-        var before = prior.Where(c => c.CombinedCaseNumber != step.CaseNumber).ToList();
-        var earlier = new List<CombinedApplication>();
-        foreach (var c in before)
-        {
-            earlier.Add(new CombinedApplication(c.CombinedCaseNumber, await documents.ReadOwnApplicationAsync(c.ManifestBlobName)));
-        }
-
-        var withThis = earlier.Append(new CombinedApplication(step.CaseNumber, package)).ToList();
-        var names = CombinedApplications.DocumentNames(targetOwn, withThis).Where(n => n.FromCase == step.CaseNumber).ToList();
-        // Documents first: once the row exists the case's package lists them, and a records check must find them attached.
+        var own = await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName);
+        var package = own.Application;
+        var application = new CombinedApplication(step.CaseNumber, package);
+        var names = targetRecord.DocumentNamesOf(application);
+        // Documents first: once the record lists the application, a records check must find its documents attached.
         var copied = await intake.CopyCombinedDocumentsAsync(target, names);
+        var combined = await records.ChangeAsync(target, targetManifest, targetCase, r => r.WithCombined(application, copied));
         await store.RecordCombinationOnceAsync(target, step.CaseNumber, step.ManifestBlobName, step.At);
         await store.SetApplicationStatusAsync(ApplicationFingerprint.Of(package).WorkerKey, step.CaseNumber, "Combined");
 
-        var known = CombinedApplications.Merge(targetOwn, earlier).DisputedItems.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
-        var added = CombinedApplications.Merge(targetOwn, withThis).DisputedItems.Select(i => i.ItemId).Where(id => !known.Contains(id)).ToList();
-        var awaited = names.Where(n => !copied.Contains(n.NameInCase)).Select(n => n.FileName).ToList();
+        var added = combined.ItemIdsAddedBy(application);
+        var awaited = names.Where(n => !copied.Any(c => c.FileName == n.NameInCase)).Select(n => n.FileName).ToList();
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = IntakeStages.Combined;
@@ -146,20 +142,18 @@ public sealed class IntakeActivities(
             i.RecordsDueAt = due;
             i.MissingDocuments = string.Join(", ", awaited);
         });
-        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, package, step.At, due, allowed, awaited, target);
+        await SendNoticeOfAssignmentAsync(step.CaseNumber, own.Contacts, package, step.At, due, allowed, awaited, target);
         return true;
     }
 
     /// <summary>Why a case cannot take another application any more, or null when it can.</summary>
-    private async Task<string?> WhyNotCombinableAsync(string target)
+    private async Task<string?> WhyNotCombinableAsync(string target, IntakeEntity? record, CaseEntity? caseEntity)
     {
-        var record = await store.GetAsync(target);
         if (record?.Eligibility != nameof(EligibilityOutcome.Eligible))
         {
             return $"case {target} is not (yet) eligible ({record?.Eligibility ?? "not screened"})";
         }
 
-        var caseEntity = await cases.GetAsync(target);
         if (caseEntity is not null && (caseEntity.Status == nameof(CaseStatus.Closed) || caseEntity.LetterBlobName is not null))
         {
             return $"case {target} is decided";
@@ -186,9 +180,10 @@ public sealed class IntakeActivities(
     [Function(nameof(RequestRecords))]
     public async Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step)
     {
-        var package = await LoadAsync(step.ManifestBlobName);
+        var caseRecord = await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName);
+        var package = caseRecord.Package;
         var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package.Expedited, package.NoticeOfAssignmentBy);
-        var missing = await intake.MissingDocumentsAsync(step.CaseNumber, package, step.At);
+        var missing = await intake.MissingDocumentsAsync(caseRecord, step.ManifestBlobName, step.At);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords;
@@ -199,7 +194,7 @@ public sealed class IntakeActivities(
             missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : package.NoticeOfAssignmentBy == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
         // The merged package keeps the case's own parties, so it addresses the notice too.
-        await SendNoticeOfAssignmentAsync(step.CaseNumber, step.ManifestBlobName, package, step.At, due, allowed, missing, null);
+        await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
         return new RecordsStatus(due, missing);
     }
 
@@ -209,9 +204,8 @@ public sealed class IntakeActivities(
     /// One notice per party, create-once under an id naming the role, so a retried activity sends nothing twice; recorded in the
     /// audit trail once (keyed by the orchestration's time). Only the case number, file names and dates: no clinical content.
     /// </summary>
-    private async Task SendNoticeOfAssignmentAsync(string caseNumber, string manifestBlobName, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
+    private async Task SendNoticeOfAssignmentAsync(string caseNumber, PartyContacts contacts, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
     {
-        var contacts = PartyContacts.FromManifest(await documents.ReadAsync(StorageNames.CaseFilesContainer, manifestBlobName));
         var parties = ServedParties.OfNoticeOfAssignment(package);
         var deliverTo = $"the '{StorageNames.IntakeContainer}' container under the folder '{caseNumber}/'";
         var byPost = new List<string>();
@@ -231,8 +225,8 @@ public sealed class IntakeActivities(
     [Function(nameof(CheckRecords))]
     public async Task<RecordsStatus> CheckRecords([ActivityTrigger] RecordsCheck check)
     {
-        var package = await LoadAsync(check.ManifestBlobName);
-        var missing = await intake.MissingDocumentsAsync(check.CaseNumber, package, check.At);
+        var caseRecord = await records.ReadLatestAsync(check.CaseNumber, check.ManifestBlobName);
+        var missing = await intake.MissingDocumentsAsync(caseRecord, check.ManifestBlobName, check.At);
         var stage = missing.Count == 0 ? IntakeStages.RecordsReceived : check.Final ? IntakeStages.RecordsLate : IntakeStages.AwaitingRecords;
         await store.UpdateAsync(check.CaseNumber, i =>
         {
@@ -265,10 +259,5 @@ public sealed class IntakeActivities(
             i.DuplicateOf = duplicateOf;
         });
         await store.AppendAuditAsync(caseNumber, at.AddTicks(1), outcome, reasons.Count == 0 ? null : string.Join(" ", reasons));
-    }
-
-    private async Task<CasePackage> LoadAsync(string manifestBlobName)
-    {
-        return await documents.ReadAcceptedPackageAsync(manifestBlobName);
     }
 }

@@ -188,16 +188,4 @@ public sealed class IntakeResilienceTests : IAsyncLifetime
         Assert.Empty(await Store.RejectionsAsync(stuck));
         Assert.Empty(await Store.RejectionsAsync(started));
     }
-
-    [Fact]
-    public void Party_contacts_of_a_manifest_with_a_repeated_key_or_a_lone_surrogate_do_not_throw_and_a_bom_is_read()
-    {
-        // On old main FromManifest threw (ArgumentException) inside RequestRecords and the case failed with no case row.
-        var repeated = PartyContacts.FromManifest(BinaryData.FromString("{\"worker\": {}, \"worker\": {}, \"contacts\": {\"injuredWorker\": \"w@example.org\"}}"));
-        Assert.Null(repeated.EmailOf(AddresseeRoles.InjuredWorker));
-        var surrogate = PartyContacts.FromManifest(BinaryData.FromString("{\"contacts\": {\"injuredWorker\": \"w\\ud800@example.org\"}}"));
-        Assert.Null(surrogate.EmailOf(AddresseeRoles.InjuredWorker));
-        var withBom = PartyContacts.FromManifest(BinaryData.FromBytes([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes("{\"contacts\": {\"injuredWorker\": \"w@example.org\"}}")]));
-        Assert.Equal("w@example.org", withBom.EmailOf(AddresseeRoles.InjuredWorker));
-    }
 }

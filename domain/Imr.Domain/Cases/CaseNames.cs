@@ -14,6 +14,9 @@ public static class CaseNames
     /// <summary>The accepted manifest in the case files.</summary>
     public static string ManifestBlob(string caseNumber) => $"{caseNumber}/{ManifestFileName}";
 
+    /// <summary>A version of the case's record (see CaseRecord) in its own container; versions are written once, never changed.</summary>
+    public static string CaseRecordBlob(string caseNumber, int version) => $"{caseNumber}/v{version}.json";
+
     /// <summary>An attached document in the case files.</summary>
     public static string DocumentBlob(string caseNumber, string fileName) => $"{caseNumber}/documents/{fileName}";
 

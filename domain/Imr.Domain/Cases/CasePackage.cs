@@ -34,6 +34,8 @@ public sealed partial record CasePackage
     public NoticeMethod NoticeOfAssignmentBy { get; init; } = NoticeMethod.Electronic;
     /// <summary>Where notices about the package itself (a rejection) go.</summary>
     public string? SubmitterEmail { get; init; }
+    /// <summary>The parties' e-mail addresses for notices (optional; a party without one is served by post).</summary>
+    public PartyContacts? Contacts { get; init; }
     public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
@@ -47,8 +49,17 @@ public sealed partial record CasePackage
     /// <summary>
     /// Reads a manifest in four steps — UTF-8, JSON, the JSON Schema, the domain rules — and stops at the first step
     /// that fails. The reasons say what is wrong and where, never what the record contains.
+    /// Counted (<see cref="DomainMetrics.CasePackageParses"/>): intake parses a case's manifest once and keeps the result as the
+    /// case's record, so every parse after that is a step reading the manifest again.
     /// </summary>
     public static CasePackageParseResult Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var result = ParseOnce(utf8Json);
+        DomainMetrics.CountParse(result.Package?.CaseNumber);
+        return result;
+    }
+
+    private static CasePackageParseResult ParseOnce(ReadOnlySpan<byte> utf8Json)
     {
         if (utf8Json.IsEmpty)
         {
