@@ -123,11 +123,18 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
 
                 return;
             }
-            catch (RequestFailedException ex) when (attempt < 5 && !ct.IsCancellationRequested)
+            catch (RequestFailedException ex) when (!ct.IsCancellationRequested)
             {
+                foreach (var map in _receipts.Values) map.Clear();
+                if (attempt >= 5)
+                {
+                    // Blind rather than stopped: a poisoned blob is then tried again, which intake answers as before.
+                    logger.LogError(ex, "Reading blob receipts failed; the watcher starts without them");
+                    return;
+                }
+
                 // Without its receipts the watcher would deliver poisoned blobs again: wait for the table rather than start blind.
                 logger.LogWarning(ex, "Reading blob receipts failed (attempt {Attempt}); trying again", attempt);
-                foreach (var map in _receipts.Values) map.Clear();
                 await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
             }
         }
