@@ -40,11 +40,12 @@ public sealed class IntakeActivities(
         foreach (var a in await store.ApplicationsOfWorkerAsync(mine.WorkerKey))
         {
             var earlier = a.ReceivedAt < record.ReceivedAt || (a.ReceivedAt == record.ReceivedAt && string.CompareOrdinal(a.RowKey, record.RowKey) < 0);
-            if (a.RowKey == mine.CaseNumber || a.Status is not ("Open" or "Combined") || !earlier)
+            if (a.RowKey == mine.CaseNumber || a.Status is not ("Open" or "Combined") || !earlier || !EligibilityScreening.Concerns(mine, a.Fingerprint, options.Value.Rules))
             {
                 continue;
             }
 
+            // Only an application that can bear on this one costs reads (a worker may have many unrelated ones).
             // A combined application is on file as part of the case it joined: a duplicate of it names that case.
             var caseOf = a.Status == "Combined" && await store.GetAsync(a.RowKey) is { CombinedWith: { Length: > 0 } joined } ? joined : a.RowKey;
             var decided = (await cases.GetAsync(caseOf))?.Status == nameof(CaseStatus.Closed);

@@ -106,6 +106,19 @@ public class EligibilityTests
     }
 
     [Fact]
+    public void Only_an_application_that_could_be_a_duplicate_or_combined_concerns_the_screening()
+    {
+        var earlier = ApplicationFingerprint.Of(Filed(5, NoticeMethod.Mail, p => p with { CaseNumber = "CM13-0000001" }));
+        var same = ApplicationFingerprint.Of(Filed(5, NoticeMethod.Mail, p => p with { CaseNumber = "CM13-0000002" }));
+        var otherDecision = ApplicationFingerprint.Of(Filed(5, NoticeMethod.Mail, p => p with { CaseNumber = "CM13-0000003", UtilizationReview = p.UtilizationReview with { ReferenceNumber = "UR-2" } }));
+
+        Assert.True(EligibilityScreening.Concerns(same, earlier, Rules));
+        // Same worker and physician, another UR decision: only a possible combination, so only when combining is on.
+        Assert.False(EligibilityScreening.Concerns(otherDecision, earlier, Rules with { CombineApplications = false }));
+        Assert.True(EligibilityScreening.Concerns(otherDecision, earlier, Rules with { CombineApplications = true }));
+    }
+
+    [Fact]
     public void With_combining_on_an_application_of_the_same_worker_physician_and_injury_joins_the_open_case()
     {
         var earlier = Filed(5, NoticeMethod.Mail, p => p with { CaseNumber = "CM13-0000001" });

@@ -66,8 +66,7 @@ public static class EligibilityScreening
 
         var mine = ApplicationFingerprint.Of(package);
         var others = onFile.Where(a => a.Fingerprint.CaseNumber != mine.CaseNumber).OrderBy(a => a.Fingerprint.CaseNumber, StringComparer.Ordinal).ToList();
-        var duplicate = others.FirstOrDefault(a =>
-            a.Fingerprint.WorkerKey == mine.WorkerKey && a.Fingerprint.UrDecisionKey == mine.UrDecisionKey && a.Fingerprint.TreatmentKeys.Intersect(mine.TreatmentKeys).Any());
+        var duplicate = others.FirstOrDefault(a => IsDuplicate(mine, a.Fingerprint));
         if (duplicate is not null)
         {
             reasons.Add($"Duplicate: the same worker, treatment and utilization review decision are already the subject of case {duplicate.Fingerprint.CaseNumber} ({(duplicate.Decided ? "decided" : "open")}).");
@@ -86,8 +85,21 @@ public static class EligibilityScreening
 
         // Same worker (and injury date, part of the worker key) and requesting physician: one case when combining is on.
         var combineWith = rules.CombineApplications
-            ? others.FirstOrDefault(a => !a.Decided && a.Fingerprint.WorkerKey == mine.WorkerKey && a.Fingerprint.PhysicianKey == mine.PhysicianKey)?.Fingerprint.CaseNumber
+            ? others.FirstOrDefault(a => !a.Decided && IsCombinable(mine, a.Fingerprint))?.Fingerprint.CaseNumber
             : null;
         return new EligibilityDecision(EligibilityOutcome.Eligible, combineWith is null ? [] : [$"Combined: the application joins open case {combineWith} (same worker, requesting physician and date of injury)."], CombineWith: combineWith);
     }
+
+    /// <summary>
+    /// Whether an application on file can bear on this one's screening (as its duplicate, or as the case to combine it
+    /// with). Only these need the state of their case looked up: a worker's other applications do not.
+    /// </summary>
+    public static bool Concerns(ApplicationFingerprint mine, ApplicationFingerprint onFile, EligibilityRules rules) =>
+        IsDuplicate(mine, onFile) || (rules.CombineApplications && IsCombinable(mine, onFile));
+
+    private static bool IsDuplicate(ApplicationFingerprint mine, ApplicationFingerprint other) =>
+        other.WorkerKey == mine.WorkerKey && other.UrDecisionKey == mine.UrDecisionKey && other.TreatmentKeys.Intersect(mine.TreatmentKeys).Any();
+
+    private static bool IsCombinable(ApplicationFingerprint mine, ApplicationFingerprint other) =>
+        other.WorkerKey == mine.WorkerKey && other.PhysicianKey == mine.PhysicianKey;
 }
