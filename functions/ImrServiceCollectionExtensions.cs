@@ -1,6 +1,5 @@
 using Azure.Core;
 using Imr.Domain.Callbacks;
-using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Workflow;

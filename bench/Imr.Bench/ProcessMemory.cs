@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Imr.Bench;
 
 /// <summary>Peak resident memory of a process (Linux VmHWM), resettable so each run measures its own peak.</summary>
@@ -8,7 +9,7 @@ public static class ProcessMemory
         try
         {
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         }
         catch (IOException)
         {

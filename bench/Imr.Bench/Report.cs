@@ -99,7 +99,7 @@ public static class Report
 
         if (r.Ceiling is { } c)
         {
-            s.AppendLine($"Azurite ceiling (same run): {F(c.OperationsPerSecond)} storage ops/s for the minimal {c.OperationsPerCase} operations a case needs → **{F(c.CasesPerMinuteCeiling)} cases/min**." +
+            s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Azurite ceiling (same run): {F(c.OperationsPerSecond)} storage ops/s for the minimal {c.OperationsPerCase} operations a case needs → **{F(c.CasesPerMinuteCeiling)} cases/min**.") +
                 (azureBurst is not null && c.CasesPerMinuteCeiling > 0 ? $" The system on the Azure Storage backend (burst) reaches **{F(100 * azureBurst.CasesPerMinute / c.CasesPerMinuteCeiling)}%** of it." : ""));
         }
 
@@ -168,8 +168,8 @@ public static class Report
         void Bars(int x0, string title, Func<MacroResult, double[]> values, string[] series, string[] colors)
         {
             var max = Math.Max(1, runs.SelectMany(values).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max());
-            s.Append($"<text x=\"{x0 + panel / 2}\" y=\"24\" text-anchor=\"middle\" font-weight=\"bold\">{title}</text>");
-            s.Append($"<line x1=\"{x0}\" y1=\"380\" x2=\"{x0 + panel}\" y2=\"380\" stroke=\"black\"/>");
+            s.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + panel / 2}\" y=\"24\" text-anchor=\"middle\" font-weight=\"bold\">{title}</text>");
+            s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x0}\" y1=\"380\" x2=\"{x0 + panel}\" y2=\"380\" stroke=\"black\"/>");
             var groupWidth = panel / Math.Max(1, runs.Count);
             for (var i = 0; i < runs.Count; i++)
             {
@@ -180,22 +180,22 @@ public static class Report
                     var v = double.IsNaN(vals[j]) ? 0 : vals[j];
                     var bh = 330 * v / max;
                     var x = x0 + i * groupWidth + 10 + j * bw;
-                    s.Append($"<rect x=\"{x}\" y=\"{380 - bh:F0}\" width=\"{bw - 2}\" height=\"{bh:F0}\" fill=\"{colors[j]}\"/>");
-                    s.Append($"<text x=\"{x + bw / 2 - 1}\" y=\"{375 - bh:F0}\" text-anchor=\"middle\" font-size=\"10\">{v:0.#}</text>");
+                    s.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{380 - bh:F0}\" width=\"{bw - 2}\" height=\"{bh:F0}\" fill=\"{colors[j]}\"/>");
+                    s.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + bw / 2 - 1}\" y=\"{375 - bh:F0}\" text-anchor=\"middle\" font-size=\"10\">{v:0.#}</text>");
                 }
 
-                s.Append($"<text x=\"{x0 + i * groupWidth + groupWidth / 2}\" y=\"398\" text-anchor=\"middle\">{Label(runs[i])}</text>");
+                s.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + i * groupWidth + groupWidth / 2}\" y=\"398\" text-anchor=\"middle\">{Label(runs[i])}</text>");
             }
 
             for (var j = 0; j < series.Length; j++)
             {
-                s.Append($"<rect x=\"{x0 + j * 110}\" y=\"415\" width=\"10\" height=\"10\" fill=\"{colors[j]}\"/><text x=\"{x0 + 14 + j * 110}\" y=\"424\">{series[j]}</text>");
+                s.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0 + j * 110}\" y=\"415\" width=\"10\" height=\"10\" fill=\"{colors[j]}\"/><text x=\"{x0 + 14 + j * 110}\" y=\"424\">{series[j]}</text>");
             }
         }
 
         Bars(left, "Throughput (cases/min)", m => [m.CasesPerMinute], ["cases/min"], ["#2b6cb0"]);
         Bars(left + panel + 60, "Submit → closed (ms)", m => [m.SubmitToClosedMs.P50, m.SubmitToClosedMs.P95, m.SubmitToClosedMs.P99], ["p50", "p95", "p99"], ["#38a169", "#d69e2e", "#e53e3e"]);
-        s.Append($"<text x=\"10\" y=\"450\" font-size=\"10\">{System.Security.SecurityElement.Escape(r.Machine)} · {r.At:u} · * tuned settings</text></svg>");
+        s.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"450\" font-size=\"10\">{System.Security.SecurityElement.Escape(r.Machine)} · {r.At:u} · * tuned settings</text></svg>");
         return s.ToString();
     }
 

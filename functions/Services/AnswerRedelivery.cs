@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Imr.Domain.Cases;
 using Imr.Functions.Storage;
@@ -208,17 +209,17 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
                 // Answered: the round's assignment exists; refused: a new round is awaited.
                 return c.ManualAssignmentRound != RoundOf(answer) || await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct) is not null;
             case AnswerKinds.Determination:
-            {
-                var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
-                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.HasEnded
-                    || assignment.DeterminationRevision > RevisionOf(answer) || c.LetterVersion > 0;
-            }
+                {
+                    var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
+                    return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.HasEnded
+                        || assignment.DeterminationRevision > RevisionOf(answer) || c.LetterVersion > 0;
+                }
             default:
-            {
-                // Accepted (RecordAcceptance ran), declined or timed out (EndOffer ran), or another offer is current.
-                var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
-                return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.State != AssignmentStatus.Offered || assignment.AcceptedAt is not null;
-            }
+                {
+                    // Accepted (RecordAcceptance ran), declined or timed out (EndOffer ran), or another offer is current.
+                    var assignment = await cases.GetAssignmentAsync(caseNumber, answer.PartitionKey, ct);
+                    return assignment is null || c.CurrentAssignmentId != answer.PartitionKey || assignment.State != AssignmentStatus.Offered || assignment.AcceptedAt is not null;
+                }
         }
     }
 
@@ -258,10 +259,10 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
 
     private static string CaseOf(AnswerRecord answer) => answer.CaseNumber ?? answer.PartitionKey[..answer.PartitionKey.LastIndexOf("-A", StringComparison.Ordinal)];
 
-    private static int RoundOf(AnswerRecord answer) => answer.Round > 0 ? answer.Round : int.Parse(answer.PartitionKey[(answer.PartitionKey.LastIndexOf("-A", StringComparison.Ordinal) + 2)..]);
+    private static int RoundOf(AnswerRecord answer) => answer.Round > 0 ? answer.Round : int.Parse(answer.PartitionKey[(answer.PartitionKey.LastIndexOf("-A", StringComparison.Ordinal) + 2)..], CultureInfo.InvariantCulture);
 
     private static int RevisionOf(AnswerRecord answer) => answer.Answer is not null ? answer.Revision
-        : answer.RowKey.LastIndexOf("-r", StringComparison.Ordinal) is var i and > 0 ? int.Parse(answer.RowKey[(i + 2)..]) : 0;
+        : answer.RowKey.LastIndexOf("-r", StringComparison.Ordinal) is var i and > 0 ? int.Parse(answer.RowKey[(i + 2)..], CultureInfo.InvariantCulture) : 0;
 
     private static string SubmissionOf(AnswerRecord answer, string caseNumber) =>
         answer.SubmissionBlobName ?? ReviewerCallbacks.SubmissionBlobName(caseNumber, answer.PartitionKey, RevisionOf(answer));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -59,7 +60,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
     /// <summary>
     /// A blob landed in intake, named as stored: the trigger passes the name it was given, because a client's
-    /// <see cref="BlobClient.Name"/> comes from its URI, where "." and ".." segments are already resolved.
+    /// <c>BlobClient.Name</c> comes from its URI, where "." and ".." segments are already resolved.
     /// </summary>
     public async Task<IntakeResult> AcceptAsync(string name, DurableTaskClient durable, CancellationToken ct = default)
     {
@@ -297,7 +298,8 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         }
 
         var created = await outbox.EnqueueAsync(new Notification($"{assignmentId}-records-{sha[..12]}", caseNumber, reviewer.Email, $"IMR case {caseNumber}: records added",
-            $"A document was added to IMR case {caseNumber}, which you are reviewing: {fileName}.\n\nOpen your review page again with the link from your assignment message to read it before you submit your determination.\n") { ToName = reviewer.Name }, ct);
+            $"A document was added to IMR case {caseNumber}, which you are reviewing: {fileName}.\n\nOpen your review page again with the link from your assignment message to read it before you submit your determination.\n")
+        { ToName = reviewer.Name }, ct);
         if (created)
         {
             await store.AppendAuditAsync(caseNumber, time.GetUtcNow(), "ReviewerToldOfRecords", $"{fileName}: reviewer {reviewerId} notified", ct);
@@ -544,7 +546,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             ReasonCount = reasons.Count,
         }, ct);
         var body = new StringBuilder()
-            .Append($"Your upload{(caseNumber is null ? "" : $" for IMR case {caseNumber}")} was not accepted ({kind}). Nothing from it was applied; the files are kept in quarantine (reference {rejectionId}).\n\nReasons:\n");
+            .Append(CultureInfo.InvariantCulture, $"Your upload{(caseNumber is null ? "" : $" for IMR case {caseNumber}")} was not accepted ({kind}). Nothing from it was applied; the files are kept in quarantine (reference {rejectionId}).\n\nReasons:\n");
         foreach (var r in reasons)
         {
             body.Append("- ").Append(r).Append('\n');

@@ -1,6 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
 using Imr.Domain.Cases;
-using Imr.Domain.Deadlines;
 using Imr.Functions.Storage;
 using Imr.Functions.Workflow;
 using Microsoft.DurableTask;
@@ -269,5 +269,5 @@ public sealed class DeadlineSweeper(DeadlineIndex index, CaseStore cases, Docume
         return ResumePoint.From(c, assignments, options.Value.DeadlinePolicy.ScaledAcceptanceWindow, answered);
     }
 
-    private static string Format(TimeSpan t) => t < TimeSpan.Zero ? $"-{t.Negate():d\\.hh\\:mm}" : t.ToString("d\\.hh\\:mm");
+    private static string Format(TimeSpan t) => t < TimeSpan.Zero ? $"-{t.Negate():d\\.hh\\:mm}" : t.ToString("d\\.hh\\:mm", CultureInfo.InvariantCulture);
 }

@@ -180,7 +180,7 @@ public sealed class LetterIssuer(
             ? content
             : await documents.ReadAsync(StorageNames.DeterminationsContainer, blobName, ct);
 
-    private Task RecordOnCaseAsync(LetterRecord record, CancellationToken ct) =>
+    private Task<CaseEntity> RecordOnCaseAsync(LetterRecord record, CancellationToken ct) =>
         cases.UpdateAsync(record.PartitionKey, c =>
         {
             // Only ever forward: a retried older version never replaces a newer one on the case.
@@ -204,10 +204,10 @@ public sealed class LetterIssuer(
         {
             var to = addressee.Role == AddresseeRoles.AdministrativeDirector ? notificationOptions.Value.AdministrativeDirectorEmail : contacts.EmailOf(addressee.Role) ?? addressee.Name;
             if (await outbox.EnqueueAsync(new Notification(NoticeId(record.Version, addressee.Role), record.PartitionKey, to, text)
-                {
-                    ToName = addressee.Name,
-                    Attachments = [new NotificationAttachment(fileName, "application/pdf", pdf)],
-                }, ct))
+            {
+                ToName = addressee.Name,
+                Attachments = [new NotificationAttachment(fileName, "application/pdf", pdf)],
+            }, ct))
             {
                 sent++;
             }

@@ -4,7 +4,6 @@ using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Web;
-using Imr.Functions.Workflow;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -110,7 +110,7 @@ public sealed class DeadlineIndex(StorageClients storage, IOptions<ImrOptions> o
     /// (<paramref name="at"/>), a check that was not yet due then cannot have been escalated (the sweep escalates due
     /// checks only), so only its pending row is deleted: a case closed on time costs two deletes, not four.
     /// </summary>
-    public async Task RemoveAsync(string caseNumber, DateTimeOffset caseDueAt, CancellationToken ct = default, DateTimeOffset? at = null)
+    public async Task RemoveAsync(string caseNumber, DateTimeOffset caseDueAt, DateTimeOffset? at = null, CancellationToken ct = default)
     {
         foreach (var e in EntitiesFor(caseNumber, caseDueAt, AtRiskWindow))
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Imr.Functions.Services;
 using Microsoft.AspNetCore.Mvc;
@@ -32,7 +33,7 @@ public static class AtRiskPage
         body.Append("<table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Due</th><th scope=\"col\">Time left</th><th scope=\"col\">Risk</th></tr></thead><tbody>");
         foreach (var c in report.Cases)
         {
-            var left = c.TimeLeft < TimeSpan.Zero ? $"-{c.TimeLeft.Negate():d\\.hh\\:mm\\:ss}" : c.TimeLeft.ToString("d\\.hh\\:mm\\:ss");
+            var left = c.TimeLeft < TimeSpan.Zero ? $"-{c.TimeLeft.Negate():d\\.hh\\:mm\\:ss}" : c.TimeLeft.ToString("d\\.hh\\:mm\\:ss", CultureInfo.InvariantCulture);
             body.Append("<tr><td>").Append(E(c.CaseNumber)).Append("</td><td>").Append(E(c.CaseDueAt.ToString("u"))).Append("</td><td>").Append(E(left))
                 .Append("</td><td>").Append(E(c.Risk.ToString())).Append("</td></tr>");
         }

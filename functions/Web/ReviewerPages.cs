@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
@@ -28,10 +29,10 @@ public static class ReviewerPages
         body.Append(ErrorSummary(decline));
         body.Append("<p>You are offered an Independent Medical Review (California workers' compensation). Please accept or decline.</p>");
         body.Append("<h2>The case</h2><dl>")
-            .Append($"<dt>Case number</dt><dd>{E(caseNumber)}</dd>")
-            .Append($"<dt>Review type</dt><dd>{(package.Expedited ? "Expedited" : "Standard")}</dd>")
-            .Append($"<dt>UR decision date</dt><dd>{package.UtilizationReview.DecisionDate:MMMM d, yyyy}</dd>")
-            .Append($"<dt>Accept by</dt><dd>{acceptBy:u}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Case number</dt><dd>{E(caseNumber)}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Review type</dt><dd>{(package.Expedited ? "Expedited" : "Standard")}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>UR decision date</dt><dd>{package.UtilizationReview.DecisionDate:MMMM d, yyyy}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Accept by</dt><dd>{acceptBy:u}</dd>")
             .Append("</dl>");
         body.Append("<h2>Disputed items</h2>").Append(DisputedItems(package));
         body.Append("<p>Parties to the case (check for any professional, familial or financial affiliation): ")
@@ -46,8 +47,8 @@ public static class ReviewerPages
             .Append(Hidden("token", declineToken))
             .Append(TextArea(decline, ReviewerForms.DeclineReason, "Why you decline", 4, "e.g. unavailable this week, outside my practice, a conflict of interest."))
             .Append("<fieldset><legend>Conflict of interest</legend><div class=\"check\">")
-            .Append($"<input type=\"checkbox\" id=\"{ReviewerForms.ConflictDeclared}\" name=\"{ReviewerForms.ConflictDeclared}\" value=\"yes\"{(decline[ReviewerForms.ConflictDeclared] == "yes" ? " checked" : "")}>")
-            .Append($"<label for=\"{ReviewerForms.ConflictDeclared}\">I have a material professional, familial or financial affiliation with a party to this case</label></div>")
+            .Append(CultureInfo.InvariantCulture, $"<input type=\"checkbox\" id=\"{ReviewerForms.ConflictDeclared}\" name=\"{ReviewerForms.ConflictDeclared}\" value=\"yes\"{(decline[ReviewerForms.ConflictDeclared] == "yes" ? " checked" : "")}>")
+            .Append(CultureInfo.InvariantCulture, $"<label for=\"{ReviewerForms.ConflictDeclared}\">I have a material professional, familial or financial affiliation with a party to this case</label></div>")
             .Append(Select(decline, ReviewerForms.ConflictKind, "Kind of affiliation", Enum.GetNames<AffiliationKind>().Select(n => (n, n)), "Choose…"))
             .Append(Input(decline, ReviewerForms.ConflictParty, "The party (as named in the case)", "Stored in the roster so you are not offered this party's cases again."))
             .Append("</fieldset><button type=\"submit\">Decline the assignment</button></form>");
@@ -59,13 +60,13 @@ public static class ReviewerPages
         var body = new StringBuilder();
         body.Append(ErrorSummary(form));
         body.Append("<h2>Case facts</h2><dl>")
-            .Append($"<dt>Case number</dt><dd>{E(caseNumber)}</dd>")
-            .Append($"<dt>Determination due</dt><dd>{dueAt:u}</dd>")
-            .Append($"<dt>Injured worker</dt><dd>{package.Worker.AgeYears}-year-old {E(package.Worker.Sex.ToString().ToLowerInvariant())}</dd>")
-            .Append($"<dt>Date of injury</dt><dd>{package.Worker.DateOfInjury:MMMM d, yyyy}</dd>")
-            .Append($"<dt>Mechanism</dt><dd>{E(package.Worker.Mechanism)}</dd>")
-            .Append($"<dt>Body parts</dt><dd>{E(string.Join(", ", package.Worker.BodyParts))}</dd>")
-            .Append($"<dt>UR decision</dt><dd>{package.UtilizationReview.DecisionDate:MMMM d, yyyy}, citing {E(package.UtilizationReview.GuidelineCited)}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Case number</dt><dd>{E(caseNumber)}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Determination due</dt><dd>{dueAt:u}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Injured worker</dt><dd>{package.Worker.AgeYears}-year-old {E(package.Worker.Sex.ToString().ToLowerInvariant())}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Date of injury</dt><dd>{package.Worker.DateOfInjury:MMMM d, yyyy}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Mechanism</dt><dd>{E(package.Worker.Mechanism)}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>Body parts</dt><dd>{E(string.Join(", ", package.Worker.BodyParts))}</dd>")
+            .Append(CultureInfo.InvariantCulture, $"<dt>UR decision</dt><dd>{package.UtilizationReview.DecisionDate:MMMM d, yyyy}, citing {E(package.UtilizationReview.GuidelineCited)}</dd>")
             .Append("</dl>");
         body.Append("<h2>Disputed items</h2>").Append(DisputedItems(package));
         body.Append("<h2>Documents</h2>");
@@ -75,10 +76,10 @@ public static class ReviewerPages
         }
         else
         {
-            body.Append($"<p class=\"hint\">Read-only links, valid for {linkLifetime.TotalMinutes:0} minutes; reload this page for fresh ones.</p><ul>");
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"hint\">Read-only links, valid for {linkLifetime.TotalMinutes:0} minutes; reload this page for fresh ones.</p><ul>");
             foreach (var d in documents)
             {
-                body.Append($"<li><a href=\"{E(d.Link.ToString())}\" rel=\"noreferrer\" target=\"_blank\">{E(d.FileName)}</a> ({E(d.MediaType)})</li>");
+                body.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{E(d.Link.ToString())}\" rel=\"noreferrer\" target=\"_blank\">{E(d.FileName)}</a> ({E(d.MediaType)})</li>");
             }
 
             body.Append("</ul>");
@@ -89,7 +90,7 @@ public static class ReviewerPages
         foreach (var item in package.DisputedItems)
         {
             var id = item.ItemId;
-            body.Append($"<fieldset><legend>{E(item.Description)}</legend>");
+            body.Append(CultureInfo.InvariantCulture, $"<fieldset><legend>{E(item.Description)}</legend>");
             body.Append(Radios(form, ReviewerForms.Outcome(id), "Decision", [("Upheld", "Upheld — the treatment is not medically necessary"), ("Overturned", "Overturned — the treatment is medically necessary")]));
             body.Append(Input(form, ReviewerForms.CaGuideline(id), "Guideline the claims administrator cited", null, package.UtilizationReview.GuidelineCited));
             body.Append(Select(form, ReviewerForms.Evidence(id), "Evidence relied on (strongest applicable first)", EvidenceChoices.Options, null, "MTUS"));
@@ -120,8 +121,8 @@ public static class ReviewerPages
         var error = form.ErrorFor(name);
         var ids = new List<string>();
         var messages = new StringBuilder();
-        if (hint is not null) { ids.Add($"{name}-hint"); messages.Append($"<p class=\"hint\" id=\"{E(name)}-hint\">{E(hint)}</p>"); }
-        if (error is not null) { ids.Add($"{name}-error"); messages.Append($"<p class=\"error\" id=\"{E(name)}-error\"><span class=\"visually-hidden\">Error: </span>{E(error)}</p>"); }
+        if (hint is not null) { ids.Add($"{name}-hint"); messages.Append(CultureInfo.InvariantCulture, $"<p class=\"hint\" id=\"{E(name)}-hint\">{E(hint)}</p>"); }
+        if (error is not null) { ids.Add($"{name}-error"); messages.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" id=\"{E(name)}-error\"><span class=\"visually-hidden\">Error: </span>{E(error)}</p>"); }
         var attributes = (ids.Count > 0 ? $" aria-describedby=\"{E(string.Join(' ', ids))}\"" : "") + (error is not null ? " aria-invalid=\"true\"" : "");
         return (attributes, messages.ToString());
     }
@@ -144,10 +145,10 @@ public static class ReviewerPages
         var (attributes, messages) = Described(form, name, null);
         var selected = form.Values.ContainsKey(name) ? form[name] : initial ?? "";
         var html = new StringBuilder($"<label for=\"{E(name)}\">{E(label)}</label>{messages}<select id=\"{E(name)}\" name=\"{E(name)}\"{attributes}>");
-        if (placeholder is not null) html.Append($"<option value=\"\">{E(placeholder)}</option>");
+        if (placeholder is not null) html.Append(CultureInfo.InvariantCulture, $"<option value=\"\">{E(placeholder)}</option>");
         foreach (var (value, text) in options)
         {
-            html.Append($"<option value=\"{E(value)}\"{(value == selected ? " selected" : "")}>{E(text)}</option>");
+            html.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\"{(value == selected ? " selected" : "")}>{E(text)}</option>");
         }
 
         return html.Append("</select>").ToString();
@@ -163,7 +164,7 @@ public static class ReviewerPages
         {
             var id = first ? name : $"{name}-{value}";
             first = false;
-            html.Append($"<div class=\"radio\"><input type=\"radio\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"{E(value)}\"{(form[name] == value ? " checked" : "")}><label for=\"{E(id)}\">{E(text)}</label></div>");
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"radio\"><input type=\"radio\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"{E(value)}\"{(form[name] == value ? " checked" : "")}><label for=\"{E(id)}\">{E(text)}</label></div>");
         }
 
         return html.Append("</fieldset>").ToString();

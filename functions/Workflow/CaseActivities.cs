@@ -1,7 +1,5 @@
-using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
 using Imr.Domain.Eligibility;
-using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;

@@ -213,7 +213,8 @@ public sealed class IntakeActivities(
         foreach (var (role, name) in parties)
         {
             var notice = new NoticeOfAssignment(imr.Value.OrganizationName, caseNumber, at, due, allowed, NoticeOfAssignment.BasisOf(package.Expedited, package.NoticeOfAssignmentBy),
-                required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator) { CombinedInto = combinedInto };
+                required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator)
+            { CombinedInto = combinedInto };
             var email = contacts.EmailOf(role);
             if (email is null) byPost.Add(role);
             await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), NoticeOfAssignmentRenderer.Render(notice)) { ToName = name });

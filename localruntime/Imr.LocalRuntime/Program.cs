@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Azure.Storage.Blobs;
 using Imr.Functions.Storage;
 using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;

@@ -47,7 +47,8 @@ public class CasePackageTests
         {
             items.Add(items[0]);
             items.Add(new DisputedItem { ItemId = "../x", Description = "", Category = "Surgery", BodyPart = "knee" });
-        }) with { CaseNumber = "bad/number", ApplicationDate = new DateOnly(2013, 1, 1) };
+        }) with
+        { CaseNumber = "bad/number", ApplicationDate = new DateOnly(2013, 1, 1) };
 
         var reasons = bad.Validate();
 

@@ -16,7 +16,8 @@ public class CaseRecordTests
 
     private static CombinedApplication Application(string caseNumber, string itemId) =>
         new(caseNumber, SampleData.Package(items => { items.Clear(); items.Add(new DisputedItem { ItemId = itemId, Description = "6 Acupuncture sessions", Category = "Acupuncture", BodyPart = "lumbar spine" }); })
-            with { CaseNumber = caseNumber, Documents = [Doc("medical-records.txt", 'b')] });
+            with
+        { CaseNumber = caseNumber, Documents = [Doc("medical-records.txt", 'b')] });
 
     private static CaseRecord Accepted() => CaseRecord.Accepted(Own(), new string('c', 64), [Doc("ur-decision.txt"), Doc("medical-records.txt")]);
 

@@ -12,7 +12,8 @@ public class CombinedApplicationsTests
 
     private static CombinedApplication Application(string caseNumber, params string[] itemIds) =>
         new(caseNumber, SampleData.Package(items => { items.Clear(); items.AddRange(itemIds.Select(id => new DisputedItem { ItemId = id, Description = $"{id} treatment", Category = "Acupuncture", BodyPart = "lumbar spine" })); })
-            with { CaseNumber = caseNumber, Documents = [Doc("medical-records.txt")] });
+            with
+        { CaseNumber = caseNumber, Documents = [Doc("medical-records.txt")] });
 
     [Fact]
     public void Combined_items_and_documents_join_the_case_with_ids_prefixed_by_their_application()

@@ -131,7 +131,7 @@ public class DeadlinePolicyTests
 
         Assert.Equal(Received + TimeSpan.FromSeconds((30 * 24 - 1) / 24.0), d.CaseDueAt);
         Assert.Equal(TimeSpan.FromSeconds(1), policy.ScaledAcceptanceWindow);
-        Assert.Equal(d.ReviewerDueAt - TimeSpan.FromSeconds(1), policy.RemindersFor(d.ReceivedAt, d.ReviewerDueAt).Last().At);
+        Assert.Equal(d.ReviewerDueAt - TimeSpan.FromSeconds(1), policy.RemindersFor(d.ReceivedAt, d.ReviewerDueAt)[^1].At);
     }
 
     [Fact]

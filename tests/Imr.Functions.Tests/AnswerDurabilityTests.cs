@@ -1,6 +1,6 @@
-using Imr.Domain.Cases;
 using System.Net;
 using Azure.Data.Tables;
+using Imr.Domain.Cases;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
@@ -19,7 +19,7 @@ namespace Imr.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class AnswerDurabilityTests
 {
-    /// <summary>Stops the first request that reaches <paramref name="at"/> there for good.</summary>
+    /// <summary>Stops the first request that reaches the step it was made for there for good.</summary>
     private sealed class Crash : IDisposable
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -238,7 +238,7 @@ public sealed class AnswerDurabilityTests
         await SweepAsync(app);
 
         var level = $"answer-not-applied-{assignmentId}-{ReviewerCallbacks.DeterminationUse(0)}";
-        var outbox = app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        var outbox = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
         var mail = Outbox.TextBody((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, Escalations.NotificationId(level))).DownloadContentAsync()).Value.Content);
         Assert.Contains("has not taken effect", mail);
         Assert.Single(await app.BlobNamesAsync(StorageNames.OutboxContainer, $"{caseNumber}/{Escalations.NotificationId("answer-not-applied")}"));

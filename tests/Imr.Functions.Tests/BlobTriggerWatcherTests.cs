@@ -25,7 +25,7 @@ public sealed class BlobTriggerWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Blobs_whose_names_cannot_be_listed_are_quarantined_under_safe_names_and_intake_goes_on()
     {
-        var intake = _app.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
+        var intake = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer);
         await intake.CreateIfNotExistsAsync();
         var controlCase = TestEnvironment.NewCaseNumber("W");
         var nonCharacterCase = TestEnvironment.NewCaseNumber("W");
@@ -49,7 +49,7 @@ public sealed class BlobTriggerWatcherTests : IAsyncLifetime
                 Assert.Equal("InvalidPath", rejection.Kind);
                 var target = Assert.Single(JsonSerializer.Deserialize<List<string>>(rejection.QuarantinedBlobs)!);
                 Assert.StartsWith($"{caseNumber}/rejected-", target); // a name the quarantine container can list
-                Assert.Equal("content", (await _app.Blobs.GetBlobContainerClient(StorageNames.QuarantineContainer).GetBlobClient(target).DownloadContentAsync()).Value.Content.ToString());
+                Assert.Equal("content", (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.QuarantineContainer).GetBlobClient(target).DownloadContentAsync()).Value.Content.ToString());
                 Assert.False((await intake.GetBlobClient(name).ExistsAsync()).Value);
             }
 
@@ -67,7 +67,7 @@ public sealed class BlobTriggerWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Only_a_blob_that_stays_costs_a_receipt_and_a_restart_does_not_apply_it_again()
     {
-        var roster = _app.Blobs.GetBlobContainerClient(StorageNames.RosterContainer);
+        var roster = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.RosterContainer);
         await roster.CreateIfNotExistsAsync();
         var import = $"imports/{Guid.NewGuid():N}.json";
         var report = roster.GetBlobClient($"reports/{import}.report.json");

@@ -64,9 +64,9 @@ public sealed class CaseRecordTests : IAsyncLifetime
 
         Assert.Equal(1, parses.Count);
         var entity = (await _app.Cases.GetAsync(caseNumber))!;
-        var manifest = (await _app.Blobs.GetBlobContainerClient(StorageNames.CaseFilesContainer).GetBlobClient(CaseNames.ManifestBlob(caseNumber)).DownloadContentAsync()).Value.Content;
+        var manifest = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.CaseFilesContainer).GetBlobClient(CaseNames.ManifestBlob(caseNumber)).DownloadContentAsync()).Value.Content;
         Assert.Equal(DocumentStore.Sha256Hex(manifest), entity.ManifestSha256); // registered from the record's hash
         Assert.Equal([$"{caseNumber}/v1.json"], await _app.BlobNamesAsync(StorageNames.CaseRecordsContainer, caseNumber + "/"));
-        Assert.True(Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content).Length > 0);
+        Assert.True(Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content).Length > 0);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
@@ -79,9 +78,9 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         var package = await _app.Runtime.Services.GetRequiredService<DocumentStore>().ReadAcceptedPackageAsync(CaseIntakeManifest(first));
         Assert.Equal(["PT-LUMBAR-12", addedId], package.DisputedItems.Select(i => i.ItemId));
         Assert.Equal(["medical-records.txt", "ur-decision.txt", $"{second}-medical-records.txt", $"{second}-ur-decision.txt"], package.Documents.Select(d => d.FileName));
-        var toReviewer = Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(first, $"{first}-A1-combined-{second}")).DownloadContentAsync()).Value.Content);
+        var toReviewer = Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(first, $"{first}-A1-combined-{second}")).DownloadContentAsync()).Value.Content);
         Assert.Contains($"- {addedId}", toReviewer);
-        var secondNotice = Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(second, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
+        var secondNotice = Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(second, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
         Assert.Contains($"combined with IMR case {first}", secondNotice);
         Assert.Contains("all documents listed in the application have been received", secondNotice, StringComparison.OrdinalIgnoreCase);
 
@@ -104,7 +103,7 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);
         var closed = await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, first, "Closed", TimeSpan.FromSeconds(60));
 
-        var letter = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(closed.GetProperty("letter").GetProperty("blobName").GetString()).DownloadContentAsync()).Value.Content.ToString();
+        var letter = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(closed.GetProperty("letter").GetProperty("blobName").GetString()).DownloadContentAsync()).Value.Content.ToString();
         letter = letter.Replace("\n", " ");
         Assert.Contains("12 Physical Therapy sessions for the lumbar spine", letter);
         Assert.Contains("6 Acupuncture sessions for the lumbar spine", letter);

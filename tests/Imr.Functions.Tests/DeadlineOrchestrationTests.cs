@@ -1,16 +1,12 @@
-using System.Text.Json;
 using Imr.Domain.Cases;
-using Imr.Domain.Reviewers;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Workflow;
-using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
-using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Imr.Functions.Tests;

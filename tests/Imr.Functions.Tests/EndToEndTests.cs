@@ -45,7 +45,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Equal("rev-002", entity.CurrentReviewerId); // rev-001 is affiliated with the claims administrator
         Assert.Equal("PT-LUMBAR-12=Upheld", entity.Outcomes);
         var letterBlob = status.GetProperty("letter").GetProperty("blobName").GetString()!;
-        var letter = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(letterBlob).DownloadContentAsync()).Value.Content;
+        var letter = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(letterBlob).DownloadContentAsync()).Value.Content;
         var text = Normalize(letter.ToString());
         Assert.Contains("HOW THE IMR FINAL DETERMINATION WAS MADE", text);
         Assert.Contains("CLINICAL CASE SUMMARY", text);
@@ -55,7 +55,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("Dr. Taylor Spine", text); // the reviewer is never named
         Assert.Equal(DocumentStore.Sha256Hex(letter), entity.LetterSha256);
         var pdfBlob = status.GetProperty("letter").GetProperty("pdfBlobName").GetString()!;
-        var pdf = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(pdfBlob).DownloadContentAsync()).Value.Content;
+        var pdf = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(pdfBlob).DownloadContentAsync()).Value.Content;
         Assert.Equal(DocumentStore.Sha256Hex(pdf), status.GetProperty("letter").GetProperty("pdfSha256").GetString());
     }
 
@@ -124,7 +124,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, tamperedPost.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, wrongActionPage.StatusCode);
         Assert.Equal("AwaitingAcceptance", (await _app.Cases.GetAsync(caseNumber))!.Status);
-        Assert.DoesNotContain("runtime/webhooks", Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A1-offer")).DownloadContentAsync()).Value.Content));
+        Assert.DoesNotContain("runtime/webhooks", Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A1-offer")).DownloadContentAsync()).Value.Content));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         var broken = TestEnvironment.SampleManifest(caseNumber, m => m["disputedItems"] = new System.Text.Json.Nodes.JsonArray());
         await TestEnvironment.UploadSampleCaseAsync(caseNumber, broken);
 
-        var quarantine = _app.Blobs.GetBlobContainerClient(StorageNames.QuarantineContainer);
+        var quarantine = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.QuarantineContainer);
         var reasons = await TestEnvironment.EventuallyAsync(async () =>
             (await quarantine.GetBlobClient($"{caseNumber}/manifest.json.rejection.json").ExistsAsync()).Value
                 ? (await quarantine.GetBlobClient($"{caseNumber}/manifest.json.rejection.json").DownloadContentAsync()).Value.Content.ToString()
@@ -143,7 +143,7 @@ public sealed class EndToEndTests : IAsyncLifetime
 
         Assert.Contains("at least one disputed item is required", reasons);
         Assert.Equal(broken, (await quarantine.GetBlobClient($"{caseNumber}/manifest.json").DownloadContentAsync()).Value.Content.ToArray());
-        Assert.False((await _app.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient($"{caseNumber}/manifest.json").ExistsAsync()).Value);
+        Assert.False((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.IntakeContainer).GetBlobClient($"{caseNumber}/manifest.json").ExistsAsync()).Value);
         Assert.Null(await _app.Runtime.DurableClient.GetInstanceAsync($"case-{caseNumber}"));
     }
 

@@ -3,12 +3,10 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
-using Imr.Domain.Letters;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.LocalRuntime;
-using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,7 +67,7 @@ public sealed class IntakeResilienceTests : IAsyncLifetime
 
     private static byte[] SampleDocument(string fileName) => File.ReadAllBytes(Path.Combine(TestEnvironment.SampleCaseFolder, fileName));
 
-    private async Task<string> NoticeTextAsync(string partition, RejectionEntity rejection) =>
+    private static async Task<string> NoticeTextAsync(string partition, RejectionEntity rejection) =>
         Encoding.UTF8.GetString(await ReadAsync(StorageNames.OutboxContainer, Outbox.BlobName(partition, $"rejection-{rejection.RowKey}")));
 
     [Fact]

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Imr.Domain.Cases;
-using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.LocalRuntime.Demo;
@@ -39,7 +38,7 @@ public sealed class LetterWorkflowEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal(HttpStatusCode.OK, resubmit.StatusCode);
         Assert.DoesNotContain("Already received", await resubmit.Content.ReadAsStringAsync()); // a fresh single-use action
-        var letter = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(status.GetProperty("letter").GetProperty("blobName").GetString()).DownloadContentAsync()).Value.Content.ToString();
+        var letter = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(status.GetProperty("letter").GetProperty("blobName").GetString()).DownloadContentAsync()).Value.Content.ToString();
         Assert.DoesNotContain("Taylor Spine", letter);
         Assert.Contains(sample.Decisions[0].Rationale, letter.Replace("\n", " "));
 

@@ -1,10 +1,8 @@
-using System.Text.Json;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Workflow;
-using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;

@@ -70,7 +70,7 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
     /// <summary>One notice per party (claims administrator, worker, requesting physician), naming the missing document and the status API's due time.</summary>
     private async Task AssertNoticeOfAssignmentAsync(string caseNumber, DateTimeOffset recordsDueAt)
     {
-        var outbox = _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        var outbox = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
         var ids = new[] { "notice-of-assignment-claims-administrator", "notice-of-assignment-injured-worker", "notice-of-assignment-requesting-physician" };
         await TestEnvironment.EventuallyAsync(async () => (await outbox.GetBlobClient(Outbox.BlobName(caseNumber, ids[^1])).ExistsAsync()).Value ? "yes" : null, TimeSpan.FromSeconds(30), "the notices of assignment");
         Assert.Equal(ids.Select(id => Outbox.BlobName(caseNumber, id)), (await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/")).Where(n => n.Contains("/notice-of-assignment-")));
@@ -112,7 +112,7 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         var recordsDue = status.GetProperty("intake").GetProperty("recordsDueAt").GetDateTimeOffset();
         Assert.InRange(recordsDue - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60));
         Assert.True(status.GetProperty("deadlines").GetProperty("receivedAt").GetDateTimeOffset() >= recordsDue.AddSeconds(-1.5));
-        var notice = Outbox.TextBody((await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
+        var notice = Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
         Assert.Contains("Counted as: notice of assignment sent by mail, 4 seconds from this notice.", notice); // the configured (test) span
         Assert.Contains($"({recordsDue.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})", notice);
     }
@@ -149,7 +149,7 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         Assert.Equal("Closed", status.GetProperty("status").GetString());
         Assert.Equal($"{caseNumber}/ineligibility-notice.txt", status.GetProperty("intake").GetProperty("noticeBlobName").GetString());
         Assert.Contains("filed 36 days after", status.GetProperty("intake").GetProperty("eligibilityReasons")[0].GetString());
-        var notice = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient($"{caseNumber}/ineligibility-notice.txt").DownloadContentAsync()).Value.Content.ToString();
+        var notice = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient($"{caseNumber}/ineligibility-notice.txt").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("the limit is 35 days", notice);
         Assert.Equal(["Received", "Validated", "Ineligible", "Closed"], Events(status));
     }

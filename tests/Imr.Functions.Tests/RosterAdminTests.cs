@@ -4,8 +4,8 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
-using Imr.Functions.Workflow;
 using Imr.Functions.Tests.Infrastructure;
+using Imr.Functions.Workflow;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Imr.Functions.Tests;
@@ -63,7 +63,7 @@ public sealed class RosterAdminTests : IAsyncLifetime
     {
         var name = $"imports/{Guid.NewGuid():N}.json";
         var json = """[{"reviewerId":"rev-020","name":"Dr. Blob Import","email":"rev-020@reviewers.example","specialties":["Psychiatry"],"boardCertifications":["Psychiatry"],"licensedStates":["California"],"yearsInPractice":5,"activePracticeHoursPerWeek":30,"timeZone":"America/Denver"}]""";
-        var container = _app.Blobs.GetBlobContainerClient(StorageNames.RosterContainer);
+        var container = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.RosterContainer);
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient(name).UploadAsync(BinaryData.FromString(json));
 
@@ -82,9 +82,9 @@ public sealed class RosterAdminTests : IAsyncLifetime
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
         // One round, not accepted within 1 s: escalated.
         await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
-        var escalationBlob = _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector"));
+        var escalationBlob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector"));
         await TestEnvironment.EventuallyAsync(async () => (await escalationBlob.ExistsAsync()).Value ? "yes" : null, TimeSpan.FromSeconds(30), "the escalation mail");
-        var escalation = (await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector")).DownloadContentAsync()).Value.Content.ToString();
+        var escalation = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector")).DownloadContentAsync()).Value.Content.ToString();
         Assert.DoesNotContain("code=", escalation); // no key in the mail
 
         var conflicted = await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/assign", new FormUrlEncodedContent(new Dictionary<string, string> { ["reviewerId"] = "rev-001" }));

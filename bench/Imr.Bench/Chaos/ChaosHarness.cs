@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using Imr.LocalRuntime;
@@ -231,7 +232,7 @@ public static class ChaosHarness
         finally
         {
             await stop.CancelAsync();
-            await Task.WhenAny(Task.WhenAll(background), Task.Delay(TimeSpan.FromSeconds(5)));
+            await Task.WhenAny(Task.WhenAll(background), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)); // the grace period runs even when the run was cancelled
             // The run is over and its data is thrown away: a short grace for a clean stop, then SIGKILL; whatever
             // happened above, every child the harness started is stopped here.
             try
@@ -292,7 +293,7 @@ public static class ChaosHarness
         // On disk (not in memory): a stop must keep the data, as a storage outage does. No telemetry: loopback only.
         var process = ChildProcess.Start("azurite", azurite,
             ["--silent", "--location", data, "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-             "--blobPort", ports.Blob.ToString(), "--queuePort", ports.Queue.ToString(), "--tablePort", ports.Table.ToString(), "--skipApiVersionCheck", "--loose", "--disableTelemetry"],
+             "--blobPort", ports.Blob.ToString(CultureInfo.InvariantCulture), "--queuePort", ports.Queue.ToString(CultureInfo.InvariantCulture), "--tablePort", ports.Table.ToString(CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry"],
             repoRoot, Path.Combine(work, "azurite.log"), new Dictionary<string, string>());
         foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
         {

@@ -24,7 +24,7 @@ public sealed record NoticeOfAssignment(
     RecordsDeliveryBasis Basis,
     IReadOnlyList<string> RequiredDocuments,
     string DeliverTo,
-    /// <summary>The addressee's role (the name travels in the message's address, not in its text).</summary>
+    // Addressee: the role (the name travels in the message's address, not in its text).
     string Addressee,
     string? ClaimsAdministrator)
 {

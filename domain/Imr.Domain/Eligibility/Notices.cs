@@ -38,7 +38,7 @@ public static class ReviewerNotices
     {
         var body = new StringBuilder("Your determination could not be issued as a Final Determination Letter. Please correct the following and submit it again:\n\n");
         foreach (var r in reasons) body.Append("- ").Append(r).Append('\n');
-        body.Append($"\nSubmit the corrected determination: {submitLink}\n");
+        body.Append("\nSubmit the corrected determination: ").Append(submitLink).Append('\n');
         return new($"IMR case {caseNumber}: your determination needs correction", body.ToString());
     }
 

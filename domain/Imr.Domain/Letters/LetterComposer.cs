@@ -56,8 +56,8 @@ public static class LetterComposer
 
     /// <summary>What the letter may say about a reviewer; a missing certification or licence stays empty so the quality check can name it.</summary>
     public static ReviewerQualifications QualificationsOf(Reviewer reviewer) => new(
-        reviewer.BoardCertifications.FirstOrDefault() ?? "",
-        reviewer.LicensedStates.FirstOrDefault() ?? "",
+        reviewer.BoardCertifications.Count > 0 ? reviewer.BoardCertifications[0] : "",
+        reviewer.LicensedStates.Count > 0 ? reviewer.LicensedStates[0] : "",
         reviewer.YearsInPractice,
         reviewer.ActivePracticeHoursPerWeek);
 

@@ -55,11 +55,25 @@ public static class OrganizationName
 
     private static readonly Dictionary<string, string> Abbreviations = new(StringComparer.Ordinal)
     {
-        ["co"] = "company", ["cos"] = "companies", ["corp"] = "corporation", ["inc"] = "incorporated", ["ins"] = "insurance",
-        ["ltd"] = "limited", ["svc"] = "services", ["svcs"] = "services", ["service"] = "services",
-        ["admin"] = "administrators", ["administrator"] = "administrators", ["administration"] = "administrators",
-        ["grp"] = "group", ["hldgs"] = "holdings", ["holding"] = "holdings", ["mgmt"] = "management",
-        ["natl"] = "national", ["intl"] = "international", ["assn"] = "association",
+        ["co"] = "company",
+        ["cos"] = "companies",
+        ["corp"] = "corporation",
+        ["inc"] = "incorporated",
+        ["ins"] = "insurance",
+        ["ltd"] = "limited",
+        ["svc"] = "services",
+        ["svcs"] = "services",
+        ["service"] = "services",
+        ["admin"] = "administrators",
+        ["administrator"] = "administrators",
+        ["administration"] = "administrators",
+        ["grp"] = "group",
+        ["hldgs"] = "holdings",
+        ["holding"] = "holdings",
+        ["mgmt"] = "management",
+        ["natl"] = "national",
+        ["intl"] = "international",
+        ["assn"] = "association",
     };
 
     /// <summary>Words that join other words; they do not count when comparing the sets of words of two names.</summary>

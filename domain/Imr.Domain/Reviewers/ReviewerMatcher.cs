@@ -174,7 +174,7 @@ public sealed class ReviewerMatcher(SpecialtyMap specialties, MatchingRules rule
     /// <summary>One name (the name or an alias) of a reviewer's tie, normalised as a person's and as an organisation's.</summary>
     private sealed record TieName(Affiliation Tie, string Name, string Person, string Organization)
     {
-        public static IReadOnlyList<TieName> Of(Reviewer r) => r.Affiliations.Count == 0
+        public static List<TieName> Of(Reviewer r) => r.Affiliations.Count == 0
             ? []
             : r.Affiliations.SelectMany(a => a.Names.Select(n => new TieName(a, n, Affiliation.Normalize(n), OrganizationName.Normalize(n)))).ToList();
     }

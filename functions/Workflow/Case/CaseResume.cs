@@ -24,32 +24,32 @@ internal static class CaseResume
         switch (resume.Step)
         {
             case ResumeStep.AwaitDetermination:
-            {
-                var accepted = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
-                // Repeated: the determination link may not have been sent when the first run stopped (create-once otherwise).
-                await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), accepted, ActivityRetry.Options);
-                return (accepted, resume.Round);
-            }
+                {
+                    var accepted = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
+                    // Repeated: the determination link may not have been sent when the first run stopped (create-once otherwise).
+                    await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), accepted, ActivityRetry.Options);
+                    return (accepted, resume.Round);
+                }
 
             case ResumeStep.AwaitAnswer:
-            {
-                var open = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
-                if (resume.Answered == true)
                 {
-                    await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), open, ActivityRetry.Options);
-                    return (open, resume.Round);
-                }
+                    var open = new AssignmentOffer(caseNumber, resume.AssignmentId!, resume.ReviewerId!);
+                    if (resume.Answered == true)
+                    {
+                        await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), open, ActivityRetry.Options);
+                        return (open, resume.Round);
+                    }
 
-                if (resume.Answered is null && resume.AnswerBy > context.CurrentUtcDateTime)
-                {
-                    // Still within its window: the same offer again (same assignment id, so the same links and no second mail).
-                    return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round - 1);
-                }
+                    if (resume.Answered is null && resume.AnswerBy > context.CurrentUtcDateTime)
+                    {
+                        // Still within its window: the same offer again (same assignment id, so the same links and no second mail).
+                        return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round - 1);
+                    }
 
-                await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(caseNumber, open.AssignmentId, open.ReviewerId, Declined: resume.Answered == false), ActivityRetry.Options);
-                excluded.Add(open.ReviewerId);
-                return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
-            }
+                    await context.CallActivityAsync(nameof(AssignmentActivities.EndOffer), new OfferDeclinedOrExpired(caseNumber, open.AssignmentId, open.ReviewerId, Declined: resume.Answered == false), ActivityRetry.Options);
+                    excluded.Add(open.ReviewerId);
+                    return await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, resume.Round);
+                }
 
             case ResumeStep.AwaitManualAssignment:
                 // Asked before the restart (for round + 1, recorded on the case): not asked again, only waited for.

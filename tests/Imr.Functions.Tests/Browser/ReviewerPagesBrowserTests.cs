@@ -109,7 +109,7 @@ public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
 
         var status = await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
         var letterBlob = status.GetProperty("letter").GetProperty("blobName").GetString()!;
-        var letter = (await _app.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(letterBlob).DownloadContentAsync()).Value.Content.ToString();
+        var letter = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient(letterBlob).DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("12 Physical Therapy sessions for the lumbar spine: Upheld", Regex.Replace(letter, @"\s+", " "));
         Assert.Contains("the requested 12 exceed it", Regex.Replace(letter, @"\s+", " "));
 
@@ -142,7 +142,7 @@ public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
         Assert.Contains("You have declined this review", await _page.Locator("main").InnerTextAsync());
 
         var next = await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-offer");
-        var nextMail = (await _app.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A2-offer")).DownloadContentAsync()).Value.Content.ToString();
+        var nextMail = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, $"{caseNumber}-A2-offer")).DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("rev-003@reviewers.example", nextMail);
         var first = (await _app.Cases.GetAssignmentAsync(caseNumber, $"{caseNumber}-A1"))!;
         Assert.Equal(("Declined", "I have consulted for the employer."), (first.Status, first.DeclineReason));

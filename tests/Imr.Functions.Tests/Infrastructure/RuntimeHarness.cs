@@ -1,9 +1,9 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Imr.Functions.Storage;
 using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;
 using Microsoft.Extensions.DependencyInjection;
-using Azure.Storage.Blobs.Models;
 
 namespace Imr.Functions.Tests.Infrastructure;
 
@@ -23,7 +23,7 @@ public sealed class RuntimeHarness : IAsyncDisposable
     public HttpClient Http { get; }
     public SampleCaseDriver Driver { get; }
     public CaseStore Cases => Runtime.Services.GetRequiredService<CaseStore>();
-    public BlobServiceClient Blobs => TestEnvironment.Blobs;
+    public static BlobServiceClient Blobs => TestEnvironment.Blobs;
 
     public static async Task<RuntimeHarness> StartAsync(string? taskHub = null, Action<Dictionary<string, string?>>? configure = null)
     {
