@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test: starts a throw-away Azurite on free ports, runs `dotnet test ImrFunctions.sln`, stops Azurite.
+#   ./test.sh --unit   only the fast unit tests (domain and Functions units: no storage, no browser; seconds)
 set -euo pipefail
 cd "$(dirname "$0")"
+
+if [ "${1:-}" = "--unit" ]; then
+  shift
+  dotnet test tests/Imr.Domain.Tests "$@"
+  dotnet test tests/Imr.Functions.UnitTests "$@"
+  exit 0
+fi
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is required (dotnet not found)" >&2; exit 1; }
 command -v node >/dev/null || { echo "test.sh: Node.js is required for Azurite (node not found)" >&2; exit 1; }

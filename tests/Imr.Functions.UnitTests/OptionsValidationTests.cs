@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Imr.Functions.Tests;
+namespace Imr.Functions.UnitTests;
 
 /// <summary>Settings are checked when the host starts: a bad one stops the start with a message naming it. No storage needed.</summary>
 public sealed class OptionsValidationTests

@@ -9,12 +9,12 @@ namespace Imr.Functions.Workflow;
 /// then waiting durably for the medical records until their deadline. Runs inside the case orchestration (same instance, so
 /// intake events reach it by the case's instance id). Deterministic: time from the context only.
 /// </summary>
-public static class IntakeWorkflow
+public static class IntakeFlow
 {
     /// <summary>Returns null when the case goes on to review, or the outcome of a case that ends at intake.</summary>
     public static async Task<CaseOutcome?> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
     {
-        var log = context.CreateReplaySafeLogger(nameof(IntakeWorkflow));
+        var log = context.CreateReplaySafeLogger(nameof(IntakeFlow));
         IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime);
 
         var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step(), ActivityRetry.Options);

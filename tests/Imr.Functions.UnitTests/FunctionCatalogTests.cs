@@ -1,6 +1,6 @@
 using Imr.LocalRuntime;
 
-namespace Imr.Functions.Tests;
+namespace Imr.Functions.UnitTests;
 
 /// <summary>The local runtime finds every function of the app with the trigger it has in Azure, so none silently disappears.</summary>
 public class FunctionCatalogTests

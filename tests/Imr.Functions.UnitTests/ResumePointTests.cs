@@ -1,7 +1,7 @@
 using Imr.Functions.Storage;
 using Imr.Functions.Workflow;
 
-namespace Imr.Functions.Tests;
+namespace Imr.Functions.UnitTests;
 
 /// <summary>Where a restarted case is picked up, read from its stored case record and assignment rows (no storage needed).</summary>
 public sealed class ResumePointTests
