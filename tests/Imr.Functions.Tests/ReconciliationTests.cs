@@ -71,6 +71,8 @@ public sealed class ReconciliationTests
         Assert.Equal((ResumeStep.AwaitDetermination, 2, $"{caseNumber}-A2"), (resume.Step, resume.Round, resume.AssignmentId));
         Assert.Single(resume.ExcludedReviewerIds); // A1's reviewer, who declined
 
+        // As the reviewer route does: an event is raised to a running instance only (one still pending may drop it).
+        await TestEnvironment.EventuallyAsync(async () => (await host.Client.GetInstanceAsync(id))?.RuntimeStatus == OrchestrationRuntimeStatus.Running ? "yes" : null, TimeSpan.FromSeconds(60), "the restarted case running");
         await host.Client.RaiseEventAsync(id, CaseEvents.DeterminationSubmitted, new DeterminationSubmitted($"{caseNumber}-A2", await StoreSubmissionAsync(caseNumber, $"{caseNumber}-A2")));
         var done = await WaitForCompletionAsync(host, id);
 
