@@ -43,9 +43,8 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLo
         var view = await GetAsync(caseNumber, ct);
         if (view is null) return null;
 
-        // The Audit table holds intake events (Event/Detail) and workflow steps (What/Details): both, in time order.
-        var steps = (await auditLog.ForCaseAsync(view.CaseNumber, ct)).Where(r => r.What.Length > 0).Select(r => new AuditEntry(r.At, r.What, r.Details));
-        var audit = (view.Audit ?? []).Concat(steps).OrderBy(e => e.At).ToList();
+        // One trail: intake events and workflow steps, in time order.
+        var audit = (await auditLog.ForCaseAsync(view.CaseNumber, ct)).Where(r => r.What.Length > 0).Select(r => new AuditEntry(r.At, r.What, r.Details)).OrderBy(e => e.At).ToList();
 
         var versions = new List<LetterVersionView>();
         foreach (var record in await letters.ListAsync(view.CaseNumber, ct))

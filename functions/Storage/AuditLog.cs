@@ -4,8 +4,9 @@ using Azure.Data.Tables;
 namespace Imr.Functions.Storage;
 
 /// <summary>
-/// The case's audit trail in the Audit table: one row per step, keyed by the case number and a deterministic step id
-/// so a retried activity records nothing twice. Details carry ids and reasons, never clinical text.
+/// The case's audit trail in the Audit table, its one writer and one schema (What, Details, At): one row per step, keyed
+/// by the case number and a deterministic step id so a retried activity records nothing twice; intake's events are keyed
+/// by the orchestration's time and the event ("{ticks}-{event}"). Details carry ids and reasons, never clinical text.
 /// </summary>
 public sealed class AuditLog(StorageClients storage, TimeProvider time)
 {
@@ -61,9 +62,36 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         var rows = new List<(string, string, string, DateTimeOffset)>();
         await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
         {
-            rows.Add((e.RowKey, e.GetString("What") ?? "", e.GetString("Details") ?? "", e.GetDateTimeOffset("At") ?? default));
+            // Event/Detail: intake rows written before the trail had one schema.
+            rows.Add((e.RowKey, e.GetString("What") ?? e.GetString("Event") ?? "", e.GetString("Details") ?? e.GetString("Detail") ?? "", e.GetDateTimeOffset("At") ?? e.Timestamp ?? default));
         }
 
         return rows.OrderBy(r => r.Item4).ToList();
     }
+
+    /// <summary>
+    /// Appends an intake event at the orchestration's time <paramref name="at"/>: the same (time, event) is written once, so
+    /// a retried activity adds nothing.
+    /// </summary>
+    public async Task AppendAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default)
+    {
+        try
+        {
+            await Table.AddEntityAsync(new TableEntity(caseNumber, IntakeEventKey(at, eventName)) { ["What"] = eventName, ["Details"] = detail ?? "", ["At"] = at }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    /// <summary>The case's intake events (rows keyed by time), in time order.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> IntakeEventsAsync(string caseNumber, CancellationToken ct = default) =>
+        (await ForCaseAsync(caseNumber, ct))
+            .Where(r => IsIntakeEventKey(r.StepId) && r.What.Length > 0)
+            .Select(r => new AuditEntry(r.At, r.What, r.Details.Length > 0 ? r.Details : null))
+            .ToList();
+
+    private static string IntakeEventKey(DateTimeOffset at, string eventName) => $"{at.UtcTicks:D19}-{eventName}";
+
+    private static bool IsIntakeEventKey(string rowKey) => rowKey.Length > 20 && rowKey[19] == '-' && rowKey.AsSpan(0, 19).IndexOfAnyExceptInRange('0', '9') < 0;
 }

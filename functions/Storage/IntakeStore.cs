@@ -100,10 +100,9 @@ public sealed class ApplicationEntity : ITableEntity
     public ApplicationFingerprint Fingerprint => new(RowKey, PartitionKey, PhysicianKey, UrDecisionKey, TreatmentKeys.Split(',', StringSplitOptions.RemoveEmptyEntries));
 }
 
-public sealed class IntakeStore(StorageClients storage)
+public sealed class IntakeStore(StorageClients storage, AuditLog audit)
 {
     private TableClient Intake => storage.Table(StorageNames.IntakeTable);
-    private TableClient Audit => storage.Table(StorageNames.AuditTable);
     private TableClient Rejections => storage.Table(StorageNames.RejectionsTable);
     private TableClient Applications => storage.Table(StorageNames.ApplicationsTable);
 
@@ -185,33 +184,11 @@ public sealed class IntakeStore(StorageClients storage)
         return list.OrderBy(c => c.CombinedAt).ThenBy(c => c.CombinedCaseNumber, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Appends to the case's audit trail. The same (time, event) is written once, so a retried activity adds nothing.</summary>
-    public async Task AppendAuditAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default)
-    {
-        var entity = new TableEntity(caseNumber, $"{at.UtcTicks:D19}-{eventName}") { ["Event"] = eventName, ["At"] = at, ["Detail"] = detail };
-        try
-        {
-            await Audit.AddEntityAsync(entity, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-        }
-    }
+    /// <summary>Appends to the case's audit trail through its one writer (<see cref="AuditLog.AppendAsync"/>).</summary>
+    public Task AppendAuditAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default) =>
+        audit.AppendAsync(caseNumber, at, eventName, detail, ct);
 
-    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string caseNumber, CancellationToken ct = default)
-    {
-        var entries = new List<AuditEntry>();
-        await foreach (var e in Audit.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
-        {
-            // Other writers share the table (the deadline sweep); the trail is the rows with an Event.
-            if (e.GetString("Event") is { } name)
-            {
-                entries.Add(new AuditEntry(e.GetDateTimeOffset("At") ?? e.Timestamp ?? default, name, e.GetString("Detail")));
-            }
-        }
-
-        return entries;
-    }
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string caseNumber, CancellationToken ct = default) => audit.IntakeEventsAsync(caseNumber, ct);
 
     public Task AddRejectionAsync(RejectionEntity rejection, CancellationToken ct = default) => Rejections.UpsertEntityAsync(rejection, TableUpdateMode.Replace, ct);
 

@@ -114,6 +114,11 @@ public sealed class IntakeTests : IAsyncLifetime
         var notice = Encoding.UTF8.GetString(await ReadAsync(StorageNames.OutboxContainer, Outbox.BlobName(caseNumber, $"rejection-{rejection.RowKey}")));
         Assert.Contains($"Subject: IMR case {caseNumber}: upload rejected", notice);
         Assert.Equal(["Received", "Rejected"], (await Store.ReadAuditAsync(caseNumber)).Select(a => a.Event));
+        // One audit schema: intake's events are rows like every step's (What, Details, At).
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var row in new Azure.Data.Tables.TableClient(TestEnvironment.StorageConnectionString, StorageNames.AuditTable).QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == caseNumber)) rows.Add(row);
+        Assert.All(rows, r => Assert.True(r.ContainsKey("What") && r.ContainsKey("At") && !r.ContainsKey("Event")));
+        Assert.Equal(2, rows.Count);
     }
 
     [Fact]
