@@ -40,7 +40,7 @@ public sealed class AssignmentActivities(
     {
         var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
         var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
-        var package = await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName);
+        var package = await documents.ReadAcceptedPackageAsync(caseEntity);
         var reviewers = await roster.ListAsync();
         var match = matcher.Match(package, reviewers, request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
         List<(string StepId, string What, string Details)> trail = [($"match-R{request.Round}", "Reviewer matching", match.Explain())];
@@ -263,7 +263,7 @@ public sealed class AssignmentActivities(
             var reviewer = await roster.GetAsync(request.ReviewerId);
             var blocking = reviewer is null
                 ? ["not on the roster"]
-                : matcher.ManualAssignmentBlocking(await documents.ReadAcceptedPackageAsync(caseEntity.ManifestBlobName), reviewer);
+                : matcher.ManualAssignmentBlocking(await documents.ReadAcceptedPackageAsync(caseEntity), reviewer);
             if (blocking.Count > 0)
             {
                 await audit.RecordAsync(request.CaseNumber, $"manual-R{request.Round}-refused", "Manual assignment refused", $"reviewer {request.ReviewerId}: {string.Join("; ", blocking)}");
