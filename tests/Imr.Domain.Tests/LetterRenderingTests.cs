@@ -158,14 +158,16 @@ public class LetterRenderingTests
     }
 
     [Fact]
-    public void A_represented_worker_is_served_through_the_attorney()
+    public void A_represented_worker_is_served_and_the_attorney_too_LC_4610_6()
     {
         var package = SampleData.Package() with { EmployeeAttorney = "Jane Counsel, Esq." };
 
         var addressees = LetterComposer.AddresseesOf(package);
 
-        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane Counsel, Esq."), addressees[0]);
-        Assert.Equal(5, addressees.Count);
+        // The attorney's copy is beside the worker's, not instead of it (issue #15).
+        Assert.Equal(new Addressee(AddresseeRoles.InjuredWorker, "Sample Worker"), addressees[0]);
+        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane Counsel, Esq."), addressees[1]);
+        Assert.Equal(6, addressees.Count);
     }
 
     [Fact]
@@ -217,11 +219,13 @@ public class LetterRenderingTests
     }
 
     /// <summary>All pages' text in content order, white space collapsed (line breaks of wrapped paragraphs become spaces).</summary>
+    /// <summary>The PDF's text without its running footer (an artifact, see <see cref="LetterPdfRenderer.Footer"/>), white space as one space.</summary>
     public static string PdfText(byte[] pdf)
     {
         using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
         var pages = document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p));
-        return Regex.Replace(string.Join("\n", pages), @"\s+", " ").Trim();
+        var text = Regex.Replace(string.Join("\n", pages), @"(IMR Case Number \S+ — )?Page \d+ of \d+", " ");
+        return Regex.Replace(text, @"\s+", " ").Trim();
     }
 }
 

@@ -58,9 +58,11 @@ public sealed class OneHomeRulesTests
         Assert.Equal(
             [AddresseeRoles.ClaimsAdministrator, AddresseeRoles.InjuredWorker, AddresseeRoles.RequestingPhysician],
             ServedParties.OfNoticeOfAssignment(unrepresented).Select(a => a.Role));
-        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane  Counsel, Esq."), ServedParties.OfNoticeOfAssignment(represented)[1]);
+        // 9792.10.4(b), LC 4610.6: a represented worker is served too, the attorney beside (issue #15).
+        Assert.Equal(new Addressee(AddresseeRoles.InjuredWorker, "Sample Worker"), ServedParties.OfNoticeOfAssignment(represented)[1]);
+        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane  Counsel, Esq."), ServedParties.OfNoticeOfAssignment(represented)[2]);
         // The letter prints names flowed; the notice addresses them as given.
-        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane Counsel, Esq."), ServedParties.OfLetter(represented)[0]);
+        Assert.Equal(new Addressee(AddresseeRoles.EmployeeAttorney, "Jane Counsel, Esq."), ServedParties.OfLetter(represented)[1]);
         Assert.Equal(
             [AddresseeRoles.InjuredWorker, AddresseeRoles.ClaimsAdministrator, AddresseeRoles.RequestingPhysician, AddresseeRoles.Employer, AddresseeRoles.AdministrativeDirector],
             ServedParties.OfLetter(unrepresented).Select(a => a.Role));

@@ -21,6 +21,8 @@ public sealed partial record CasePackage
     /// <summary>Required when expedited: the treating physician's certification of an imminent and serious threat to health.</summary>
     public ExpeditedCertification? ExpeditedCertification { get; init; }
     public required InjuredWorker Worker { get; init; }
+    /// <summary>The claims administrator's claim number; the letter's header prints it (optional, additive).</summary>
+    public string? ClaimNumber { get; init; }
     public required string Employer { get; init; }
     public required string ClaimsAdministrator { get; init; }
     public required RequestingPhysician RequestingPhysician { get; init; }
@@ -448,6 +450,8 @@ public sealed record UtilizationReview
     /// <summary>The claims administrator's reference of the UR decision, when it has one; identifies the decision for duplicate checks.</summary>
     public string? ReferenceNumber { get; init; }
     public required DateOnly DecisionDate { get; init; }
+    /// <summary>The date of the Request for Authorization the UR decision answered; the notice of assignment states it (9792.10.4(b)).</summary>
+    public DateOnly? RequestForAuthorizationDate { get; init; }
     /// <summary>When the decision was served on the worker; the 30-day filing window runs from here.</summary>
     public DateOnly? DateServed { get; init; }
     public NoticeMethod ServedBy { get; init; } = NoticeMethod.Electronic;

@@ -1,43 +1,42 @@
 using System.Globalization;
-using System.Text;
 
 namespace Imr.Domain.Eligibility;
 
 /// <summary>The notice that an application is not eligible for IMR, with each reason.</summary>
-public sealed record IneligibilityNotice(string OrganizationName, string CaseNumber, DateOnly ApplicationDate, DateOnly NoticeDate, IReadOnlyList<string> Reasons, string? DuplicateOf);
+public sealed record IneligibilityNotice(string OrganizationName, string CaseNumber, DateOnly ApplicationDate, DateOnly NoticeDate, IReadOnlyList<string> Reasons, string? DuplicateOf)
+{
+    /// <summary>The review program (a <see cref="Cases.ReviewProgram"/> name): it selects the wording and the appeal rights.</summary>
+    public string Program { get; init; } = nameof(Cases.ReviewProgram.CaliforniaWorkersCompensation);
+    /// <summary>The role this copy is addressed to ("" for a copy not addressed to one party).</summary>
+    public string Addressee { get; init; } = "";
+    public string? ClaimNumber { get; init; }
+    /// <summary>The IMR organization's postal address, one line per entry.</summary>
+    public IReadOnlyList<string> OrganizationAddress { get; init; } = [];
+}
 
-/// <summary>Renders the ineligibility notice as plain text (the determination letter has its own renderer in Letters/).</summary>
+/// <summary>Renders the ineligibility notice as plain text from its program's template (the letter has its own renderer in Letters/).</summary>
 public static class IneligibilityNoticeRenderer
 {
     public const string Heading = "NOTICE OF INELIGIBILITY FOR INDEPENDENT MEDICAL REVIEW";
 
     public static string Subject(string caseNumber) => $"IMR case {caseNumber}: not eligible for Independent Medical Review";
 
-    public static string Render(IneligibilityNotice notice)
+    public static string Render(IneligibilityNotice notice, Letters.WordingTemplates? wording = null)
     {
-        var text = new StringBuilder();
-        void Line(string s = "") => text.Append(s).Append('\n');
-        Line(Heading);
-        Line($"IMR Case Number: {notice.CaseNumber}");
-        Line($"Application Received: {Date(notice.ApplicationDate)}");
-        Line($"Date of Notice: {Date(notice.NoticeDate)}");
-        Line();
-        Line($"{notice.OrganizationName} has screened the application for Independent Medical Review and found that it is not eligible for review, for the following reason(s):");
-        Line();
-        foreach (var reason in notice.Reasons)
+        var values = new Dictionary<string, object?>
         {
-            Line($"- {reason}");
-        }
-
-        Line();
-        if (notice.DuplicateOf is not null)
-        {
-            Line($"The disputed treatment is already being reviewed or was decided under IMR case {notice.DuplicateOf}.");
-            Line();
-        }
-
-        Line("This case is closed. No review of medical necessity was performed. (8 CCR 9792.10.1–9792.10.5)");
-        return text.ToString();
+            ["heading"] = Heading,
+            ["organizationName"] = notice.OrganizationName,
+            ["organizationAddress"] = notice.OrganizationAddress.ToList(),
+            ["caseNumber"] = notice.CaseNumber,
+            ["claimNumber"] = notice.ClaimNumber,
+            ["applicationReceived"] = Date(notice.ApplicationDate),
+            ["noticeDate"] = Date(notice.NoticeDate),
+            ["addressee"] = notice.Addressee,
+            ["reasons"] = notice.Reasons.ToList(),
+            ["duplicateOf"] = notice.DuplicateOf,
+        };
+        return NoticeLayout.Lines((wording ?? Letters.WordingTemplates.Shipped).Render(notice.Program, Letters.TemplateNames.IneligibilityNotice, values));
     }
 
     private static string Date(DateOnly d) => d.ToString("MM/dd/yyyy", CultureInfo.InvariantCulture);

@@ -31,8 +31,38 @@ public sealed record NoticeOfAssignment(
     /// <summary>The open case this application was combined into, when it was; its review covers this application's items.</summary>
     public string? CombinedInto { get; init; }
 
+    /// <summary>The facts 9792.10.4(b) requires the notice to state; null only for notices built without a package (older tests).</summary>
+    public NoticeOfAssignmentFacts? Facts { get; init; }
+
+    /// <summary>The IMR organization's postal address, one line per entry (9792.10.4(b)).</summary>
+    public IReadOnlyList<string> OrganizationAddress { get; init; } = [];
+
     public static RecordsDeliveryBasis BasisOf(bool expedited, Cases.NoticeMethod notice) =>
         expedited ? RecordsDeliveryBasis.Expedited : notice == Cases.NoticeMethod.Mail ? RecordsDeliveryBasis.MailedNotice : RecordsDeliveryBasis.ElectronicNotice;
+}
+
+/// <summary>
+/// What the notice of assignment must state about the dispute (8 CCR 9792.10.4(b)): the disputed treatment and its
+/// Request for Authorization date, the requesting physician, the utilization review decision date and the date the
+/// application was received. No worker's name or clinical history: the parties know whose claim it is by its numbers.
+/// </summary>
+public sealed record NoticeOfAssignmentFacts(
+    string Program,
+    string? ClaimNumber,
+    IReadOnlyList<string> DisputedTreatments,
+    DateOnly? RequestForAuthorizationDate,
+    string RequestingPhysician,
+    DateOnly UrDecisionDate,
+    DateOnly ApplicationReceived)
+{
+    public static NoticeOfAssignmentFacts Of(Cases.CasePackage package) => new(
+        package.Program.ToString(),
+        package.ClaimNumber,
+        package.DisputedItems.Select(i => Letters.LetterText.Flow(i.Description)).ToList(),
+        package.UtilizationReview.RequestForAuthorizationDate,
+        Letters.LetterText.Flow(package.RequestingPhysician.Name),
+        package.UtilizationReview.DecisionDate,
+        package.ApplicationDate);
 }
 
 /// <summary>Renders the notice of assignment as the plain text of its message; due times in the program's time zone (Pacific).</summary>
@@ -43,46 +73,36 @@ public static class NoticeOfAssignmentRenderer
 
     public static string Subject(string caseNumber) => $"IMR case {caseNumber}: Notice of Assignment and request for medical records";
 
-    public static string Render(NoticeOfAssignment notice)
+    /// <summary>The notice's text from its program's template (<see cref="Letters.TemplateNames.NoticeOfAssignment"/>).</summary>
+    public static string Render(NoticeOfAssignment notice, Letters.WordingTemplates? wording = null)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
-        var text = new StringBuilder();
-        void Line(string s = "") => text.Append(s).Append('\n');
-        Line(Heading);
-        Line($"IMR Case Number: {notice.CaseNumber}");
-        Line($"Date of Notice: {Local(notice.SentAt, zone)}");
-        Line($"To: {notice.Addressee}");
-        Line();
-        Line($"{notice.OrganizationName} has found the application for Independent Medical Review eligible and assigned it for review.");
-        if (notice.CombinedInto is { } target)
+        var facts = notice.Facts;
+        var values = new Dictionary<string, object?>
         {
-            Line($"The application was combined with IMR case {target} (same injured worker, requesting physician and date of injury): one review decides the disputed items of both, and the determination will be issued under case {target}.");
-        }
-
-        Line();
-        var whoDelivers = notice.ClaimsAdministrator is null ? "You, as the claims administrator," : $"The claims administrator ({notice.ClaimsAdministrator})";
-        if (notice.RequiredDocuments.Count == 0)
-        {
-            Line("All documents listed in the application have been received; no further documents are required.");
-        }
-        else
-        {
-            Line($"{whoDelivers} must deliver the following document(s) listed in the application, which have not been received:");
-            foreach (var d in notice.RequiredDocuments)
-            {
-                Line($"- {d}");
-            }
-        }
-
-        Line();
-        Line($"Records due: {Local(notice.RecordsDueAt, zone)} ({notice.RecordsDueAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)})");
-        Line($"Counted as: {Basis(notice.Basis)}, {Span(notice.Allowed)} from this notice.");
-        Line();
-        Line($"How to deliver: upload each document to {notice.DeliverTo}, under the exact file name listed, matching the size and SHA-256 given in the application. " +
-            "Supplementary records may be uploaded the same way under a new file name. Documents not received by the due time are not waited for: the review proceeds with what was received.");
-        Line();
-        Line("(8 CCR 9792.10.5)");
-        return text.ToString();
+            ["heading"] = Heading,
+            ["organizationName"] = notice.OrganizationName,
+            ["organizationAddress"] = notice.OrganizationAddress.ToList(),
+            ["caseNumber"] = notice.CaseNumber,
+            ["claimNumber"] = facts?.ClaimNumber,
+            ["noticeDate"] = Local(notice.SentAt, zone),
+            ["addressee"] = notice.Addressee,
+            ["whoDelivers"] = notice.ClaimsAdministrator is null ? "You, as the claims administrator," : $"The claims administrator ({notice.ClaimsAdministrator})",
+            ["combinedInto"] = notice.CombinedInto,
+            ["applicationReceived"] = facts is null ? null : Letters.LetterText.Date(facts.ApplicationReceived),
+            ["urDecisionDate"] = facts is null ? null : Letters.LetterText.Date(facts.UrDecisionDate),
+            ["rfaDate"] = facts?.RequestForAuthorizationDate is { } rfa ? Letters.LetterText.Date(rfa) : null,
+            ["requestingPhysician"] = facts?.RequestingPhysician,
+            ["treatments"] = facts?.DisputedTreatments.ToList() ?? [],
+            ["requiredDocuments"] = notice.RequiredDocuments.ToList(),
+            ["recordsDue"] = Local(notice.RecordsDueAt, zone),
+            ["recordsDueUtc"] = notice.RecordsDueAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["basis"] = Basis(notice.Basis),
+            ["allowed"] = Span(notice.Allowed),
+            ["deliverTo"] = notice.DeliverTo,
+        };
+        var program = facts?.Program ?? nameof(Cases.ReviewProgram.CaliforniaWorkersCompensation);
+        return NoticeLayout.Lines((wording ?? Letters.WordingTemplates.Shipped).Render(program, Letters.TemplateNames.NoticeOfAssignment, values));
     }
 
     private static string Basis(RecordsDeliveryBasis basis) => basis switch
@@ -102,5 +122,29 @@ public static class NoticeOfAssignmentRenderer
         var local = TimeZoneInfo.ConvertTime(at, zone);
         var name = zone.IsDaylightSavingTime(local) ? "PDT" : "PST";
         return local.ToString("dddd, MMMM d, yyyy 'at' h:mm tt", CultureInfo.InvariantCulture) + $" {name} (Pacific time)";
+    }
+}
+
+/// <summary>The layout rule of plain-text notices rendered from templates: lines trimmed at the end, one blank line at most between blocks.</summary>
+public static class NoticeLayout
+{
+    public static string Lines(string rendered)
+    {
+        var text = new StringBuilder();
+        var blank = true; // no blank line before the first
+        foreach (var line in rendered.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd()))
+        {
+            if (line.Length == 0)
+            {
+                if (!blank) text.Append('\n');
+                blank = true;
+                continue;
+            }
+
+            text.Append(line).Append('\n');
+            blank = false;
+        }
+
+        return text.ToString().TrimEnd('\n') + "\n";
     }
 }

@@ -14,6 +14,13 @@ public sealed record LetterIssue(string Description, DecisionOutcome Outcome, st
     public EvidenceBasis Evidence { get; init; } = EvidenceBasis.Mtus;
 }
 
+/// <summary>Whether the review ran on the standard or the expedited timetable (the letter's header says which).</summary>
+public enum ReviewPriority
+{
+    Standard,
+    Expedited,
+}
+
 /// <summary>A party the letter is addressed to, e.g. ("Claims administrator", "Sample Claims Services").</summary>
 public sealed record Addressee(string Role, string Name);
 
@@ -38,9 +45,20 @@ public sealed record FinalDeterminationLetter
 {
     public required IssuingOrganization Organization { get; init; }
     public string CaseNumber { get; init; } = "";
+    /// <summary>The review program (a <see cref="Cases.ReviewProgram"/> name): it selects the wording templates.</summary>
+    public string Program { get; init; } = nameof(Cases.ReviewProgram.CaliforniaWorkersCompensation);
     public DateOnly? ApplicationDate { get; init; }
     public DateOnly? RecordsReceivedDate { get; init; }
     public DateOnly? DeterminationDate { get; init; }
+    /// <summary>The claims administrator's claim number, as the application gives it ("" when none was given).</summary>
+    public string ClaimNumber { get; init; } = "";
+    public DateOnly? DateOfInjury { get; init; }
+    /// <summary>The date of the utilization review decision the application disputes.</summary>
+    public DateOnly? UrDecisionDate { get; init; }
+    /// <summary>Standard or expedited review; null on historical letters that do not say.</summary>
+    public ReviewPriority? Priority { get; init; }
+    /// <summary>The documents of the case file the reviewer had (file names), in the order the letter lists them.</summary>
+    public IReadOnlyList<string> DocumentsReviewed { get; init; } = [];
     public IReadOnlyList<Addressee> AddressedTo { get; init; } = [];
     /// <summary>1 for the original; a correction is a new version that says why.</summary>
     public int Version { get; init; } = 1;
@@ -52,8 +70,10 @@ public sealed record FinalDeterminationLetter
     /// <summary>Records compare lists by reference; letters compare by content (round-trip tests, idempotent issuance).</summary>
     public bool Equals(FinalDeterminationLetter? other) =>
         other is not null
-        && Organization == other.Organization && CaseNumber == other.CaseNumber
+        && Organization == other.Organization && CaseNumber == other.CaseNumber && Program == other.Program
         && ApplicationDate == other.ApplicationDate && RecordsReceivedDate == other.RecordsReceivedDate && DeterminationDate == other.DeterminationDate
+        && ClaimNumber == other.ClaimNumber && DateOfInjury == other.DateOfInjury && UrDecisionDate == other.UrDecisionDate && Priority == other.Priority
+        && DocumentsReviewed.SequenceEqual(other.DocumentsReviewed)
         && AddressedTo.SequenceEqual(other.AddressedTo) && Version == other.Version && CorrectionReason == other.CorrectionReason
         && Reviewer == other.Reviewer && ClinicalCaseSummary == other.ClinicalCaseSummary && Issues.SequenceEqual(other.Issues);
 

@@ -5,11 +5,11 @@ namespace Imr.Domain.Letters;
 /// <summary>The letter as an HTML fragment for the status page; the same blocks, so the same words as the text and the PDF.</summary>
 public static class LetterHtmlRenderer
 {
-    public static string Render(FinalDeterminationLetter letter)
+    public static string Render(FinalDeterminationLetter letter, WordingTemplates? wording = null)
     {
         var html = new StringBuilder("<article class=\"final-determination-letter\">\n");
         var inHeader = false;
-        foreach (var block in LetterTextRenderer.Blocks(letter))
+        foreach (var block in LetterTextRenderer.Blocks(letter, wording))
         {
             var text = Encode(block.Text);
             if (block.Kind == LetterBlockKind.Field && !inHeader)

@@ -70,6 +70,11 @@ public static partial class LetterTextParser
             ApplicationDate = header.Application,
             RecordsReceivedDate = header.Records,
             DeterminationDate = header.Determined,
+            ClaimNumber = header.ClaimNumber,
+            DateOfInjury = header.Injured,
+            UrDecisionDate = header.UrDecided,
+            Priority = header.Priority,
+            DocumentsReviewed = header.Documents,
             AddressedTo = header.Addressees,
             Version = header.Version,
             CorrectionReason = header.CorrectionReason,
@@ -79,12 +84,21 @@ public static partial class LetterTextParser
         }, []);
     }
 
-    private sealed record Header(string CaseNumber, DateOnly? Application, DateOnly? Records, DateOnly? Determined, IReadOnlyList<Addressee> Addressees, int Version, string? CorrectionReason);
+    private sealed record Header(string CaseNumber, DateOnly? Application, DateOnly? Records, DateOnly? Determined, IReadOnlyList<Addressee> Addressees, int Version, string? CorrectionReason)
+    {
+        public string ClaimNumber { get; init; } = "";
+        public DateOnly? Injured { get; init; }
+        public DateOnly? UrDecided { get; init; }
+        public ReviewPriority? Priority { get; init; }
+        public IReadOnlyList<string> Documents { get; init; } = [];
+    }
 
     private static Header ParseHeader(List<string> lines, List<string> problems)
     {
-        string caseNumber = "";
-        DateOnly? application = null, records = null, determined = null;
+        string caseNumber = "", claimNumber = "";
+        DateOnly? application = null, records = null, determined = null, injured = null, urDecided = null;
+        ReviewPriority? priority = null;
+        IReadOnlyList<string> documents = [];
         var addressees = new List<Addressee>();
         var version = 1;
         string? reason = null;
@@ -101,6 +115,18 @@ public static partial class LetterTextParser
             if (line == Title) continue;
             if (line == AddressedToLabel) { inAddressees = true; continue; }
             if (line.StartsWith(CaseNumberLabel, StringComparison.Ordinal)) caseNumber = line[CaseNumberLabel.Length..].Trim();
+            else if (line.StartsWith(ClaimNumberLabel, StringComparison.Ordinal)) claimNumber = line[ClaimNumberLabel.Length..].Trim();
+            else if (line.StartsWith(DateOfInjuryLabel, StringComparison.Ordinal)) injured = Date(line, DateOfInjuryLabel);
+            else if (line.StartsWith(UrDecisionDateLabel, StringComparison.Ordinal)) urDecided = Date(line, UrDecisionDateLabel);
+            else if (line.StartsWith(PriorityLabel, StringComparison.Ordinal))
+            {
+                if (Enum.TryParse<ReviewPriority>(line[PriorityLabel.Length..].Trim(), out var p) && Enum.IsDefined(p)) priority = p;
+                else problems.Add($"'{PriorityLabel.Trim()}' must be {ReviewPriority.Standard} or {ReviewPriority.Expedited}.");
+            }
+            else if (line.StartsWith(DocumentsReviewedLabel, StringComparison.Ordinal))
+            {
+                documents = line[DocumentsReviewedLabel.Length..].Split(DocumentSeparator.Trim(), StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            }
             else if (line.StartsWith(ApplicationLabel, StringComparison.Ordinal)) application = Date(line, ApplicationLabel);
             else if (line.StartsWith(RecordsLabel, StringComparison.Ordinal)) records = Date(line, RecordsLabel);
             else if (line.StartsWith(DeterminationDateLabel, StringComparison.Ordinal)) determined = Date(line, DeterminationDateLabel);
@@ -119,7 +145,14 @@ public static partial class LetterTextParser
             }
         }
 
-        return new Header(caseNumber, application, records, determined, addressees, version, reason);
+        return new Header(caseNumber, application, records, determined, addressees, version, reason)
+        {
+            ClaimNumber = claimNumber,
+            Injured = injured,
+            UrDecided = urDecided,
+            Priority = priority,
+            Documents = documents,
+        };
     }
 
     private enum Expect { Item, ClaimsGuideline, OrgGuideline, RationaleLabel, RationaleText }
@@ -192,7 +225,17 @@ public static partial class LetterTextParser
         }
 
         if (items.Count == 0 && problems.Count == 0) problems.Add("The letter decides no disputed item.");
-        return (items, shortName, problems);
+        return (Unnumbered(items), shortName, problems);
+    }
+
+    /// <summary>A multi-item letter numbers its items "1. ", "2. " …; the number is the letter's, not the item's description.</summary>
+    private static List<LetterIssue> Unnumbered(List<LetterIssue> items)
+    {
+        if (items.Count < 2) return items;
+        var prefixes = items.Select((item, index) => $"{index + 1}. ").ToList();
+        return items.Select((item, index) => item.Description.StartsWith(prefixes[index], StringComparison.Ordinal)).All(x => x)
+            ? items.Select((item, index) => item with { Description = item.Description[prefixes[index].Length..] }).ToList()
+            : items;
     }
 
     private static string Strip(string field, List<string> problems, string description)

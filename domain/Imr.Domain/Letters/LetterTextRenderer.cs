@@ -35,6 +35,13 @@ public static class LetterTextRenderer
     public const string ApplicationLabel = "Application Received: ";
     public const string RecordsLabel = "Medical Records Received: ";
     public const string DeterminationDateLabel = "Date of Final Determination: ";
+    public const string ClaimNumberLabel = "Claim Number: ";
+    public const string DateOfInjuryLabel = "Date of Injury: ";
+    public const string UrDecisionDateLabel = "UR Decision Date: ";
+    public const string PriorityLabel = "Priority: ";
+    public const string DocumentsReviewedLabel = "Documents Reviewed: ";
+    /// <summary>Separates the file names of <see cref="DocumentsReviewedLabel"/>; a file name cannot contain it (case-package schema).</summary>
+    public const string DocumentSeparator = "; ";
     public const string CorrectionLabel = "Corrected Letter, Version ";
     public const string AddressedToLabel = "To:";
     public const string AddresseeIndent = "  ";
@@ -46,16 +53,11 @@ public static class LetterTextRenderer
     public const string PagesLabel = " Page(s): ";
     public const string RationaleLabel = "Decision rationale: ";
 
-    public const string AppealText =
-        "This determination is final and binding unless a party files a verified petition with the Workers' Compensation Appeals Board within 30 days of the service of this letter, " +
-        "on the grounds that the Administrative Director acted without or in excess of authority, the determination was procured by fraud, the reviewer had a material conflict of interest, " +
-        "the determination was the result of bias on the basis of race, national origin, ethnic group identification, religion, age, sex, sexual orientation, color, or disability, " +
-        "or the determination was the result of a plainly erroneous express or implied finding of fact (Labor Code section 4610.6(h)).";
-
-    public static string Render(FinalDeterminationLetter letter)
+    /// <summary>The letter as text; the program's wording from <paramref name="wording"/> (the shipped templates when null).</summary>
+    public static string Render(FinalDeterminationLetter letter, WordingTemplates? wording = null)
     {
         var text = new StringBuilder();
-        foreach (var block in Blocks(letter))
+        foreach (var block in Blocks(letter, wording))
         {
             text.Append(block.Text).Append('\n');
         }
@@ -63,8 +65,9 @@ public static class LetterTextRenderer
         return text.ToString();
     }
 
-    public static IReadOnlyList<LetterBlock> Blocks(FinalDeterminationLetter letter)
+    public static IReadOnlyList<LetterBlock> Blocks(FinalDeterminationLetter letter, WordingTemplates? wording = null)
     {
+        wording ??= WordingTemplates.Shipped;
         var org = letter.Organization;
         var r = letter.Reviewer;
         var blocks = new List<LetterBlock>();
@@ -72,12 +75,21 @@ public static class LetterTextRenderer
 
         Add(LetterBlockKind.Title, Title);
         if (letter.CaseNumber.Length > 0) Add(LetterBlockKind.Field, CaseNumberLabel + LetterText.Flow(letter.CaseNumber));
+        if (letter.ClaimNumber.Length > 0) Add(LetterBlockKind.Field, ClaimNumberLabel + LetterText.Flow(letter.ClaimNumber));
+        if (letter.DateOfInjury is { } injured) Add(LetterBlockKind.Field, DateOfInjuryLabel + LetterText.Date(injured));
+        if (letter.UrDecisionDate is { } ur) Add(LetterBlockKind.Field, UrDecisionDateLabel + LetterText.Date(ur));
+        if (letter.Priority is { } priority) Add(LetterBlockKind.Field, PriorityLabel + priority);
         if (letter.ApplicationDate is { } applied) Add(LetterBlockKind.Field, ApplicationLabel + LetterText.Date(applied));
         if (letter.RecordsReceivedDate is { } records) Add(LetterBlockKind.Field, RecordsLabel + LetterText.Date(records));
         if (letter.DeterminationDate is { } determined) Add(LetterBlockKind.Field, DeterminationDateLabel + LetterText.Date(determined));
         if (letter.Version > 1)
         {
             Add(LetterBlockKind.Field, $"{CorrectionLabel}{letter.Version}. Reason: {LetterText.Flow(letter.CorrectionReason)}");
+        }
+
+        if (letter.DocumentsReviewed.Count > 0)
+        {
+            Add(LetterBlockKind.Field, DocumentsReviewedLabel + string.Join(DocumentSeparator, letter.DocumentsReviewed.Select(LetterText.Flow)));
         }
 
         if (letter.AddressedTo.Count > 0)
@@ -105,10 +117,11 @@ public static class LetterTextRenderer
         Add(LetterBlockKind.Blank);
         Add(LetterBlockKind.Heading, IssuesHeading);
         Add(LetterBlockKind.Paragraph, IssuesIntro);
-        foreach (var issue in letter.Issues)
+        var numbered = letter.Issues.Count > 1; // a multi-item letter numbers its items, so each can be cited
+        foreach (var (issue, index) in letter.Issues.Select((issue, index) => (issue, index)))
         {
             Add(LetterBlockKind.Blank);
-            Add(LetterBlockKind.ItemHeading, $"{LetterText.Flow(issue.Description)}:  {issue.Outcome}");
+            Add(LetterBlockKind.ItemHeading, $"{(numbered ? $"{index + 1}. " : "")}{LetterText.Flow(issue.Description)}:  {issue.Outcome}");
             Add(LetterBlockKind.Blank);
             Add(LetterBlockKind.Paragraph, $"{ClaimsAdministratorGuidelineLabel}{GuidelinePrefix}{LetterText.WithoutFinalPeriod(issue.ClaimsAdministratorGuideline)}.");
             Add(LetterBlockKind.Blank);
@@ -118,18 +131,35 @@ public static class LetterTextRenderer
             Add(LetterBlockKind.Paragraph, RationaleLabel + LetterText.Flow(issue.Rationale));
         }
 
+        // What the decision means and how to appeal it are the program's wording: templates staff can change.
+        var values = new Dictionary<string, object?>
+        {
+            ["organization"] = LetterText.Flow(org.Name),
+            ["caseNumber"] = LetterText.Flow(letter.CaseNumber),
+            ["administrativeDirector"] = LetterComposer.AdministrativeDirector,
+            ["numbered"] = numbered,
+            ["items"] = letter.Issues.Select((issue, index) => new Dictionary<string, object?>
+            {
+                ["number"] = index + 1,
+                ["description"] = LetterText.Flow(issue.Description),
+                ["outcome"] = issue.Outcome.ToString(),
+                ["overturned"] = issue.Outcome == DecisionOutcome.Overturned,
+            }).ToList(),
+        };
         Add(LetterBlockKind.Blank);
         Add(LetterBlockKind.Heading, MeaningHeading);
-        foreach (var issue in letter.Issues)
+        foreach (var paragraph in WordingTemplates.Paragraphs(wording.Render(letter.Program, TemplateNames.LetterMeaning, values)))
         {
-            Add(LetterBlockKind.Paragraph, issue.Outcome == DecisionOutcome.Overturned
-                ? $"{LetterText.Flow(issue.Description)}: Overturned. The claims administrator must authorize this treatment within 5 working days of receiving this letter."
-                : $"{LetterText.Flow(issue.Description)}: Upheld. The utilization review decision stands; the treatment is not authorized.");
+            Add(LetterBlockKind.Paragraph, paragraph);
         }
 
         Add(LetterBlockKind.Blank);
         Add(LetterBlockKind.Heading, AppealHeading);
-        Add(LetterBlockKind.Paragraph, AppealText);
+        foreach (var paragraph in WordingTemplates.Paragraphs(wording.Render(letter.Program, TemplateNames.LetterAppeal, values)))
+        {
+            Add(LetterBlockKind.Paragraph, paragraph);
+        }
+
         return blocks;
     }
 
