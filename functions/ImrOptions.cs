@@ -11,6 +11,13 @@ public sealed class ImrOptions
 
     public string OrganizationName { get; set; } = "MAXIMUS Federal Services";
     public string OrganizationShortName { get; set; } = "MAXIMUS";
+    /// <summary>
+    /// The organization's postal address as notices print it (9792.10.4(b)): lines separated by '|' (an environment variable
+    /// holds one line), e.g. "Independent Medical Review|1 Example Plaza, Suite 100|Sacramento, CA 95814".
+    /// </summary>
+    public string OrganizationAddress { get; set; } = "Independent Medical Review|1 Example Plaza, Suite 100|Sacramento, CA 95814";
+    /// <summary>How the claims administrator sends the records, as the notice of assignment tells it (one sentence).</summary>
+    public string RecordsDelivery { get; set; } = "send them by mail to the address above, or upload them through the secure document upload the IMR organization gave you.";
     /// <summary>Divides every workflow duration; 1 in production (see DeadlinePolicy.TimeScale).</summary>
     public double TimeScale { get; set; } = 1;
     public TimeSpan AcceptanceWindow { get; set; } = TimeSpan.FromHours(24);
@@ -52,6 +59,10 @@ public sealed class ImrOptions
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromHours(6);
 
     public IssuingOrganization Organization => new(OrganizationName, OrganizationShortName);
+
+    /// <summary>The lines of <see cref="OrganizationAddress"/>.</summary>
+    public IReadOnlyList<string> OrganizationAddressLines =>
+        OrganizationAddress.Split(['|', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private DeadlinePrograms? _deadlinePrograms;
 

@@ -58,6 +58,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<LetterRegister>();
         services.AddSingleton<LetterIssuer>();
+        services.AddSingleton<WordingTemplateStore>();
         services.AddSingleton<DeadlineIndex>();
         services.AddSingleton<CallbackUses>();
 

@@ -34,6 +34,7 @@ public sealed class LetterIssuer(
     LetterRegister register,
     Outbox outbox,
     CallbackLinks links,
+    WordingTemplateStore wording,
     IOptions<ImrOptions> options,
     IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
@@ -145,9 +146,11 @@ public sealed class LetterIssuer(
         var model = await StoreOnceAsync(prefix + ".json", BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(letter, CasePackage.JsonOptions)), "application/json", ct);
         // Render from the stored model, so every rendering of a version comes from one model even across attempts.
         letter = JsonSerializer.Deserialize<FinalDeterminationLetter>(model.ToMemory().Span, CasePackage.JsonOptions)!;
-        var text = await StoreOnceAsync(prefix + ".txt", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterTextRenderer.Render(letter))), "text/plain; charset=utf-8", ct);
-        var html = await StoreOnceAsync(prefix + ".html", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterHtmlRenderer.Render(letter))), "text/html; charset=utf-8", ct);
-        var pdf = await StoreOnceAsync(prefix + ".pdf", BinaryData.FromBytes(LetterPdfRenderer.Render(letter)), "application/pdf", ct);
+        // The program's wording as staff keep it (shipped templates, overridden from the templates container).
+        var words = await wording.CurrentAsync(ct);
+        var text = await StoreOnceAsync(prefix + ".txt", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterTextRenderer.Render(letter, words))), "text/plain; charset=utf-8", ct);
+        var html = await StoreOnceAsync(prefix + ".html", BinaryData.FromBytes(Encoding.UTF8.GetBytes(LetterHtmlRenderer.Render(letter, words))), "text/html; charset=utf-8", ct);
+        var pdf = await StoreOnceAsync(prefix + ".pdf", BinaryData.FromBytes(LetterPdfRenderer.Render(letter, words)), "application/pdf", ct);
         var record = await register.AddOnceAsync(new LetterRecord
         {
             PartitionKey = letter.CaseNumber,

@@ -24,6 +24,7 @@ public sealed class IntakeActivities(
     Outbox outbox,
     RosterStore roster,
     AuditLog audit,
+    WordingTemplateStore wording,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -73,16 +74,30 @@ public sealed class IntakeActivities(
     [Function(nameof(IssueIneligibilityNotice))]
     public async Task<string> IssueIneligibilityNotice([ActivityTrigger] IneligibilityStep step)
     {
-        var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
+        var caseRecord = await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName);
+        var package = caseRecord.Application;
         var blobName = CaseNames.IneligibilityNoticeBlob(step.CaseNumber);
         // The reasons as recorded (a staff resolution's text is stored there, never passed through the orchestration).
         var recorded = (await store.GetAsync(step.CaseNumber))?.EligibilityReasons is { Length: > 0 } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) : null;
-        var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), recorded is { Length: > 0 } ? recorded : step.Reasons, step.DuplicateOf);
-        var text = IneligibilityNoticeRenderer.Render(notice);
+        var notice = new IneligibilityNotice(imr.Value.OrganizationName, step.CaseNumber, package.ApplicationDate, DateOnly.FromDateTime(step.At.UtcDateTime), recorded is { Length: > 0 } ? recorded : step.Reasons, step.DuplicateOf)
+        {
+            Program = package.Program.ToString(),
+            ClaimNumber = package.ClaimNumber,
+            OrganizationAddress = imr.Value.OrganizationAddressLines,
+        };
+        var words = await wording.CurrentAsync();
+        var text = IneligibilityNoticeRenderer.Render(notice, words);
         // Create-only: a retried activity finds the notice already issued and issues nothing twice.
         await documents.CreateOnceAsync(StorageNames.DeterminationsContainer, blobName, BinaryData.FromBytes(Encoding.UTF8.GetBytes(text)), "text/plain; charset=utf-8");
         await outbox.EnqueueAsync(new Notification("ineligibility-notice", step.CaseNumber, package.SubmitterEmail ?? options.Value.IntakeDeskEmail,
             IneligibilityNoticeRenderer.Subject(step.CaseNumber), text));
+        // Every party is served and may appeal (8 CCR 9792.10.3); one notice per role, create-once, so a retry sends none twice.
+        foreach (var (role, name) in ServedParties.OfIneligibilityNotice(package))
+        {
+            await outbox.EnqueueAsync(new Notification(IneligibilityNoticeId(role), step.CaseNumber, caseRecord.Contacts.EmailOf(role) ?? name,
+                IneligibilityNoticeRenderer.Subject(step.CaseNumber), IneligibilityNoticeRenderer.Render(notice with { Addressee = role }, words)) { ToName = name });
+        }
+
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.Stage = IntakeStages.Ineligible;
@@ -199,6 +214,8 @@ public sealed class IntakeActivities(
         return new RecordsStatus(due, missing);
     }
 
+    public static string IneligibilityNoticeId(string role) => "ineligibility-notice-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
+
     public static string NoticeOfAssignmentId(string role) => "notice-of-assignment-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
 
     /// <summary>
@@ -208,16 +225,19 @@ public sealed class IntakeActivities(
     private async Task SendNoticeOfAssignmentAsync(string caseNumber, PartyContacts contacts, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
     {
         var parties = ServedParties.OfNoticeOfAssignment(package);
-        var deliverTo = $"the '{StorageNames.IntakeContainer}' container under the folder '{caseNumber}/'";
+        // How records reach the IMRO, in the parties' words: never the storage container they land in.
+        var deliverTo = imr.Value.RecordsDelivery;
+        var facts = NoticeOfAssignmentFacts.Of(package);
+        var words = await wording.CurrentAsync();
         var byPost = new List<string>();
         foreach (var (role, name) in parties)
         {
             var notice = new NoticeOfAssignment(imr.Value.OrganizationName, caseNumber, at, due, allowed, NoticeOfAssignment.BasisOf(package.Expedited, package.NoticeOfAssignmentBy),
                 required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator)
-            { CombinedInto = combinedInto };
+            { CombinedInto = combinedInto, Facts = facts, OrganizationAddress = imr.Value.OrganizationAddressLines };
             var email = contacts.EmailOf(role);
             if (email is null) byPost.Add(role);
-            await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), NoticeOfAssignmentRenderer.Render(notice)) { ToName = name });
+            await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), NoticeOfAssignmentRenderer.Render(notice, words)) { ToName = name });
         }
 
         await store.AppendAuditAsync(caseNumber, at.AddTicks(3), "NoticeOfAssignmentSent",

@@ -114,10 +114,12 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         Assert.Equal(first.PdfSha256, row.PdfSha256);
         Assert.Equal("PT-LUMBAR-12=Upheld", row.Outcomes);
 
-        // The PDF says what the text says.
+        // The PDF says what the text says, beside its footer (case number and "Page n of m" on every page).
         using (var document = UglyToad.PdfPig.PdfDocument.Open(pdf.ToArray()))
         {
-            Assert.Equal(Flow(text.ToString()), Flow(string.Join("\n", document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)))));
+            var pages = document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)).ToList();
+            Assert.All(pages.Select((page, i) => (page, i)), p => Assert.Contains($"IMR Case Number {caseNumber} — Page {p.i + 1} of {pages.Count}", p.page));
+            Assert.Equal(Flow(text.ToString()), Flow(System.Text.RegularExpressions.Regex.Replace(string.Join("\n", pages), @"IMR Case Number \S+ — Page \d+ of \d+", " ")));
         }
 
         // Each notice carries the letter's PDF; parties without an address are served by post.

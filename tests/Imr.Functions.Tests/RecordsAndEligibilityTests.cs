@@ -85,7 +85,11 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
             Assert.Contains($"({recordsDueAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})", body);
             Assert.Contains("Pacific time", body);
             Assert.Contains("Counted as: notice of assignment sent electronically", body);
-            Assert.Contains($"'intake' container under the folder '{caseNumber}/'", body);
+            // How records reach the IMRO, never the storage container (issue #15); the facts 9792.10.4(b) requires.
+            Assert.Contains("How to send the records: send them by mail to the address above", body);
+            Assert.DoesNotContain("container", body);
+            Assert.Contains("Requesting physician: ", body);
+            Assert.Contains("Disputed treatment:\n- ", body);
             Assert.DoesNotContain("Sample Worker", body); // no more PHI than the notice needs
             Assert.DoesNotContain("cumulative trauma", body);
         }
@@ -152,5 +156,13 @@ public sealed class RecordsAndEligibilityTests : IAsyncLifetime
         var notice = (await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.DeterminationsContainer).GetBlobClient($"{caseNumber}/ineligibility-notice.txt").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("the limit is 35 days", notice);
         Assert.Equal(["Received", "Validated", "Ineligible", "Closed"], Events(status));
+        // 9792.10.3: every party is served, each with the appeal rights; a party without e-mail by post.
+        var outbox = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
+        foreach (var role in new[] { "injured-worker", "claims-administrator", "requesting-physician" })
+        {
+            var body = Outbox.TextBody((await outbox.GetBlobClient(Outbox.BlobName(caseNumber, $"ineligibility-notice-{role}")).DownloadContentAsync()).Value.Content);
+            Assert.Contains("Your right to appeal:", body);
+            Assert.Contains("the limit is 35 days", body);
+        }
     }
 }
