@@ -38,6 +38,8 @@ public sealed partial record CasePackage
     public string? SubmitterEmail { get; init; }
     /// <summary>The parties' e-mail addresses for notices (optional; a party without one is served by post).</summary>
     public PartyContacts? Contacts { get; init; }
+    /// <summary>The parties' postal addresses (optional): a party without e-mail is served by post there.</summary>
+    public PartyAddresses? PostalAddresses { get; init; }
     public IReadOnlyList<CaseDocument> Documents { get; init; } = [];
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)

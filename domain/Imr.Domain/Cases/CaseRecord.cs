@@ -29,6 +29,10 @@ public sealed record CaseRecord
     [JsonIgnore]
     public PartyContacts Contacts => Application.Contacts ?? PartyContacts.None;
 
+    /// <summary>The parties' postal addresses, for mailings to parties without e-mail.</summary>
+    [JsonIgnore]
+    public PartyAddresses Addresses => Application.PostalAddresses ?? PartyAddresses.None;
+
     /// <summary>
     /// The case's package: its own application with the combined applications' items and documents merged in
     /// (<see cref="CombinedApplications"/>) and the documents attached after it added (<see cref="SupplementaryRecords"/>).
