@@ -59,6 +59,8 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<LetterRegister>();
         services.AddSingleton<LetterIssuer>();
         services.AddSingleton<WordingTemplateStore>();
+        services.AddSingleton<MailRoomStore>();
+        services.AddSingleton<PostalMail>();
         services.AddSingleton<DeadlineIndex>();
         services.AddSingleton<CallbackUses>();
 

@@ -35,6 +35,7 @@ public sealed class LetterIssuer(
     Outbox outbox,
     CallbackLinks links,
     WordingTemplateStore wording,
+    PostalMail postal,
     IOptions<ImrOptions> options,
     IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
@@ -73,7 +74,7 @@ public sealed class LetterIssuer(
         var issued = await StoreAsync(letter, OutcomesOf(package, determination), request.SubmissionBlobName, ct);
         var record = issued.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(issued, caseRecord.Contacts, ct);
+        await NotifyPartiesAsync(issued, caseRecord, ct);
         logger.LogInformation("Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, request.CaseNumber);
         return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
     }
@@ -91,7 +92,7 @@ public sealed class LetterIssuer(
         var version = request.BasedOnVersion + 1;
         if (issued.FirstOrDefault(r => r.Version == version) is { } done)
         {
-            await NotifyPartiesAsync(await ReadIssuedAsync(done, ct), (await documents.ReadCaseRecordAsync(caseEntity, ct)).Contacts, ct); // finish an interrupted attempt
+            await NotifyPartiesAsync(await ReadIssuedAsync(done, ct), await documents.ReadCaseRecordAsync(caseEntity, ct), ct); // finish an interrupted attempt
             return new(CorrectionStatus.AlreadyIssued, done, []);
         }
 
@@ -118,7 +119,7 @@ public sealed class LetterIssuer(
         var corrected = await StoreAsync(check.Letter, OutcomesOf(package, request.Determination), null, ct);
         var record = corrected.Record;
         await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(corrected, caseRecord.Contacts, ct);
+        await NotifyPartiesAsync(corrected, caseRecord, ct);
         logger.LogInformation("Corrected Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, caseNumber);
         return new(CorrectionStatus.Issued, record, []);
     }
@@ -197,9 +198,10 @@ public sealed class LetterIssuer(
         }, ct);
 
     /// <summary>One notice per addressee of the letter, with the PDF attached; the notice id names the version and the role.</summary>
-    private async Task NotifyPartiesAsync(IssuedVersion issued, PartyContacts contacts, CancellationToken ct)
+    private async Task NotifyPartiesAsync(IssuedVersion issued, CaseRecord caseRecord, CancellationToken ct)
     {
         var (record, letter, pdf) = issued;
+        var contacts = caseRecord.Contacts;
         var fileName = Path.GetFileName(record.PdfBlobName);
         var text = LetterNotices.Issued(record.PartitionKey, record.Version, fileName);
         var sent = 0;
@@ -213,6 +215,13 @@ public sealed class LetterIssuer(
             }, ct))
             {
                 sent++;
+            }
+
+            if (!to.Contains('@', StringComparison.Ordinal))
+            {
+                // No e-mail on file: served by post, a mailing for the day of issue (create-once, like the notice).
+                await postal.FileAsync(record.PartitionKey, NoticeId(record.Version, addressee.Role), addressee.Role, addressee.Name, caseRecord.Addresses.AddressOf(addressee.Role), record.IssuedAt,
+                    record.Version == 1 ? "Final Determination Letter" : $"Final Determination Letter, corrected version {record.Version}", pdf.ToArray(), null, ct);
             }
         }
 

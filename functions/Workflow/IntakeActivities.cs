@@ -25,6 +25,7 @@ public sealed class IntakeActivities(
     RosterStore roster,
     AuditLog audit,
     WordingTemplateStore wording,
+    PostalMail postal,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -94,8 +95,10 @@ public sealed class IntakeActivities(
         // Every party is served and may appeal (8 CCR 9792.10.3); one notice per role, create-once, so a retry sends none twice.
         foreach (var (role, name) in ServedParties.OfIneligibilityNotice(package))
         {
-            await outbox.EnqueueAsync(new Notification(IneligibilityNoticeId(role), step.CaseNumber, caseRecord.Contacts.EmailOf(role) ?? name,
-                IneligibilityNoticeRenderer.Subject(step.CaseNumber), IneligibilityNoticeRenderer.Render(notice with { Addressee = role }, words)) { ToName = name });
+            var email = caseRecord.Contacts.EmailOf(role);
+            var body = IneligibilityNoticeRenderer.Render(notice with { Addressee = role }, words);
+            await outbox.EnqueueAsync(new Notification(IneligibilityNoticeId(role), step.CaseNumber, email ?? name, IneligibilityNoticeRenderer.Subject(step.CaseNumber), body) { ToName = name });
+            if (email is null) await postal.FileAsync(step.CaseNumber, IneligibilityNoticeId(role), role, name, caseRecord.Addresses.AddressOf(role), step.At, "Notice of Ineligibility", null, body);
         }
 
         await store.UpdateAsync(step.CaseNumber, i =>
@@ -236,8 +239,13 @@ public sealed class IntakeActivities(
                 required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator)
             { CombinedInto = combinedInto, Facts = facts, OrganizationAddress = imr.Value.OrganizationAddressLines };
             var email = contacts.EmailOf(role);
-            if (email is null) byPost.Add(role);
-            await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), NoticeOfAssignmentRenderer.Render(notice, words)) { ToName = name });
+            var body = NoticeOfAssignmentRenderer.Render(notice, words);
+            await outbox.EnqueueAsync(new Notification(NoticeOfAssignmentId(role), caseNumber, email ?? name, NoticeOfAssignmentRenderer.Subject(caseNumber), body) { ToName = name });
+            if (email is null)
+            {
+                byPost.Add(role);
+                await postal.FileAsync(caseNumber, NoticeOfAssignmentId(role), role, name, (package.PostalAddresses ?? PartyAddresses.None).AddressOf(role), at, "Notice of Assignment", null, body);
+            }
         }
 
         await store.AppendAuditAsync(caseNumber, at.AddTicks(3), "NoticeOfAssignmentSent",

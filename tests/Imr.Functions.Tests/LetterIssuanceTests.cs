@@ -64,6 +64,34 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         return offer.AssignmentId;
     }
 
+    [Fact]
+    public async Task The_daily_print_batch_lists_the_days_mailings_once_and_a_second_run_finds_it_built()
+    {
+        var postal = _services.GetRequiredService<PostalMail>();
+        var store = _services.GetRequiredService<MailRoomStore>();
+        // A day of its own (far from today's mailings of other tests), two mailings on it.
+        var day = new DateOnly(2001, 1, 1).AddDays(Random.Shared.Next(0, 3000));
+        var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.FromHours(-8));
+        var caseNumber = TestEnvironment.NewCaseNumber("P");
+        await postal.FileAsync(caseNumber, "notice-of-assignment-injured-worker", "Injured worker", "Sample Worker",
+            new PostalAddress { Line1 = "100 Main Street", City = "Fresno", State = "CA", PostalCode = "93721" }, at, "Notice of Assignment", null, "NOTICE OF ASSIGNMENT");
+        await postal.FileAsync(caseNumber, "notice-of-assignment-employer", "Employer", "Sample Manufacturing Co.", null, at, "Notice of Assignment", null, "NOTICE OF ASSIGNMENT");
+        await postal.FileAsync(caseNumber, "notice-of-assignment-employer", "Employer", "Sample Manufacturing Co.", null, at, "Notice of Assignment", null, "NOTICE OF ASSIGNMENT"); // a retry files nothing twice
+
+        var first = await postal.BuildBatchAsync(day);
+        var second = await postal.BuildBatchAsync(day);
+
+        Assert.Equal(2, first.Mailings);
+        Assert.False(first.AlreadyBuilt);
+        Assert.True(second.AlreadyBuilt);
+        Assert.Equal(MailRoomStore.BatchBlobName(day), second.BlobName);
+        using var batch = UglyToad.PdfPig.PdfDocument.Open((await store.ReadAsync(first.BlobName!)).ToArray());
+        var cover = string.Join(" ", batch.GetPage(1).GetWords().Select(w => w.Text));
+        Assert.Contains($"Mailings of {day.ToString("dddd, MMMM d, yyyy", System.Globalization.CultureInfo.InvariantCulture)}: 2,", cover);
+        Assert.Contains("ADDRESS NOT ON FILE", cover);
+        Assert.Equal(new PrintBatchResult(day.AddDays(-1), null, 0, false), await postal.BuildBatchAsync(day.AddDays(-1))); // no mailings, no batch
+    }
+
     private static async Task<string> StoreSubmissionAsync(string caseNumber, string name, Determination determination)
     {
         var blob = $"{caseNumber}/{name}.json";
@@ -119,7 +147,7 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         {
             var pages = document.GetPages().Select(p => ContentOrderTextExtractor.GetText(p)).ToList();
             Assert.All(pages.Select((page, i) => (page, i)), p => Assert.Contains($"IMR Case Number {caseNumber} — Page {p.i + 1} of {pages.Count}", p.page));
-            Assert.Equal(Flow(text.ToString()), Flow(System.Text.RegularExpressions.Regex.Replace(string.Join("\n", pages), @"IMR Case Number \S+ — Page \d+ of \d+", " ")));
+            Assert.Equal(Flow(text.ToString()), Flow(Regex.Replace(string.Join("\n", pages), @"IMR Case Number \S+ — Page \d+ of \d+", " ")));
         }
 
         // Each notice carries the letter's PDF; parties without an address are served by post.
@@ -137,6 +165,17 @@ public sealed class LetterIssuanceTests : IAsyncLifetime
         Assert.Equal("claims@example-claims.test", Assert.IsType<MailboxAddress>(Assert.Single(claims.To)).Address);
         var worker = Outbox.Read(await ReadAsync(StorageNames.OutboxContainer, Outbox.BlobName(caseNumber, "letter-v1-injured-worker")));
         Assert.Equal("post", worker.Headers[Outbox.DeliveryHeader]);
+        // Served by post: a mailing PDF for the mail room, the letter behind an address sheet (issue #15).
+        var day = PostalMail.MailingDay(row.IssuedAt);
+        var mailings = await _services.GetRequiredService<MailRoomStore>().MailingsOfAsync(day);
+        Assert.Contains(MailRoomStore.MailingBlobName(day, caseNumber, "letter-v1-injured-worker"), mailings);
+        Assert.Contains(MailRoomStore.MailingBlobName(day, caseNumber, "letter-v1-employer"), mailings);
+        Assert.DoesNotContain(MailRoomStore.MailingBlobName(day, caseNumber, "letter-v1-claims-administrator"), mailings); // served by e-mail
+        using (var mailing = UglyToad.PdfPig.PdfDocument.Open((await _services.GetRequiredService<MailRoomStore>().ReadAsync(MailRoomStore.MailingBlobName(day, caseNumber, "letter-v1-injured-worker"))).ToArray()))
+        using (var letterPdf = UglyToad.PdfPig.PdfDocument.Open(pdf.ToArray()))
+        {
+            Assert.Equal(1 + letterPdf.NumberOfPages, mailing.NumberOfPages);
+        }
         var director = Outbox.Read(await ReadAsync(StorageNames.OutboxContainer, Outbox.BlobName(caseNumber, "letter-v1-administrative-director")));
         Assert.Equal("administrative-director@dwc.example", Assert.IsType<MailboxAddress>(Assert.Single(director.To)).Address);
 

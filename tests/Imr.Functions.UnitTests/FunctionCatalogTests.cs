@@ -14,7 +14,7 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
+            "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
             "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer",
             "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
