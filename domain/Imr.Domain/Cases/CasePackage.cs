@@ -244,9 +244,10 @@ public sealed partial record CasePackage
             reasons.Add("worker: the date of birth or the age is required.");
         }
 
-        if (Worker.AgeYears is < 14 or > 120)
+        // A worker is at least 14; a health-plan enrollee may be a child.
+        if (Program == ReviewProgram.CaliforniaWorkersCompensation ? Worker.AgeYears is < 14 or > 120 : Worker.AgeYears is < 0 or > 120)
         {
-            reasons.Add("worker.ageYears: must be between 14 and 120.");
+            reasons.Add(Program == ReviewProgram.CaliforniaWorkersCompensation ? "worker.ageYears: must be between 14 and 120." : "worker.ageYears: must be between 0 and 120.");
         }
 
         if (Worker.DateOfBirth is { } born && born >= Worker.DateOfInjury)
