@@ -15,7 +15,7 @@ SPECIALTIES = {  # specialty: (head-count, a frequent second specialty or None)
     "Surgical Oncology": (3, "General Surgery"), "General Surgery": (12, None), "Bariatric Surgery": (3, "General Surgery"),
     "Plastic Surgery": (8, None), "Hand Surgery": (3, "Orthopedic Surgery"), "Cardiology": (10, None),
     "Thoracic and Cardiovascular Surgery": (3, None), "Vascular Surgery": (3, None), "Otolaryngology": (6, None),
-    "Obstetrics and Gynecology": (8, None), "Urology": (4, None), "Ophthalmology": (5, None), "Optometry": (2, None),
+    "Obstetrics and Gynecology": (8, None), "Urology": (4, None), "Ophthalmology": (5, None), "Optometry": (3, None),
     "Infectious Disease": (6, None), "Gastroenterology": (6, None), "Endocrinology": (6, None), "Family Medicine": (12, None),
     "Emergency Medicine": (6, None), "Pediatrics": (8, None), "Addiction Medicine": (4, "Psychiatry"), "Chiropractic": (4, None),
     "Acupuncture": (3, None), "Oral and Maxillofacial Surgery": (2, None), "Dentistry": (2, None),
@@ -33,6 +33,8 @@ for specialty, (count, second) in SPECIALTIES.items():
         rid = f"dmhc-{n:03d}"
         specialties = [specialty] + ([second] if second and i % 2 == 0 else [])
         roll = random.random()
+        if i == 0:
+            roll = 0.0  # every specialty keeps at least one usable reviewer: active, licensed in California, in practice
         states = ["California"] + random.sample(OTHER_STATES, random.randint(0, 2))
         if 0.93 <= roll < 0.97:
             states = random.sample(OTHER_STATES, 1)  # licensed outside California only

@@ -373,3 +373,32 @@ public class TreatmentTaxonomyTests
         return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("samples/"), "samples");
     }
 }
+
+/// <summary>The DMHC routing roster (samples/dmhc-roster.json) covers the specialty map, so the routing report can reach 100 %.</summary>
+public class DmhcRosterTests
+{
+    [Fact]
+    public void Every_specialty_of_the_default_map_has_an_active_California_reviewer_in_the_DMHC_roster()
+    {
+        var path = Path.Combine(TreatmentTaxonomyTests.SamplesFolder(), "dmhc-roster.json");
+        var (roster, problems) = RosterImport.Parse("dmhc-roster.json", File.ReadAllBytes(path));
+        var rules = new MatchingRules { RequiredLicenseState = "California" };
+
+        Assert.Empty(problems);
+        Assert.InRange(roster.Count, 200, 500);
+        var usable = roster.Where(r => r.Active && r.LicensedStates.Contains("California") && r.ActivePracticeHoursPerWeek >= rules.MinimumActivePracticeHoursPerWeek && r.BoardCertifications.Count > 0).ToList();
+        var missing = SpecialtyMap.Default.Rules.SelectMany(r => r.Specialties).Distinct().Where(s => !usable.Any(r => r.Specialties.Contains(s))).ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void A_DMHC_package_built_like_the_bench_routes_an_oncology_drug_to_an_oncologist()
+    {
+        var roster = RosterImport.Parse("dmhc-roster.json", File.ReadAllBytes(Path.Combine(TreatmentTaxonomyTests.SamplesFolder(), "dmhc-roster.json"))).Reviewers;
+        var package = DmhcProgramTests.Enrollee(p => p with { DisputedItems = [new DisputedItem { ItemId = "RX", Description = "Chemotherapy drug", Category = "Pharmacy/Prescription Drugs", SubCategory = "Chemotherapy/ Cancer Medications", BodyPart = "Cancer: Breast" }] });
+        var match = new ReviewerMatcher(SpecialtyMap.Default, new MatchingRules { RequiredLicenseState = "California" }).Match(package, roster, new HashSet<string>(), new Dictionary<string, ReviewerLoad>());
+
+        Assert.NotNull(match.Selected);
+        Assert.Contains(match.Selected.Specialties, s => s is "Medical Oncology" or "Hematology and Oncology");
+    }
+}
