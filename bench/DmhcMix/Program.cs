@@ -134,7 +134,7 @@ namespace Imr.Bench.DmhcMix
             md.AppendLine(CultureInfo.InvariantCulture, $"- **Rows with a treatment category in the taxonomy: {r.WithCategory:N0} of {r.Rows:N0}; routed to ≥ 1 eligible reviewer: {r.WithCategoryRouted:N0} ({Pct(r.WithCategoryRoutedShare)})**");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Valid packages: {r.ValidPackages:N0}; screened eligible: {r.ScreenedEligible:N0} (the rows carry no dates: each package is filed 20 days after the plan's decision)").AppendLine();
             Table("By treatment category (the taxonomy)", r.ByTaxonomyCategory, "category");
-            Table("By type of review", r.ByType, "type");
+            Table("By type of review (all rows, those without a category included)", r.ByType, "type");
             Table("By the DMHC's own treatment category", r.ByDmhcCategory, "DMHC category");
             Table("Rows without a category in the taxonomy (reported, not routed)", r.WithoutCategory, "DMHC category");
             if (r.UnroutedBySubCategory.Count > 0) Table("Rows with a category that found no eligible reviewer", r.UnroutedBySubCategory, "category / sub-category / diagnosis");
