@@ -30,6 +30,8 @@ public sealed class MatchingOptions
     public sealed class SpecialtyRuleOptions
     {
         public string Category { get; set; } = "";
+        /// <summary>Only for this sub-category of the treatment taxonomy (empty: every sub-category).</summary>
+        public string? SubCategory { get; set; }
         public List<string> BodyParts { get; set; } = [];
         public List<string> Specialties { get; set; } = [];
     }
@@ -40,7 +42,7 @@ public sealed class MatchingOptions
     {
         var map = options.SpecialtyRules.Count == 0
             ? SpecialtyMap.Default
-            : new SpecialtyMap(options.SpecialtyRules.Select(r => new SpecialtyRule { Category = r.Category, BodyParts = r.BodyParts, Specialties = r.Specialties }).ToList());
+            : new SpecialtyMap(options.SpecialtyRules.Select(r => new SpecialtyRule { Category = r.Category, SubCategory = string.IsNullOrWhiteSpace(r.SubCategory) ? null : r.SubCategory, BodyParts = r.BodyParts, Specialties = r.Specialties }).ToList());
         return new ReviewerMatcher(map, new MatchingRules { MinimumActivePracticeHoursPerWeek = options.MinimumActivePracticeHoursPerWeek, RequiredLicenseState = options.RequiredLicenseState });
     }
 }

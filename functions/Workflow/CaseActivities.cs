@@ -89,7 +89,7 @@ public sealed class CaseActivities(
         var package = record.Package;
         // The case's own program selects its policy: one app serves cases of several programs.
         var policy = options.Value.PolicyFor(package.Program.ToString());
-        var deadlines = policy.For(time.GetUtcNow(), package.Expedited);
+        var deadlines = policy.For(time.GetUtcNow(), package);
         var entity = new CaseEntity
         {
             PartitionKey = input.CaseNumber,

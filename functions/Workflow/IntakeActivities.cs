@@ -155,7 +155,7 @@ public sealed class IntakeActivities(
             $"application {step.CaseNumber} combined into this case: item(s) {string.Join(", ", added)} added, {copied.Count} document(s) attached, {awaited.Count} awaited{reviewerNote}");
 
         // The combined application's own documents still to come: its claims administrator is told what to deliver and by when.
-        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package.Expedited, package.NoticeOfAssignmentBy);
+        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package, own.Contacts);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
             i.RecordsDueAt = due;
@@ -201,7 +201,7 @@ public sealed class IntakeActivities(
     {
         var caseRecord = await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName);
         var package = caseRecord.Package;
-        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package.Expedited, package.NoticeOfAssignmentBy);
+        var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package, caseRecord.Contacts);
         var missing = await intake.MissingDocumentsAsync(caseRecord, step.ManifestBlobName, step.At);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
@@ -210,7 +210,7 @@ public sealed class IntakeActivities(
             i.MissingDocuments = string.Join(", ", missing);
         });
         await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
-            missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : package.NoticeOfAssignmentBy == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
+            missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
         // The merged package keeps the case's own parties, so it addresses the notice too.
         await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
@@ -235,7 +235,7 @@ public sealed class IntakeActivities(
         var byPost = new List<string>();
         foreach (var (role, name) in parties)
         {
-            var notice = new NoticeOfAssignment(imr.Value.OrganizationName, caseNumber, at, due, allowed, NoticeOfAssignment.BasisOf(package.Expedited, package.NoticeOfAssignmentBy),
+            var notice = new NoticeOfAssignment(imr.Value.OrganizationName, caseNumber, at, due, allowed, NoticeOfAssignment.BasisOf(package.Expedited, RecordsDeadline.NoticeServiceTo(contacts)),
                 required, deliverTo, role, role == AddresseeRoles.ClaimsAdministrator ? null : package.ClaimsAdministrator)
             { CombinedInto = combinedInto, Facts = facts, OrganizationAddress = imr.Value.OrganizationAddressLines };
             var email = contacts.EmailOf(role);

@@ -39,7 +39,7 @@ public class EligibilityTests
     [Fact]
     public void The_window_and_extension_are_settings()
     {
-        var rules = Rules with { ApplicationWindowDays = 10, MailingExtensionDays = 0 };
+        var rules = Rules with { ApplicationWindowDays = 10, MailingExtensionDays = 0, RollForwardToWorkingDay = false }; // day 10 is a Saturday: no roll-forward here
 
         Assert.Equal(EligibilityOutcome.Eligible, EligibilityScreening.Screen(Filed(10, NoticeMethod.Mail), [], rules).Outcome);
         Assert.Equal(EligibilityOutcome.Ineligible, EligibilityScreening.Screen(Filed(11, NoticeMethod.Mail), [], rules).Outcome);
@@ -53,7 +53,7 @@ public class EligibilityTests
         var decision = EligibilityScreening.Screen(p, [], Rules);
 
         Assert.Equal(EligibilityOutcome.Ineligible, decision.Outcome);
-        Assert.Equal("Not disputable: the utilization review did not deny or modify item(s) OK-1.", Assert.Single(decision.Reasons));
+        Assert.Equal("Not disputable: the utilization review did not deny, modify or delay item(s) OK-1.", Assert.Single(decision.Reasons));
     }
 
     [Fact]

@@ -312,7 +312,8 @@ public class SpecialtyMapTests
     [Fact]
     public void An_unmapped_category_has_no_suited_specialty()
     {
-        Assert.Empty(SpecialtyMap.Default.SpecialtiesFor(Item("Acupuncture", "back")));
+        // Acupuncture used to be unmapped; it is in the taxonomy now (issue 15), so an invented category stands in.
+        Assert.Empty(SpecialtyMap.Default.SpecialtiesFor(Item("Astrology", "back")));
     }
 
     [Fact]

@@ -32,6 +32,11 @@ public sealed partial record CasePackage
     public DisputeType DisputeType { get; init; } = DisputeType.MedicalNecessity;
     public required IReadOnlyList<DisputedItem> DisputedItems { get; init; }
     public required DateOnly ApplicationDate { get; init; }
+    /// <summary>
+    /// Who signed the application (8 CCR 9792.10.1(b): the employee or the employee's representative). Null on packages
+    /// made before the field existed: the screening then cannot tell and does not reject for it.
+    /// </summary>
+    public ApplicationSigner? ApplicationSignedBy { get; init; }
     /// <summary>How the notice of assignment reaches the claims administrator; it sets the medical-records deadline.</summary>
     public NoticeMethod NoticeOfAssignmentBy { get; init; } = NoticeMethod.Electronic;
     /// <summary>Where notices about the package itself (a rejection) go.</summary>
@@ -243,9 +248,10 @@ public sealed partial record CasePackage
             reasons.Add("worker: the date of birth or the age is required.");
         }
 
-        if (Worker.AgeYears is < 14 or > 120)
+        // A worker is at least 14; a health-plan enrollee may be a child.
+        if (Program == ReviewProgram.CaliforniaWorkersCompensation ? Worker.AgeYears is < 14 or > 120 : Worker.AgeYears is < 0 or > 120)
         {
-            reasons.Add("worker.ageYears: must be between 14 and 120.");
+            reasons.Add(Program == ReviewProgram.CaliforniaWorkersCompensation ? "worker.ageYears: must be between 14 and 120." : "worker.ageYears: must be between 0 and 120.");
         }
 
         if (Worker.DateOfBirth is { } born && born >= Worker.DateOfInjury)
@@ -364,18 +370,37 @@ public sealed record CasePackageParseResult(CasePackage? Package, IReadOnlyList<
     public static CasePackageParseResult Rejected(string reason) => new(null, [reason]);
 }
 
-/// <summary>The review program a case belongs to; it selects the case's deadline policy (see DeadlinePrograms).</summary>
+/// <summary>
+/// The review program a case belongs to; its name is the program's stable key (<c>Imr.Domain.Programs.ReviewPrograms</c>):
+/// eligibility, deadlines, records, taxonomy, served parties and letter wording are looked up by it.
+/// </summary>
 public enum ReviewProgram
 {
     CaliforniaWorkersCompensation,
     /// <summary>ACA external review (45 CFR 147.136): 45 days, expedited 72 hours.</summary>
     AcaExternalReview,
+    /// <summary>California DMHC Independent Medical Review for health-plan enrollees (Health and Safety Code 1374.30–1374.36, 1370.4).</summary>
+    CaliforniaDmhc,
 }
 
 public enum DisputeType
 {
     MedicalNecessity,
+    /// <summary>Workers' compensation: liability for the treatment is disputed (IMR waits until it is resolved).</summary>
     Liability,
+    /// <summary>Health plans: the plan denied an experimental or investigational therapy (Health and Safety Code 1370.4).</summary>
+    ExperimentalInvestigational,
+    /// <summary>Health plans: a coverage decision (the service is excluded by the contract), not medical necessity; not for IMR.</summary>
+    Coverage,
+}
+
+/// <summary>Who signed the application for IMR.</summary>
+public enum ApplicationSigner
+{
+    InjuredWorker,
+    /// <summary>The employee's attorney or other representative.</summary>
+    Representative,
+    NotSigned,
 }
 
 /// <summary>How a decision or notice was served: by mail (the mailing extension applies) or electronically.</summary>
@@ -385,12 +410,19 @@ public enum NoticeMethod
     Electronic,
 }
 
-/// <summary>What the utilization review decided for one requested item; only denied or modified items can be disputed.</summary>
+/// <summary>What the utilization review decided for one requested item; denied, modified or delayed items can be disputed.</summary>
 public enum UrOutcome
 {
     Denied,
     Modified,
     Approved,
+    /// <summary>The decision delays the treatment (8 CCR 9792.10.3(a), Labor Code 4610.5(c)(1)): disputable.</summary>
+    Delayed,
+    /// <summary>
+    /// Denied only because the physician did not send information the claims administrator asked for: not a
+    /// utilization review decision on medical necessity, so not eligible for IMR.
+    /// </summary>
+    ConditionalNonCertification,
 }
 
 public enum DocumentKind
@@ -460,6 +492,8 @@ public sealed record UtilizationReview
     public required string Reviewer { get; init; }
     /// <summary>The guideline the claims administrator's UR decision cited, e.g. "MTUS Chronic Pain Treatment Guidelines Physical Medicine".</summary>
     public required string GuidelineCited { get; init; }
+    /// <summary>Whether a copy of the written decision is attached to the application; null on packages made before the field existed.</summary>
+    public bool? DecisionAttached { get; init; }
 
     [JsonIgnore]
     public DateOnly ServedOn => DateServed ?? DecisionDate;
@@ -476,6 +510,10 @@ public sealed record DisputedItem
     public required string Category { get; init; }
     public required string BodyPart { get; init; }
     public UrOutcome UrOutcome { get; init; } = UrOutcome.Denied;
+    /// <summary>The taxonomy's sub-category (e.g. "Opioids", "EpiduralSteroid"), when known.</summary>
+    public string? SubCategory { get; init; }
+    /// <summary>A dispute over a drug under the MTUS Drug Formulary: decided within 5 working days (Labor Code 4610.6(d)).</summary>
+    public bool? Formulary { get; init; }
 }
 
 public sealed record CaseDocument

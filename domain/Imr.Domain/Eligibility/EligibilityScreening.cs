@@ -43,25 +43,69 @@ public sealed record PriorApplication(ApplicationFingerprint Fingerprint, bool D
 /// <summary>Screens an application for IMR (8 CCR 9792.10.1–9792.10.5): timeliness, disputable items, duplicates, liability, combining.</summary>
 public static class EligibilityScreening
 {
+    /// <remarks>
+    /// The rules given apply to their own program (<see cref="EligibilityRules.Program"/>); a package of another program
+    /// is screened by that program's built-in rules (<see cref="Programs.ReviewPrograms"/>), so no workers'-comp rule
+    /// reaches a health-plan case.
+    /// </remarks>
     public static EligibilityDecision Screen(CasePackage package, IEnumerable<PriorApplication> onFile, EligibilityRules rules)
     {
-        var reasons = new List<string>();
-        var ur = package.UtilizationReview;
-
-        // Timeliness: the window runs from service of the UR decision, longer when it was served by mail.
-        var byMail = ur.ServedBy == NoticeMethod.Mail;
-        var window = rules.WindowDays(byMail);
-        var elapsed = package.ApplicationDate.DayNumber - ur.ServedOn.DayNumber;
-        if (elapsed > window)
+        if (rules.Program != package.Program)
         {
-            reasons.Add($"Untimely: the application was filed {elapsed} days after the utilization review decision was served ({(byMail ? "by mail" : "electronically")}); the limit is {window} days.");
+            rules = Programs.ReviewPrograms.For(package.Program).Eligibility;
         }
 
-        // Only what UR denied or modified can go to IMR.
-        var notDisputable = package.DisputedItems.Where(i => i.UrOutcome is not (UrOutcome.Denied or UrOutcome.Modified)).Select(i => i.ItemId).ToList();
+        var reasons = new List<string>();
+        var ur = package.UtilizationReview;
+        var decision = rules.DecisionName;
+
+        // Timeliness: the window runs from service of the decision, longer when it was served by mail; a last day on a
+        // weekend or holiday moves to the next working day.
+        var byMail = ur.ServedBy == NoticeMethod.Mail;
+        var elapsed = package.ApplicationDate.DayNumber - ur.ServedOn.DayNumber;
+        var (lastDay, rolled) = rules.LastDayToApply(ur.ServedOn, byMail);
+        if (package.ApplicationDate > lastDay)
+        {
+            var limit = rules.ApplicationWindowMonths is { } months ? $"{months} months" : $"{rules.WindowDays(byMail)} days";
+            var moved = rolled ? $" (the last day fell on a weekend or holiday and moved to {lastDay:yyyy-MM-dd})" : "";
+            reasons.Add($"Untimely: the application was filed {elapsed} days after the {decision} was served ({(byMail ? "by mail" : "electronically")}); the limit is {limit}{moved}.");
+        }
+
+        if (rules.RequireSignature && package.ApplicationSignedBy == ApplicationSigner.NotSigned)
+        {
+            reasons.Add("Not signed: the application is not signed by the injured worker or the worker's representative.");
+        }
+
+        if (rules.RequireDecisionAttached && ur.DecisionAttached == false)
+        {
+            reasons.Add($"No {decision}: a copy of the written {decision} is not attached to the application.");
+        }
+
+        // A conditional non-certification (denied only for want of information asked for) is not a decision on medical
+        // necessity: it has its own reason, not the generic one.
+        var conditional = package.DisputedItems.Where(i => i.UrOutcome == UrOutcome.ConditionalNonCertification).Select(i => i.ItemId).ToList();
+        if (conditional.Count > 0)
+        {
+            reasons.Add($"Not a decision on medical necessity: item(s) {string.Join(", ", conditional)} were denied only because the information the claims administrator asked for was not sent (a conditional non-certification).");
+        }
+
+        // Only what the decision denied, modified or delayed can go to IMR.
+        var notDisputable = package.DisputedItems.Where(i => i.UrOutcome != UrOutcome.ConditionalNonCertification && !rules.DisputableOutcomes.Contains(i.UrOutcome)).Select(i => i.ItemId).ToList();
         if (notDisputable.Count > 0)
         {
-            reasons.Add($"Not disputable: the utilization review did not deny or modify item(s) {string.Join(", ", notDisputable)}.");
+            var verbs = rules.DisputableOutcomes.Select(o => o switch { UrOutcome.Denied => "deny", UrOutcome.Modified => "modify", UrOutcome.Delayed => "delay", _ => o.ToString().ToLowerInvariant() }).ToList();
+            var said = verbs.Count == 1 ? verbs[0] : $"{string.Join(", ", verbs.Take(verbs.Count - 1))} or {verbs[^1]}";
+            reasons.Add($"Not disputable: {rules.DecidedBy} did not {said} item(s) {string.Join(", ", notDisputable)}.");
+        }
+
+        if (package.DisputeType == DisputeType.Coverage)
+        {
+            reasons.Add("Coverage decision: the dispute is whether the service is covered by the contract, not whether it is medically necessary; coverage decisions are not referred for independent review.");
+        }
+
+        if (package.DisputeType == DisputeType.Liability && !rules.DeferLiability)
+        {
+            reasons.Add("Not a medical-necessity dispute: liability for the treatment is not decided by this review.");
         }
 
         var mine = ApplicationFingerprint.Of(package);
@@ -69,7 +113,7 @@ public static class EligibilityScreening
         var duplicate = others.FirstOrDefault(a => IsDuplicate(mine, a.Fingerprint));
         if (duplicate is not null)
         {
-            reasons.Add($"Duplicate: the same worker, treatment and utilization review decision are already the subject of case {duplicate.Fingerprint.CaseNumber} ({(duplicate.Decided ? "decided" : "open")}).");
+            reasons.Add($"Duplicate: the same worker, treatment and {decision} are already the subject of case {duplicate.Fingerprint.CaseNumber} ({(duplicate.Decided ? "decided" : "open")}).");
         }
 
         if (reasons.Count > 0)
