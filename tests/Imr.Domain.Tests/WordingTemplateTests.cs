@@ -31,14 +31,14 @@ public class WordingTemplateTests
     }
 
     [Fact]
-    public void The_DMHC_program_ships_its_own_wording_for_when_its_key_is_added()
+    public void The_DMHC_program_ships_its_own_wording()
     {
         foreach (var name in TemplateNames.All)
         {
-            Assert.NotNull(WordingTemplates.Shipped.Source("CaliforniaDmhcImr", name));
+            Assert.NotNull(WordingTemplates.Shipped.Source("CaliforniaDmhc", name));
         }
 
-        var dmhc = WordingTemplates.Shipped.Render("CaliforniaDmhcImr", TemplateNames.LetterMeaning, new Dictionary<string, object?>
+        var dmhc = WordingTemplates.Shipped.Render("CaliforniaDmhc", TemplateNames.LetterMeaning, new Dictionary<string, object?>
         {
             ["numbered"] = false,
             ["items"] = new List<Dictionary<string, object?>> { new() { ["number"] = 1, ["description"] = "Proton beam therapy", ["outcome"] = "Overturned", ["overturned"] = true } },
