@@ -72,6 +72,12 @@ public sealed record MacroResult
     public long? RuntimePeakRssBytes { get; init; }
     public long? AzuritePeakRssBytes { get; init; }
     public required IReadOnlyDictionary<string, string?> Settings { get; init; }
+    /// <summary>
+    /// What went wrong in the harness itself while the run went on: a storage query of the watcher or the reviewers that
+    /// failed (e.g. timed out under load) and was tried again at the next poll, or an upload that failed. The run's figures
+    /// stand; these say how far they can be trusted.
+    /// </summary>
+    public IReadOnlyList<string> HarnessErrors { get; init; } = [];
 }
 
 /// <summary>
@@ -119,6 +125,12 @@ public static partial class MacroBenchmark
         var closedAt = new ConcurrentDictionary<string, DateTimeOffset>();
         var arrivalLagMs = new ConcurrentBag<double>();
         var failures = new ConcurrentBag<string>();
+        var harnessErrors = new ConcurrentQueue<string>();
+        void HarnessError(string what, Exception e)
+        {
+            harnessErrors.Enqueue($"{what}: {e.GetType().Name}");
+            log.WriteLine($"[{options.Backend}] {what} failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); tried again at the next poll");
+        }
 
         counter.Reset();
         ProcessMemory.ResetPeak(Environment.ProcessId);
@@ -128,8 +140,8 @@ public static partial class MacroBenchmark
         stop.CancelAfter(steady ? options.Duration + options.Timeout : options.Timeout);
 
         var poll = options.OutboxPollInterval ?? (steady ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
-        var reviewers = RunReviewersAsync(blobs, http, answers, caseNumbers, offeredAt, submittedAt, failures, options.ReviewerConcurrency, poll, stop.Token);
-        var watcher = WatchClosedAsync(casesTable, caseNumbers, closedAt, stop.Token);
+        var reviewers = RunReviewersAsync(blobs, http, answers, caseNumbers, offeredAt, submittedAt, failures, options.ReviewerConcurrency, poll, e => HarnessError("reviewers' outbox listing", e), stop.Token);
+        var watcher = WatchClosedAsync(casesTable, caseNumbers, closedAt, e => HarnessError("closed-case query", e), stop.Token);
 
         var intake = SampleCases.Intake(blobs);
         try
@@ -166,6 +178,13 @@ public static partial class MacroBenchmark
         {
             log.WriteLine($"[{options.Backend}] timed out: {closedAt.Count}/{caseCount} closed");
         }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // An upload that failed for good (or anything else the driver could not get past): the run ends here, and
+            // its report says what completed instead of the whole invocation ending without one.
+            HarnessError("the run", e);
+            log.WriteLine($"[{options.Backend}] stopped early: {closedAt.Count}/{caseCount} closed");
+        }
 
         var wall = clock.Elapsed;
         await stop.CancelAsync();
@@ -175,6 +194,10 @@ public static partial class MacroBenchmark
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            HarnessError("the reviewers", e);
         }
 
         var requests = counter.Snapshot();
@@ -207,6 +230,7 @@ public static partial class MacroBenchmark
             RuntimePeakRssBytes = ProcessMemory.PeakRssBytes(Environment.ProcessId),
             AzuritePeakRssBytes = options.AzuritePid is { } pid ? ProcessMemory.PeakRssBytes(pid) : null,
             Settings = settings.Where(s => s.Key.StartsWith("LocalRuntime:", StringComparison.Ordinal) && s.Key is not ("LocalRuntime:HttpUrl" or "LocalRuntime:RosterSeedFile" or "LocalRuntime:TaskHub")).ToDictionary(),
+            HarnessErrors = [.. harnessErrors.GroupBy(e => e).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} (×{g.Count()})")],
         };
         foreach (var f in failures.Take(5)) log.WriteLine($"[{options.Backend}] reviewer failure: {f}");
         return result;
@@ -227,7 +251,7 @@ public static partial class MacroBenchmark
     /// the reviewer has opened the form (its GET) — the wait measured is from the click to the case row's ClosedAt.
     /// </summary>
     private static async Task RunReviewersAsync(BlobServiceClient blobs, HttpClient http, Dictionary<string, string> answers, string[] caseNumbers,
-        ConcurrentDictionary<string, DateTimeOffset> offeredAt, ConcurrentDictionary<string, DateTimeOffset> submittedAt, ConcurrentBag<string> failures, int concurrency, TimeSpan poll, CancellationToken ct)
+        ConcurrentDictionary<string, DateTimeOffset> offeredAt, ConcurrentDictionary<string, DateTimeOffset> submittedAt, ConcurrentBag<string> failures, int concurrency, TimeSpan poll, Action<Exception> pollFailed, CancellationToken ct)
     {
         var outbox = blobs.GetBlobContainerClient(StorageNames.OutboxContainer);
         var ours = caseNumbers.ToHashSet();
@@ -287,9 +311,15 @@ public static partial class MacroBenchmark
 
                 await Task.Delay(poll, ct);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e)
+            {
+                // A listing that failed (a storage timeout under load) is tried again; what it listed before is kept in `seen`.
+                pollFailed(e);
+                try { await Task.Delay(poll, ct); } catch (OperationCanceledException) { break; }
             }
         }
 
@@ -323,18 +353,38 @@ public static partial class MacroBenchmark
     /// Reads closed cases from the Cases table (the case record's ClosedAt is when the orchestration closed it, so how
     /// often this polls does not change the figures). Each query starts at the first case not yet closed.
     /// </summary>
-    private static async Task WatchClosedAsync(TableClient cases, string[] caseNumbers, ConcurrentDictionary<string, DateTimeOffset> closedAt, CancellationToken ct)
+    private static Task WatchClosedAsync(TableClient cases, string[] caseNumbers, ConcurrentDictionary<string, DateTimeOffset> closedAt, Action<Exception> queryFailed, CancellationToken ct)
     {
         var high = caseNumbers[^1];
         var lowest = 0;
-        while (closedAt.Count < caseNumbers.Length)
+        return PollUntilAsync(() => closedAt.Count >= caseNumbers.Length, TimeSpan.FromSeconds(2), async token =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(2), ct);
             while (lowest < caseNumbers.Length && closedAt.ContainsKey(caseNumbers[lowest])) lowest++;
             var low = caseNumbers[Math.Min(lowest, caseNumbers.Length - 1)];
-            await foreach (var e in cases.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(low) >= 0 && x.PartitionKey.CompareTo(high) <= 0 && x.RowKey == CaseEntity.Row, select: ["PartitionKey", "Status", "ClosedAt"], cancellationToken: ct))
+            await foreach (var e in cases.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(low) >= 0 && x.PartitionKey.CompareTo(high) <= 0 && x.RowKey == CaseEntity.Row, select: ["PartitionKey", "Status", "ClosedAt"], cancellationToken: token))
             {
                 if (e.GetString("Status") == "Closed" && e.GetDateTimeOffset("ClosedAt") is { } at) closedAt.TryAdd(e.PartitionKey, at);
+            }
+        }, queryFailed, ct);
+    }
+
+    /// <summary>
+    /// Polls until <paramref name="done"/>: a poll that fails (a storage query timing out while the emulator is saturated,
+    /// as in the 500-case steady run that ended without a report) is reported to <paramref name="failed"/> and tried again
+    /// at the next interval, never ending the run. Only cancellation ends it early.
+    /// </summary>
+    public static async Task PollUntilAsync(Func<bool> done, TimeSpan interval, Func<CancellationToken, Task> poll, Action<Exception> failed, CancellationToken ct)
+    {
+        while (!done())
+        {
+            await Task.Delay(interval, ct);
+            try
+            {
+                await poll(ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                failed(e);
             }
         }
     }

@@ -73,12 +73,28 @@ void Print(string label, MacroResult r) => Console.WriteLine(r.Mode == nameof(Lo
     : $"[{label}] completed {r.Completed}/{r.Cases}: {r.CasesPerMinute} cases/min, {r.RequestsPerCase} storage requests/case");
 
 var runs = new List<MacroResult>();
+// A run that throws anyway (the harness's own failure, not the system's) is logged and the invocation goes on, so the
+// report of the runs that finished is written whatever happens to the next one.
+async Task<MacroResult?> RunAsync(MacroOptions o)
+{
+    try
+    {
+        return await MacroBenchmark.RunAsync(o, Console.Out);
+    }
+    catch (Exception e)
+    {
+        Console.WriteLine($"[{o.Backend} {o.Mode.ToString().ToLowerInvariant()}] the harness failed and the run is left out of the report: {e}");
+        return null;
+    }
+}
+
 var steadyRates = new Dictionary<DurableBackendKind, double>();
 foreach (var backend in backends)
 {
     if (burst)
     {
-        var result = await MacroBenchmark.RunAsync(Options(backend, LoadMode.Burst, 0), Console.Out);
+        var result = await RunAsync(Options(backend, LoadMode.Burst, 0));
+        if (result is null) continue;
         Print(backend.ToString(), result);
         runs.Add(result);
         if (result.CasesPerMinute > 0) steadyRates[backend] = Math.Round(result.CasesPerMinute / 2, 1);
@@ -87,7 +103,7 @@ foreach (var backend in backends)
     if (steady)
     {
         var r = rate ?? steadyRates.GetValueOrDefault(backend, DefaultRate);
-        var result = await MacroBenchmark.RunAsync(Options(backend, LoadMode.Steady, r), Console.Out);
+        if (await RunAsync(Options(backend, LoadMode.Steady, r)) is not { } result) continue;
         Print(backend.ToString(), result);
         runs.Add(result);
     }
@@ -119,16 +135,25 @@ if (args.Contains("--tune"))
     foreach (var v in variants)
     {
         var mode = steady ? LoadMode.Steady : LoadMode.Burst;
-        var result = await MacroBenchmark.RunAsync(Options(DurableBackendKind.AzureStorage, mode, rate ?? steadyRates.GetValueOrDefault(DurableBackendKind.AzureStorage, DefaultRate), v), Console.Out);
+        if (await RunAsync(Options(DurableBackendKind.AzureStorage, mode, rate ?? steadyRates.GetValueOrDefault(DurableBackendKind.AzureStorage, DefaultRate), v)) is not { } result) continue;
         Print($"tuned {string.Join(',', v.Select(k => $"{k.Key}={k.Value}"))}", result);
         runs.Add(result);
     }
 }
 
-var ceiling = await CeilingProbe.RunAsync(connection, TimeSpan.FromSeconds(10), 32);
+CeilingResult? ceiling = null;
+try
+{
+    ceiling = await CeilingProbe.RunAsync(connection, TimeSpan.FromSeconds(10), 32);
+}
+catch (Exception e)
+{
+    Console.WriteLine($"The Azurite ceiling probe failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); the report goes without it.");
+}
+
 var report = new BenchReport(Report.Machine(), DateTimeOffset.UtcNow, "bench/run.sh " + string.Join(' ', args), runs, ceiling);
 var firstSteady = runs.FirstOrDefault(r => r.Mode == nameof(LoadMode.Steady));
 var name = (burst ? $"macro-{cases}" : "") + (burst && steady ? "-" : "") + (firstSteady is { } f ? $"steady-{f.OfferedRatePerMinute:0.#}x{minutes:0.#}" : "");
 Console.WriteLine(await Report.WriteAsync(report, outDir, name));
 Console.WriteLine($"Results: {Path.Combine(outDir, name)}.{{json,md,svg,png}}");
-return runs.All(r => r.Completed == r.Cases) ? 0 : 1;
+return runs.Count > 0 && runs.All(r => r.Completed == r.Cases && r.HarnessErrors.Count == 0) ? 0 : 1;

@@ -103,6 +103,16 @@ public static class Report
                 (azureBurst is not null && c.CasesPerMinuteCeiling > 0 ? $" The system on the Azure Storage backend (burst) reaches **{F(100 * azureBurst.CasesPerMinute / c.CasesPerMinuteCeiling)}%** of it." : ""));
         }
 
+        if (r.Runs.Where(x => x.HarnessErrors.Count > 0).ToList() is { Count: > 0 } troubled)
+        {
+            // The harness's own trouble (not the system's): its figures stand, but a watcher that missed polls sees closes late.
+            s.AppendLine().AppendLine("Harness errors (a query of the load driver failed and was tried again at the next poll):");
+            foreach (var run in troubled)
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"- {run.Backend} {run.Mode.ToLowerInvariant()}: {string.Join("; ", run.HarnessErrors)}");
+            }
+        }
+
         if (azure is not null || memory is not null)
         {
             s.AppendLine().Append(RequestTables(azure, memory));

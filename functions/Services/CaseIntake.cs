@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -44,17 +40,19 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 {
     public const string ManifestFileName = CaseNames.ManifestFileName;
     public const string UnnamedPartition = "_unnamed";
-    private const string Sha256Metadata = DocumentStore.Sha256Metadata;
-    private static readonly JsonSerializerOptions ReportJson = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private BlobContainerClient Intake => storage.Container(StorageNames.IntakeContainer);
-    private BlobContainerClient CaseFiles => storage.Container(StorageNames.CaseFilesContainer);
-    private BlobContainerClient Quarantine => storage.Container(StorageNames.QuarantineContainer);
+    // The case-files adapter (snapshots, pinned reads, create-once copies) and quarantine: this class routes and decides.
+    private readonly CaseFileBlobs _files = new(storage);
+    private readonly IntakeQuarantine _quarantine = new(storage, new CaseFileBlobs(storage), store, outbox, options, time, logger);
+
+    private BlobContainerClient Intake => _files.Intake;
+    private BlobContainerClient CaseFiles => _files.CaseFiles;
 
     public static string ManifestBlobName(string caseNumber) => CaseNames.ManifestBlob(caseNumber);
     public static string DocumentBlobName(string caseNumber, string fileName) => CaseNames.DocumentBlob(caseNumber, fileName);
 
-    private readonly RawBlobAccess _raw = new(storage);
+    /// <summary>Documents up to this size are read once into memory at intake (hashed and copied from the same bytes); larger ones stream.</summary>
+    private const long MaxBufferedBytes = 8L * 1024 * 1024;
 
     public Task<IntakeResult> AcceptAsync(BlobClient blob, DurableTaskClient durable, CancellationToken ct = default) => AcceptAsync(blob.Name, durable, ct);
 
@@ -67,33 +65,46 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         var slash = name.IndexOf('/');
         var folder = slash > 0 ? name[..slash] : "";
         var file = slash > 0 ? name[(slash + 1)..] : name;
-        var source = await SnapshotAsync(Intake, name, ct);
+        var validPath = CaseNumber.TryParse(folder, out var caseNumber) && (file == ManifestFileName || CasePackage.IsSafeFileName(file));
+        IntakeEntity? record = null;
+        if (validPath && file != ManifestFileName)
+        {
+            // A document before its manifest (the usual order: the manifest is written last and takes its folder's
+            // documents with it) waits beside it: nothing to read yet.
+            record = await store.GetAsync(caseNumber.Value, ct);
+            if (record is null || record.ManifestBlobName.Length == 0)
+            {
+                return IntakeResult.DocumentOnly;
+            }
+        }
+
+        var source = await _files.SnapshotAsync(Intake, name, ct);
         if (source is null)
         {
             return IntakeResult.Ignored; // moved away by an earlier delivery
         }
 
-        if (!CaseNumber.TryParse(folder, out var caseNumber) || !(file == ManifestFileName || CasePackage.IsSafeFileName(file)))
+        if (!validPath)
         {
-            return await QuarantineAsync(CaseNumber.TryParse(folder, out var n) ? n.Value : null, [source], "InvalidPath",
+            return await _quarantine.QuarantineAsync(CaseNumber.TryParse(folder, out var n) ? n.Value : null, [source], "InvalidPath",
                 [$"'{Printable(name)}' is not '<case number>/<file name>': a case's files go directly in the folder named by its case number (2-40 letters, digits or hyphens), with plain file names — no sub-folders, no '..'."], null, ct);
         }
 
         return file == ManifestFileName
             ? await ManifestAsync(source, folder, caseNumber, durable, ct)
-            : await DocumentAsync(source, file, caseNumber, durable, ct);
+            : await DocumentAsync(source, file, caseNumber, record!, durable, ct);
     }
 
     private async Task<IntakeResult> ManifestAsync(IntakeBlob manifest, string folder, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var folderBlobs = await FolderAsync(folder, ct);
+        var folderBlobs = await _files.FolderAsync(folder, ct);
         if (manifest.Length > DocumentStore.MaxManifestBytes)
         {
             return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", [$"The manifest is larger than {DocumentStore.MaxManifestBytes} bytes."], null, now, ct);
         }
 
-        var content = await DownloadAsync(manifest, ct);
+        var content = await _files.DownloadAsync(manifest, ct);
         if (content is null)
         {
             return IntakeResult.Ignored;
@@ -120,7 +131,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
                 // The same package again (a retry, or a re-delivery): make sure the case has its record and runs, create nothing new.
                 await records.EnsureAcceptedAsync(existing.ManifestBlobName, package, sha, ct);
                 await EnsureStartedAsync(durable, caseNumber, existing.ManifestBlobName, ct);
-                await DeleteAsync(manifest, ct);
+                await _files.DeleteAsync(manifest, ct);
                 logger.LogInformation("Case {CaseNumber}: the same package delivered again; nothing new", caseNumber);
                 return IntakeResult.AlreadyStarted;
             }
@@ -131,10 +142,27 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         }
 
         // Every listed document that is here must match the manifest byte for byte; one not here yet is awaited (the rule is the domain's).
+        // A document that must be hashed is read once: a small one into memory, hashed there and attached from the same
+        // bytes (one request instead of a properties read and a download each for hashing and copying); a large one streams.
         var delivered = new List<(IntakeBlob Blob, DeliveredFile File)>();
+        var contents = new Dictionary<IntakeBlob, BinaryData>();
         foreach (var blob in folderBlobs.Where(b => b.FileName != ManifestFileName))
         {
-            delivered.Add((blob, new DeliveredFile(blob.FileName, blob.Length, PackageVerification.MustRead(blob.FileName, blob.Length) ? await HashAsync(blob, ct) : null)));
+            string? hash = null;
+            if (PackageVerification.MustRead(blob.FileName, blob.Length))
+            {
+                if (blob.Length <= MaxBufferedBytes && await _files.DownloadAsync(blob, ct) is { } bytes)
+                {
+                    contents[blob] = bytes;
+                    hash = DocumentStore.Sha256Hex(bytes);
+                }
+                else
+                {
+                    hash = await _files.HashAsync(blob, ct);
+                }
+            }
+
+            delivered.Add((blob, new DeliveredFile(blob.FileName, blob.Length, hash)));
         }
 
         var verdict = PackageVerification.Verify(package, delivered.Select(d => d.File));
@@ -147,19 +175,19 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
         foreach (var (blob, actual) in present)
         {
-            if (!await AttachAsync(blob, caseNumber.Value, actual, ct))
+            if (!await _files.AttachAsync(blob, caseNumber.Value, actual, ct, content: contents.GetValueOrDefault(blob)))
             {
                 return await RejectPackageAsync(caseNumber, folderBlobs, "Conflict", [$"Conflict: case {caseNumber} already holds a different '{Printable(blob.FileName)}'; nothing was overwritten."], package.SubmitterEmail, now, ct);
             }
         }
 
         var manifestName = ManifestBlobName(caseNumber.Value);
-        var storedManifest = await CreateOnceAsync(CaseFiles.GetBlobClient(manifestName), content, sha, "application/json", ct);
+        var storedManifest = await CaseFileBlobs.CreateOnceAsync(CaseFiles.GetBlobClient(manifestName), content, sha, "application/json", ct);
         if (storedManifest)
         {
             // The case's record, from this parse: every later step reads it instead of the manifest. Stored before the intake
             // row, which is what lets a document's delivery or the orchestration look for it.
-            await records.CreateAsync(CaseRecord.Accepted(package, sha, present.Select(p => DocumentOf(p.Blob, p.Blob.FileName, p.Sha))), ct);
+            await records.CreateAsync(CaseRecord.Accepted(package, sha, present.Select(p => CaseFileBlobs.DocumentOf(p.Blob, p.Blob.FileName, p.Sha))), ct);
         }
 
         var (record, created) = await store.AddOnceAsync(new IntakeEntity
@@ -179,29 +207,22 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         if (created)
         {
             var awaited = package.Documents.Count(d => !present.Any(p => string.Equals(p.Blob.FileName, d.FileName, StringComparison.OrdinalIgnoreCase)));
-            await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Received, "package received in intake", ct);
-            await store.AppendAuditAsync(caseNumber.Value, now.AddTicks(1), IntakeStages.Validated, $"{present.Count} document(s) attached, {awaited} awaited", ct);
+            await store.AppendAuditAsync(caseNumber.Value, [(now, IntakeStages.Received, "package received in intake"), (now.AddTicks(1), IntakeStages.Validated, $"{present.Count} document(s) attached, {awaited} awaited")], ct);
         }
 
         await EnsureStartedAsync(durable, caseNumber, manifestName, ct);
         foreach (var (blob, _) in present)
         {
-            await DeleteAsync(blob, ct);
+            await _files.DeleteAsync(blob, ct);
         }
 
-        await DeleteAsync(manifest, ct);
+        await _files.DeleteAsync(manifest, ct);
         logger.LogInformation("Case {CaseNumber} started with {DocumentCount} document(s)", caseNumber, present.Count);
         return IntakeResult.Started;
     }
 
-    private async Task<IntakeResult> DocumentAsync(IntakeBlob blob, string fileName, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
+    private async Task<IntakeResult> DocumentAsync(IntakeBlob blob, string fileName, CaseNumber caseNumber, IntakeEntity record, DurableTaskClient durable, CancellationToken ct)
     {
-        var record = await store.GetAsync(caseNumber.Value, ct);
-        if (record is null || record.ManifestBlobName.Length == 0)
-        {
-            return IntakeResult.DocumentOnly; // the manifest, written last, takes it with the package
-        }
-
         var now = time.GetUtcNow();
         var submitter = await SubmitterOfAsync(caseNumber.Value, record, ct);
         if (blob.Length > CasePackage.MaxDocumentBytes)
@@ -209,7 +230,9 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             return await RejectDocumentAsync(caseNumber, blob, [$"documents[{Printable(fileName)}]: {blob.Length} bytes exceeds the limit of {CasePackage.MaxDocumentBytes} bytes."], submitter, now, ct);
         }
 
-        var sha = await HashAsync(blob, ct);
+        // Read once: a small document is hashed in memory and attached from the same bytes.
+        var content = blob.Length <= MaxBufferedBytes ? await _files.DownloadAsync(blob, ct) : null;
+        var sha = content is not null ? DocumentStore.Sha256Hex(content) : await _files.HashAsync(blob, ct);
         if (sha is null)
         {
             return IntakeResult.Ignored;
@@ -225,16 +248,16 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             record = targetRecord;
         }
 
-        var attached = await AttachedShaAsync(owner.Value, nameInCase, ct);
+        var attached = await _files.AttachedShaAsync(owner.Value, nameInCase, ct);
         if (attached == sha)
         {
             // An identical copy is attached: a re-delivery. The record lists it unless the first delivery stopped before that.
             if (!(await records.ReadAcceptedAsync(owner.Value, record.ManifestBlobName, ct)).IsAttached(nameInCase))
             {
-                await records.ChangeAsync(owner.Value, record.ManifestBlobName, null, r => r.WithAttached([DocumentOf(blob, nameInCase, sha)]), ct);
+                await records.ChangeAsync(owner.Value, record.ManifestBlobName, null, r => r.WithAttached([CaseFileBlobs.DocumentOf(blob, nameInCase, sha)]), ct);
             }
 
-            await DeleteAsync(blob, ct);
+            await _files.DeleteAsync(blob, ct);
             return IntakeResult.Ignored;
         }
 
@@ -257,19 +280,19 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             return await RejectDocumentAsync(caseNumber, blob, [$"Case {owner} is closed; supplementary records are accepted only for open cases."], submitter, now, ct);
         }
 
-        if (!await AttachAsync(blob, owner.Value, sha, ct, nameInCase))
+        if (!await _files.AttachAsync(blob, owner.Value, sha, ct, nameInCase, content))
         {
             return await RejectDocumentAsync(caseNumber, blob, [$"Conflict: '{Printable(fileName)}' is already attached to case {owner} with different content; the attached copy was kept."], submitter, now, ct);
         }
 
-        await records.ChangeAsync(owner.Value, record.ManifestBlobName, ownerCase, r => r.WithAttached([DocumentOf(blob, nameInCase, sha)]), ct);
+        await records.ChangeAsync(owner.Value, record.ManifestBlobName, ownerCase, r => r.WithAttached([CaseFileBlobs.DocumentOf(blob, nameInCase, sha)]), ct);
         await store.AppendAuditAsync(owner.Value, now, listed is not null ? IntakeStages.RecordsReceived : IntakeStages.SupplementaryRecordsReceived, nameInCase, ct);
         if (owner != caseNumber)
         {
             await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.RecordsReceived, $"{fileName} attached to case {owner} (combined)", ct);
         }
 
-        await DeleteAsync(blob, ct);
+        await _files.DeleteAsync(blob, ct);
         if (record.Stage is IntakeStages.RecordsReceived or IntakeStages.RecordsLate)
         {
             // Past the records wait: the orchestration no longer listens for records, the reviewer is who needs to know.
@@ -316,15 +339,15 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         var copied = new List<CaseDocument>();
         foreach (var (fromCase, fileName, nameInCase) in documents)
         {
-            var source = await SnapshotAsync(CaseFiles, DocumentBlobName(fromCase, fileName), ct);
-            if (source is null || await AttachedShaAsync(fromCase, fileName, ct) is not { } sha)
+            var source = await _files.SnapshotAsync(CaseFiles, DocumentBlobName(fromCase, fileName), ct);
+            if (source is null || await _files.AttachedShaAsync(fromCase, fileName, ct) is not { } sha)
             {
                 continue;
             }
 
-            if (await AttachAsync(source, targetCaseNumber, sha, ct, nameInCase))
+            if (await _files.AttachAsync(source, targetCaseNumber, sha, ct, nameInCase))
             {
-                copied.Add(DocumentOf(source, nameInCase, sha));
+                copied.Add(CaseFileBlobs.DocumentOf(source, nameInCase, sha));
             }
         }
 
@@ -344,17 +367,17 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         var taken = new List<IntakeBlob>();
         foreach (var doc in record.Package.Documents.Where(d => !record.IsAttached(d.FileName)))
         {
-            if (await AttachedDocumentAsync(caseNumber, doc.FileName, ct) is { } attached)
+            if (await _files.AttachedDocumentAsync(caseNumber, doc.FileName, ct) is { } attached)
             {
                 found.Add(attached);
                 continue;
             }
 
-            var waiting = await SnapshotAsync(Intake, $"{caseNumber}/{doc.FileName}", ct);
-            if (waiting is not null && waiting.Length == doc.Size && await HashAsync(waiting, ct) is { } sha && sha == doc.Sha256 && await AttachAsync(waiting, caseNumber, sha, ct))
+            var waiting = await _files.SnapshotAsync(Intake, $"{caseNumber}/{doc.FileName}", ct);
+            if (waiting is not null && waiting.Length == doc.Size && await _files.HashAsync(waiting, ct) is { } sha && sha == doc.Sha256 && await _files.AttachAsync(waiting, caseNumber, sha, ct))
             {
                 await store.AppendAuditAsync(caseNumber, at, IntakeStages.RecordsReceived, doc.FileName, ct);
-                found.Add(DocumentOf(waiting, doc.FileName, sha));
+                found.Add(CaseFileBlobs.DocumentOf(waiting, doc.FileName, sha));
                 taken.Add(waiting);
                 continue;
             }
@@ -369,7 +392,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
         foreach (var blob in taken)
         {
-            await DeleteAsync(blob, ct); // recorded: intake lets go of it
+            await _files.DeleteAsync(blob, ct); // recorded: intake lets go of it
         }
 
         return missing;
@@ -384,13 +407,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         }
 
         await store.AppendAuditAsync(caseNumber.Value, now.AddTicks(1), IntakeStages.Rejected, $"{kind}: {reasons.Count} reason(s)", ct);
-        return await QuarantineAsync(caseNumber.Value, blobs, kind, reasons, submitter, ct);
+        return await _quarantine.QuarantineAsync(caseNumber.Value, blobs, kind, reasons, submitter, ct);
     }
 
     private async Task<IntakeResult> RejectDocumentAsync(CaseNumber caseNumber, IntakeBlob blob, IReadOnlyList<string> reasons, string? submitter, DateTimeOffset now, CancellationToken ct, string kind = "Document")
     {
         await store.AppendAuditAsync(caseNumber.Value, now, IntakeStages.Rejected, $"document {Printable(blob.FileName)}: {reasons.Count} reason(s)", ct);
-        return await QuarantineAsync(caseNumber.Value, [blob], kind, reasons, submitter, ct);
+        return await _quarantine.QuarantineAsync(caseNumber.Value, [blob], kind, reasons, submitter, ct);
     }
 
     /// <summary>
@@ -461,7 +484,7 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
     private async Task<IntakeResult> QuarantineOrphanAsync(string name, CancellationToken ct)
     {
-        if (await SnapshotAsync(Intake, name, ct) is not { } blob)
+        if (await _files.SnapshotAsync(Intake, name, ct) is not { } blob)
         {
             return IntakeResult.Ignored;
         }
@@ -474,158 +497,18 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
 
     private async Task<IntakeResult> QuarantineUnprocessableAsync(string name, Exception error, CancellationToken ct)
     {
-        if (await SnapshotAsync(Intake, name, ct) is not { } blob)
+        if (await _files.SnapshotAsync(Intake, name, ct) is not { } blob)
         {
             return IntakeResult.Ignored;
         }
 
         var slash = name.IndexOf('/');
         var caseNumber = slash > 0 && CaseNumber.TryParse(name[..slash], out var n) ? n.Value : null;
-        return await QuarantineAsync(caseNumber, [blob], "Unprocessable",
+        return await _quarantine.QuarantineAsync(caseNumber, [blob], "Unprocessable",
             [$"'{Printable(name)}' could not be processed for more than {options.Value.OrphanAfter} ({error.GetType().Name}); it was set aside for the intake desk."], null, ct);
     }
 
-    /// <summary>
-    /// Copy, then delete: a rejected package is never lost. Its reasons are stored beside each file, a row records the rejection,
-    /// and the submitter is told. A file whose own name cannot be used in quarantine (control characters, "." or ".." segments,
-    /// or a copy the service refuses) is kept under a safe name, its original name in the report and the blob's metadata.
-    /// One file that cannot be moved does not stop the others: the rejection and notice are still written, then the failure
-    /// is thrown so the trigger retries (and the orphan sweep finds what is left).
-    /// </summary>
-    private async Task<IntakeResult> QuarantineAsync(string? caseNumber, IReadOnlyList<IntakeBlob> blobs, string kind, IReadOnlyList<string> reasons, string? submitter, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("|", blobs.Select(b => b.Name + "@" + b.ETag)))))[..10];
-        var rejectionId = $"{now.UtcTicks:D19}-{fingerprint}";
-        var partition = caseNumber ?? UnnamedPartition;
-        var targets = new List<string>();
-        var renamed = new List<string>();
-        var failures = new List<Exception>();
-        for (var index = 0; index < blobs.Count; index++)
-        {
-            var blob = blobs[index];
-            try
-            {
-                var content = await DownloadAsync(blob, ct);
-                if (content is null)
-                {
-                    continue; // replaced or moved meanwhile: the newer upload has its own delivery
-                }
-
-                var sha = DocumentStore.Sha256Hex(content);
-                var target = IsSafeQuarantineName(blob.Name) ? await PlaceInQuarantineAsync(blob.Name, rejectionId, content, sha, ct) : null;
-                if (target is null)
-                {
-                    target = $"{partition}/rejected-{rejectionId}/unsafe-name-{index + 1}";
-                    await CreateOnceAsync(Quarantine.GetBlobClient(target), content, sha, "application/octet-stream", ct,
-                        new Dictionary<string, string> { [OriginalNameMetadata] = Uri.EscapeDataString(blob.Name) });
-                    renamed.Add($"The file '{Printable(blob.Name)}' cannot be kept under its own name; it is in quarantine as '{target}'.");
-                }
-
-                var report = JsonSerializer.Serialize(new { blob = blob.Name, originalNameEscaped = Uri.EscapeDataString(blob.Name), quarantinedAs = target, rejectionId, kind, rejectedAt = now, reasons }, ReportJson);
-                await Quarantine.GetBlobClient(target + ".rejection.json").UploadAsync(BinaryData.FromString(report), overwrite: true, ct);
-                targets.Add(target);
-                await DeleteAsync(blob, ct);
-            }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException && !ct.IsCancellationRequested)
-            {
-                failures.Add(ex);
-                logger.LogError(ex, "Intake rejection {RejectionId}: file {Index} of {Count} could not be moved to quarantine", rejectionId, index + 1, blobs.Count);
-            }
-        }
-
-        reasons = [.. reasons, .. renamed];
-        await store.AddRejectionAsync(new RejectionEntity
-        {
-            PartitionKey = partition,
-            RowKey = rejectionId,
-            Kind = kind,
-            RejectedAt = now,
-            QuarantinedBlobs = IntakeStore.Json(targets),
-            Reasons = IntakeStore.Json(reasons),
-            ReasonCount = reasons.Count,
-        }, ct);
-        var body = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"Your upload{(caseNumber is null ? "" : $" for IMR case {caseNumber}")} was not accepted ({kind}). Nothing from it was applied; the files are kept in quarantine (reference {rejectionId}).\n\nReasons:\n");
-        foreach (var r in reasons)
-        {
-            body.Append("- ").Append(r).Append('\n');
-        }
-
-        await outbox.EnqueueAsync(new Notification($"rejection-{rejectionId}", partition, submitter ?? options.Value.IntakeDeskEmail,
-            caseNumber is null ? "IMR intake: upload rejected" : $"IMR case {caseNumber}: upload rejected", body.ToString()), ct);
-        logger.LogWarning("Intake rejection {RejectionId} ({Kind}): {BlobCount} blob(s) quarantined with {ReasonCount} reason(s)", rejectionId, kind, targets.Count, reasons.Count);
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"Intake rejection {rejectionId}: {failures.Count} file(s) could not be moved to quarantine yet.", failures);
-        }
-
-        return IntakeResult.Quarantined;
-    }
-
-    /// <summary>
-    /// The file under its own name, or — when an earlier rejection holds a different file of that name — in this rejection's
-    /// own folder; null when the service refuses the name (the caller then uses a safe one).
-    /// </summary>
-    private async Task<string?> PlaceInQuarantineAsync(string name, string rejectionId, BinaryData content, string sha, CancellationToken ct)
-    {
-        try
-        {
-            // Never overwrite an earlier quarantined file: a second rejection of the same name goes into its own folder.
-            if (await CreateOnceAsync(Quarantine.GetBlobClient(name), content, sha, "application/octet-stream", ct) || await ShaOfAsync(Quarantine.GetBlobClient(name), ct) == sha)
-            {
-                return name;
-            }
-
-            var slash = name.IndexOf('/');
-            var target = slash > 0 ? $"{name[..slash]}/rejected-{rejectionId}/{name[(slash + 1)..]}" : $"rejected-{rejectionId}/{name}";
-            if (!IsSafeQuarantineName(target))
-            {
-                return null;
-            }
-
-            await CreateOnceAsync(Quarantine.GetBlobClient(target), content, sha, "application/octet-stream", ct);
-            return target;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 400)
-        {
-            return null; // e.g. InvalidResourceName, InvalidUri: the name is not usable there
-        }
-    }
-
-    /// <summary>
-    /// A name a blob can be kept (and later listed and read) under in quarantine: one the SDK addresses exactly, with no
-    /// control characters, no U+FFFE/U+FFFF or unpaired surrogates (XML listings cannot carry them), no empty, "." or ".." segments.
-    /// </summary>
-    internal static bool IsSafeQuarantineName(string name)
-    {
-        if (name.Length is 0 or > 1000 || name.EndsWith('.') || name.Contains('\\'))
-        {
-            return false;
-        }
-
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsControl(c) || c is '\uFFFE' or '\uFFFF')
-            {
-                return false;
-            }
-
-            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
-            {
-                i++; // a pair: one character outside the BMP
-            }
-            else if (char.IsSurrogate(c))
-            {
-                return false;
-            }
-        }
-
-        return name.Split('/').All(segment => segment is not ("" or "." or ".."));
-    }
-
-    public const string OriginalNameMetadata = "imroriginalname";
+    public const string OriginalNameMetadata = IntakeQuarantine.OriginalNameMetadata;
 
     private async Task EnsureStartedAsync(DurableTaskClient durable, CaseNumber caseNumber, string manifestBlobName, CancellationToken ct)
     {
@@ -657,175 +540,5 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
         }
     }
 
-    /// <summary>Copies an intake document to the case files, create-only; false when a different file of that name is already there.</summary>
-    private async Task<bool> AttachAsync(IntakeBlob blob, string caseNumber, string sha, CancellationToken ct, string? nameInCase = null)
-    {
-        nameInCase ??= blob.FileName;
-        var target = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, nameInCase));
-        try
-        {
-            await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
-            await target.UploadAsync(stream, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { [Sha256Metadata] = sha },
-                HttpHeaders = new BlobHttpHeaders { ContentType = blob.ContentType },
-            }, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // Already attached (a retry: same hash) or a different file of that name; or the intake blob changed (412): not attached.
-            return await AttachedShaAsync(caseNumber, nameInCase, ct) == sha;
-        }
-    }
-
-    private async Task<string?> AttachedShaAsync(string caseNumber, string fileName, CancellationToken ct) =>
-        await ShaOfAsync(CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, fileName)), ct);
-
-    /// <summary>A document in the case files as the record lists it, or null when there is none of that name.</summary>
-    private async Task<CaseDocument?> AttachedDocumentAsync(string caseNumber, string fileName, CancellationToken ct)
-    {
-        var blob = CaseFiles.GetBlobClient(DocumentBlobName(caseNumber, fileName));
-        try
-        {
-            var props = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
-            var sha = props.Metadata.TryGetValue(Sha256Metadata, out var stored) ? stored : DocumentStore.Sha256Hex((await blob.DownloadContentAsync(ct)).Value.Content);
-            return new CaseDocument { FileName = fileName, MediaType = props.ContentType ?? DefaultMediaType, Size = props.ContentLength, Sha256 = sha };
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-    }
-
-    private const string DefaultMediaType = "application/octet-stream";
-
-    /// <summary>An attached document as the record lists it: its name in the case, and what the copy in the case files carries.</summary>
-    private static CaseDocument DocumentOf(IntakeBlob blob, string nameInCase, string sha) =>
-        new() { FileName = nameInCase, MediaType = blob.ContentType ?? DefaultMediaType, Size = blob.Length, Sha256 = sha };
-
-    private static async Task<string?> ShaOfAsync(BlobClient blob, CancellationToken ct)
-    {
-        try
-        {
-            var props = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
-            return props.Metadata.TryGetValue(Sha256Metadata, out var sha) ? sha : DocumentStore.Sha256Hex((await blob.DownloadContentAsync(ct)).Value.Content);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<bool> CreateOnceAsync(BlobClient target, BinaryData content, string sha, string contentType, CancellationToken ct, Dictionary<string, string>? metadata = null)
-    {
-        try
-        {
-            await target.UploadAsync(content, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string>(metadata ?? []) { [Sha256Metadata] = sha },
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            }, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return await ShaOfAsync(target, ct) == sha; // a retry of the same write counts as written
-        }
-    }
-
-    private async Task<IReadOnlyList<IntakeBlob>> FolderAsync(string folder, CancellationToken ct)
-    {
-        var list = new List<IntakeBlob>();
-        await foreach (var item in Intake.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder + "/", ct))
-        {
-            list.Add(new IntakeBlob(Intake.GetBlobClient(item.Name), item.Name, item.Name[(folder.Length + 1)..], item.Properties.ETag ?? default, item.Properties.ContentLength ?? 0, item.Properties.ContentType, !RawBlobAccess.IsAddressable(Intake, item.Name)));
-        }
-
-        return list;
-    }
-
-    private async Task<IntakeBlob?> SnapshotAsync(BlobContainerClient container, string name, CancellationToken ct)
-    {
-        var slash = name.IndexOf('/');
-        var fileName = slash > 0 ? name[(slash + 1)..] : name;
-        var client = container.GetBlobClient(name);
-        if (!RawBlobAccess.IsAddressable(container, name))
-        {
-            return await _raw.GetPropertiesAsync(container, name, ct) is { } raw
-                ? new IntakeBlob(client, name, fileName, raw.ETag, raw.Length, raw.ContentType, Unaddressable: true)
-                : null;
-        }
-
-        try
-        {
-            var p = (await client.GetPropertiesAsync(cancellationToken: ct)).Value;
-            return new IntakeBlob(client, name, fileName, p.ETag, p.ContentLength, p.ContentType);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
-    }
-
-    // Reads are pinned to the version seen (If-Match): a newer upload under the same name is its own delivery.
-    private async Task<BinaryData?> DownloadAsync(IntakeBlob blob, CancellationToken ct)
-    {
-        if (blob.Unaddressable)
-        {
-            return await _raw.DownloadAsync(Intake, blob.Name, blob.ETag, ct);
-        }
-
-        try
-        {
-            return (await blob.Client.DownloadContentAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct)).Value.Content;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            return null;
-        }
-    }
-
-    private async Task<string?> HashAsync(IntakeBlob blob, CancellationToken ct)
-    {
-        if (blob.Unaddressable)
-        {
-            return await DownloadAsync(blob, ct) is { } content ? DocumentStore.Sha256Hex(content) : null;
-        }
-
-        try
-        {
-            await using var stream = await blob.Client.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = blob.ETag } }, ct);
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            return null;
-        }
-    }
-
-    // Deletes only the version that was handled; a newer upload under the same name stays for its own delivery.
-    private async Task DeleteAsync(IntakeBlob blob, CancellationToken ct)
-    {
-        if (blob.Unaddressable)
-        {
-            await _raw.DeleteAsync(Intake, blob.Name, blob.ETag, ct);
-            return;
-        }
-
-        try
-        {
-            await blob.Client.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = blob.ETag }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-        }
-    }
-
     private static string Printable(string s) => PackageVerification.Printable(s);
-
-    /// <summary>A blob as seen once: its name as stored, and the version (ETag) every later read and delete is pinned to.</summary>
-    private sealed record IntakeBlob(BlobClient Client, string Name, string FileName, ETag ETag, long Length, string? ContentType, bool Unaddressable = false);
 }

@@ -84,6 +84,30 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Several intake events of one step in one request (one partition: an entity-group transaction). A repeated step finds
+    /// them recorded (the transaction fails as a whole) and appends each alone, so none is written twice or lost.
+    /// </summary>
+    public async Task AppendAllAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default)
+    {
+        var distinct = events.DistinctBy(e => IntakeEventKey(e.At, e.Event)).ToList();
+        if (distinct.Count <= 1)
+        {
+            foreach (var e in distinct) await AppendAsync(caseNumber, e.At, e.Event, e.Detail, ct);
+            return;
+        }
+
+        try
+        {
+            await Table.SubmitTransactionAsync(distinct.Select(e => new TableTransactionAction(TableTransactionActionType.Add,
+                new TableEntity(caseNumber, IntakeEventKey(e.At, e.Event)) { ["What"] = e.Event, ["Details"] = e.Detail ?? "", ["At"] = e.At })), ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            foreach (var e in distinct) await AppendAsync(caseNumber, e.At, e.Event, e.Detail, ct);
+        }
+    }
+
     /// <summary>The case's intake events (rows keyed by time), in time order.</summary>
     public async Task<IReadOnlyList<AuditEntry>> IntakeEventsAsync(string caseNumber, CancellationToken ct = default) =>
         (await ForCaseAsync(caseNumber, ct))

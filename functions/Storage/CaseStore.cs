@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
@@ -118,18 +119,58 @@ public sealed class AssignmentEntity : ITableEntity
     public string? DeclaredConflictParty { get; set; }
     /// <summary>Who assigned the case by hand (medical director), when it was not matched.</summary>
     public string? AssignedBy { get; set; }
+
+    internal AssignmentEntity Clone() => (AssignmentEntity)MemberwiseClone();
 }
 
+/// <summary>
+/// The Cases and Assignments tables. Every row this process read or wrote last is remembered with its ETag, and a change
+/// of a row by its key (<see cref="UpdateAsync"/>, <see cref="UpdateAssignmentAsync(string, string, Action{AssignmentEntity}, CancellationToken)"/>)
+/// starts from that copy: its write is conditional on the ETag, so a copy that is no longer current costs a 412 and the read
+/// it saved, never a lost update. On one instance a case's steps then write its row without reading it first; a move the
+/// copy would refuse is decided again on the stored row. Reads for their own sake (<see cref="GetAsync"/>) always read.
+/// </summary>
 public sealed class CaseStore(StorageClients storage)
 {
+    // Bounded only to keep a long-running worker's memory flat: a cleared entry costs one read.
+    private const int MaxRemembered = 20_000;
+    private readonly ConcurrentDictionary<string, CaseEntity> _cases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Case, string Assignment), AssignmentEntity> _assignments = new();
+
     private TableClient Cases => storage.Table(StorageNames.CasesTable);
     private TableClient Assignments => storage.Table(StorageNames.AssignmentsTable);
 
     public async Task<CaseEntity?> GetAsync(string caseNumber, CancellationToken ct = default)
     {
         var response = await Cases.GetEntityIfExistsAsync<CaseEntity>(caseNumber, CaseEntity.Row, cancellationToken: ct);
-        return response.HasValue ? response.Value : null;
+        return response.HasValue ? Remember(response.Value!) : null;
     }
+
+    private CaseEntity Remember(CaseEntity c)
+    {
+        if (c.ETag != default)
+        {
+            if (_cases.Count >= MaxRemembered) _cases.Clear();
+            _cases[c.PartitionKey] = c.Clone();
+        }
+
+        return c;
+    }
+
+    private AssignmentEntity Remember(AssignmentEntity a)
+    {
+        if (a.ETag != default)
+        {
+            if (_assignments.Count >= MaxRemembered) _assignments.Clear();
+            _assignments[(a.PartitionKey, a.RowKey)] = a.Clone();
+        }
+
+        return a;
+    }
+
+    private CaseEntity? Remembered(string caseNumber) => _cases.TryGetValue(caseNumber, out var c) ? c.Clone() : null;
+
+    private AssignmentEntity? Remembered(string caseNumber, string assignmentId) => _assignments.TryGetValue((caseNumber, assignmentId), out var a) ? a.Clone() : null;
 
     /// <summary>Inserts the case once; a retried activity finds it and returns the stored record.</summary>
     public async Task<CaseEntity> AddOnceAsync(CaseEntity entity, CancellationToken ct = default)
@@ -138,7 +179,7 @@ public sealed class CaseStore(StorageClients storage)
         {
             var added = await Cases.AddEntityAsync(entity, ct);
             entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
-            return entity;
+            return Remember(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -155,8 +196,17 @@ public sealed class CaseStore(StorageClients storage)
         (await ChangeAsync(caseNumber, change, ct)).Case;
 
     /// <summary>As <see cref="UpdateAsync"/>; <c>Applied</c> is false when the change was refused as a move backwards.</summary>
-    public Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default) =>
-        ChangeAsync(caseNumber, null, change, ct);
+    public async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, Action<CaseEntity> change, CancellationToken ct = default)
+    {
+        if (Remembered(caseNumber) is { } copy)
+        {
+            var (entity, applied) = await ChangeAsync(caseNumber, copy, change, ct);
+            // Refused on the remembered copy: decide again on the stored row (it may have moved where the change is allowed).
+            if (applied) return (entity, true);
+        }
+
+        return await ChangeAsync(caseNumber, null, change, ct);
+    }
 
     /// <summary>
     /// As <see cref="ChangeAsync(string, Action{CaseEntity}, CancellationToken)"/>, starting from the row the caller read
@@ -170,7 +220,7 @@ public sealed class CaseStore(StorageClients storage)
     {
         var before = read is null ? null : Copy(read);
         var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
-        if (applied) return (entity, true);
+        if (applied) return (Remember(entity), true);
         // The refused change touched the copy in hand: give back the row as stored (the caller's copy when it was current).
         return (ReferenceEquals(entity, read) && before is not null ? before : (await GetAsync(caseNumber, ct))!, false);
     }
@@ -197,9 +247,9 @@ public sealed class CaseStore(StorageClients storage)
                 entity.ETag = response.Headers.ETag ?? default; // a later conditional write of the same copy needs no read
                 return (entity, true);
             }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            catch (RequestFailedException ex) when ((ex.Status == 412 || (ex.Status == 404 && attempt == 0 && ReferenceEquals(entity, inHand))) && attempt < 10)
             {
-                // Written meanwhile: decide again on the new state.
+                // Written meanwhile (or the copy in hand names a row no longer there): decide again on the stored state.
             }
         }
     }
@@ -234,7 +284,7 @@ public sealed class CaseStore(StorageClients storage)
     public async Task<AssignmentEntity?> GetAssignmentAsync(string caseNumber, string assignmentId, CancellationToken ct = default)
     {
         var response = await Assignments.GetEntityIfExistsAsync<AssignmentEntity>(caseNumber, assignmentId, cancellationToken: ct);
-        return response.HasValue ? response.Value : null;
+        return response.HasValue ? Remember(response.Value!) : null;
     }
 
     /// <summary>The case's assignment rows (one partition: the case's own, never a scan of other cases).</summary>
@@ -255,7 +305,7 @@ public sealed class CaseStore(StorageClients storage)
         {
             var added = await Assignments.AddEntityAsync(entity, ct);
             entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
-            return entity;
+            return Remember(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -268,12 +318,26 @@ public sealed class CaseStore(StorageClients storage)
     /// in a way <see cref="AssignmentStatusTransitions"/> does not allow (e.g. a completed assignment back to accepted) is
     /// a late or repeated step: nothing is written and false is returned.
     /// </summary>
-    public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default) =>
-        (await ChangeRowAsync(Assignments, null, () => GetAssignmentAsync(caseNumber, assignmentId, ct), $"Assignment {assignmentId}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
+    public async Task<bool> UpdateAssignmentAsync(string caseNumber, string assignmentId, Action<AssignmentEntity> change, CancellationToken ct = default)
+    {
+        // From the remembered copy first (a write without a read); refused there, decided again on the stored row.
+        if (Remembered(caseNumber, assignmentId) is { } copy && await UpdateAssignmentAsync(copy, change, ct))
+        {
+            return true;
+        }
+
+        var (entity, applied) = await ChangeRowAsync(Assignments, null, () => GetAssignmentAsync(caseNumber, assignmentId, ct), $"Assignment {assignmentId}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct);
+        if (applied) Remember(entity);
+        return applied;
+    }
 
     /// <summary>As <see cref="UpdateAssignmentAsync(string, string, Action{AssignmentEntity}, CancellationToken)"/>, from the row the caller read (re-read only on 412).</summary>
-    public async Task<bool> UpdateAssignmentAsync(AssignmentEntity read, Action<AssignmentEntity> change, CancellationToken ct = default) =>
-        (await ChangeRowAsync(Assignments, read, () => GetAssignmentAsync(read.PartitionKey, read.RowKey, ct), $"Assignment {read.RowKey}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct)).Applied;
+    public async Task<bool> UpdateAssignmentAsync(AssignmentEntity read, Action<AssignmentEntity> change, CancellationToken ct = default)
+    {
+        var (entity, applied) = await ChangeRowAsync(Assignments, read, () => GetAssignmentAsync(read.PartitionKey, read.RowKey, ct), $"Assignment {read.RowKey}", e => e.Status, AssignmentStatusTransitions.Allows, change, ct);
+        if (applied) Remember(entity);
+        return applied;
+    }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
 }

@@ -28,6 +28,8 @@ public sealed class IntakeEntity : ITableEntity
     public DateTimeOffset? RecordsDueAt { get; set; }
     public string? MissingDocuments { get; set; }
     public string? NoticeBlobName { get; set; }
+
+    internal IntakeEntity Clone() => (IntakeEntity)MemberwiseClone();
 }
 
 public static class IntakeStages
@@ -100,8 +102,27 @@ public sealed class ApplicationEntity : ITableEntity
     public ApplicationFingerprint Fingerprint => new(RowKey, PartitionKey, PhysicianKey, UrDecisionKey, TreatmentKeys.Split(',', StringSplitOptions.RemoveEmptyEntries));
 }
 
+/// <summary>
+/// The intake tables. The intake row this process wrote or read last is remembered with its ETag, so the steps that change
+/// it (eligibility, the records) write without reading first; the write is conditional on the ETag, so a copy that is no
+/// longer current costs a 412 and the read, never a lost update.
+/// </summary>
 public sealed class IntakeStore(StorageClients storage, AuditLog audit)
 {
+    private const int MaxRemembered = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IntakeEntity> _rows = new(StringComparer.Ordinal);
+
+    private IntakeEntity Remember(IntakeEntity e)
+    {
+        if (e.ETag != default)
+        {
+            if (_rows.Count >= MaxRemembered) _rows.Clear();
+            _rows[e.PartitionKey] = e.Clone();
+        }
+
+        return e;
+    }
+
     private TableClient Intake => storage.Table(StorageNames.IntakeTable);
     private TableClient Rejections => storage.Table(StorageNames.RejectionsTable);
     private TableClient Applications => storage.Table(StorageNames.ApplicationsTable);
@@ -109,7 +130,7 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     public async Task<IntakeEntity?> GetAsync(string caseNumber, CancellationToken ct = default)
     {
         var response = await Intake.GetEntityIfExistsAsync<IntakeEntity>(caseNumber, IntakeEntity.Row, cancellationToken: ct);
-        return response.HasValue ? response.Value : null;
+        return response.HasValue ? Remember(response.Value!) : null;
     }
 
     /// <summary>Records an accepted package once; a second call returns the first record, so a different package can be told apart by its hash.</summary>
@@ -117,8 +138,9 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     {
         try
         {
-            await Intake.AddEntityAsync(entity, ct);
-            return (entity, true);
+            var added = await Intake.AddEntityAsync(entity, ct);
+            entity.ETag = added.Headers.ETag ?? default;
+            return (Remember(entity), true);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -131,22 +153,26 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var entity = await GetAsync(caseNumber, ct) ?? new IntakeEntity { PartitionKey = caseNumber };
+            // The first attempt starts from the remembered copy (no read); a stale one fails its ETag and is read again.
+            var remembered = attempt == 0 && _rows.TryGetValue(caseNumber, out var r) ? r.Clone() : null;
+            var entity = remembered ?? await GetAsync(caseNumber, ct) ?? new IntakeEntity { PartitionKey = caseNumber };
             change(entity);
             try
             {
+                Response written;
                 if (entity.ETag == default)
                 {
-                    await Intake.AddEntityAsync(entity, ct);
+                    written = await Intake.AddEntityAsync(entity, ct);
                 }
                 else
                 {
-                    await Intake.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                    written = await Intake.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
                 }
 
-                return entity;
+                entity.ETag = written.Headers.ETag ?? default;
+                return Remember(entity);
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 10)
+            catch (RequestFailedException ex) when ((ex.Status is 409 or 412 || (ex.Status == 404 && remembered is not null)) && attempt < 10)
             {
             }
         }
@@ -187,6 +213,10 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     /// <summary>Appends to the case's audit trail through its one writer (<see cref="AuditLog.AppendAsync"/>).</summary>
     public Task AppendAuditAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default) =>
         audit.AppendAsync(caseNumber, at, eventName, detail, ct);
+
+    /// <summary>Several intake events of one step in one request (<see cref="AuditLog.AppendAllAsync"/>).</summary>
+    public Task AppendAuditAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default) =>
+        audit.AppendAllAsync(caseNumber, events, ct);
 
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string caseNumber, CancellationToken ct = default) => audit.IntakeEventsAsync(caseNumber, ct);
 

@@ -161,7 +161,7 @@ public sealed class IntakeActivities(
             i.RecordsDueAt = due;
             i.MissingDocuments = string.Join(", ", awaited);
         });
-        await SendNoticeOfAssignmentAsync(step.CaseNumber, own.Contacts, package, step.At, due, allowed, awaited, target);
+        await store.AppendAuditAsync(step.CaseNumber, [await SendNoticeOfAssignmentAsync(step.CaseNumber, own.Contacts, package, step.At, due, allowed, awaited, target)]);
         return true;
     }
 
@@ -209,11 +209,14 @@ public sealed class IntakeActivities(
             i.RecordsDueAt = due;
             i.MissingDocuments = string.Join(", ", missing);
         });
-        await store.AppendAuditAsync(step.CaseNumber, step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
-            missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
         // The merged package keeps the case's own parties, so it addresses the notice too.
-        await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
+        var noticeSent = await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
+        // Both of the step's audit rows in one request (one partition).
+        await store.AppendAuditAsync(step.CaseNumber, [
+            (step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
+                missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})"),
+            noticeSent]);
         return new RecordsStatus(due, missing);
     }
 
@@ -223,9 +226,10 @@ public sealed class IntakeActivities(
 
     /// <summary>
     /// One notice per party, create-once under an id naming the role, so a retried activity sends nothing twice; recorded in the
-    /// audit trail once (keyed by the orchestration's time). Only the case number, file names and dates: no clinical content.
+    /// audit trail once (keyed by the orchestration's time): the row is returned for the caller to write with its own.
+    /// Only the case number, file names and dates: no clinical content.
     /// </summary>
-    private async Task SendNoticeOfAssignmentAsync(string caseNumber, PartyContacts contacts, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
+    private async Task<(DateTimeOffset At, string Event, string? Detail)> SendNoticeOfAssignmentAsync(string caseNumber, PartyContacts contacts, CasePackage package, DateTimeOffset at, DateTimeOffset due, TimeSpan allowed, IReadOnlyList<string> required, string? combinedInto)
     {
         var parties = ServedParties.OfNoticeOfAssignment(package);
         // How records reach the IMRO, in the parties' words: never the storage container they land in.
@@ -248,7 +252,7 @@ public sealed class IntakeActivities(
             }
         }
 
-        await store.AppendAuditAsync(caseNumber, at.AddTicks(3), "NoticeOfAssignmentSent",
+        return (at.AddTicks(3), "NoticeOfAssignmentSent",
             $"to the claims administrator, copies to {string.Join(" and ", parties.Skip(1).Select(p => p.Role.ToLowerInvariant()))}; {required.Count} document(s) required by {due:u}" + (byPost.Count > 0 ? $"; by post: {string.Join(", ", byPost.Select(r => r.ToLowerInvariant()))}" : ""));
     }
 

@@ -77,6 +77,31 @@ public sealed class BenchHarnessTests
         Assert.Contains("| InMemory | defaults | 15 |", markdown);
     }
 
+    [Fact]
+    public async Task A_failed_poll_of_the_harness_is_reported_and_tried_again_instead_of_ending_the_run()
+    {
+        // The 500-case steady run ended without a report when one query of the closed-case watcher timed out.
+        var polls = 0;
+        var failed = new List<Exception>();
+        await MacroBenchmark.PollUntilAsync(() => polls >= 3, TimeSpan.FromMilliseconds(1), _ =>
+        {
+            polls++;
+            return polls < 3 ? throw new Azure.RequestFailedException("The operation was cancelled because it exceeded the configured timeout") : Task.CompletedTask;
+        }, failed.Add, CancellationToken.None);
+
+        Assert.Equal(3, polls);
+        Assert.Equal(2, failed.Count);
+        var run = new MacroResult
+        {
+            Backend = "AzureStorage", Mode = nameof(LoadMode.Steady), Cases = 1, Completed = 1, WallSeconds = 1, CasesPerMinute = 1,
+            UploadToOfferMs = Percentiles.Of([1.0]), SubmitToClosedMs = Percentiles.Of([1.0]), Requests = new(), RequestsPerCase = 0,
+            RequestsPerCaseByService = new(), Settings = new Dictionary<string, string?>(), HarnessErrors = ["closed-case query: RequestFailedException (×2)"],
+        };
+        Assert.Contains("closed-case query: RequestFailedException (×2)", Report.Markdown(new BenchReport("test", DateTimeOffset.UtcNow, "test", [run], null), "test"));
+        // Cancellation still ends the poll.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MacroBenchmark.PollUntilAsync(() => false, TimeSpan.FromMilliseconds(1), _ => Task.CompletedTask, failed.Add, new CancellationToken(canceled: true)));
+    }
+
     [Theory]
     [InlineData("table", "http://127.0.0.1:10002/devstoreaccount1/Cases(PartitionKey='CM1',RowKey='case')", "Cases")]
     [InlineData("table", "http://127.0.0.1:10002/devstoreaccount1/Audit()?$filter=PartitionKey%20eq%20'CM1'", "Audit")]
