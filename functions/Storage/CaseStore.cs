@@ -53,6 +53,8 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     /// <summary>The manual-assignment round the orchestration waits for (0: none yet); the admin route answers this round once.</summary>
     public int ManualAssignmentRound { get; set; }
+    /// <summary>The case orchestration's version (Workflow/CaseWorkflowVersions); null for cases started before version 2.</summary>
+    public string? WorkflowVersion { get; set; }
 
     /// <summary>Why the case needs attention (a step failed for good): the step and the kind of failure, never clinical text.</summary>
     public string? AttentionReason { get; set; }

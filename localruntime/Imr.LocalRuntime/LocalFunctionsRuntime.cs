@@ -74,8 +74,17 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
             b.UseGrpc(channel);
             b.AddTasks(r => r.AddFunctions(catalog));
             b.Configure(o => o.MaximumTimerInterval = options.MaximumTimerInterval);
+            // As host.json's defaultVersion/versionMatchStrategy/versionFailureStrategy in Azure: this worker runs cases of
+            // its version and older ones (each on its own branch), and leaves newer ones to a newer worker.
+            b.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+            {
+                Version = options.WorkflowVersion,
+                DefaultVersion = options.WorkflowVersion,
+                MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+                FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+            });
         });
-        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel).UseDefaultVersion(options.WorkflowVersion));
         builder.Services.AddHostedService<BlobTriggerWatcher>();
         builder.Services.AddHostedService<TimerTriggerScheduler>();
 

@@ -19,7 +19,7 @@ public class FunctionCatalogTests
             "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
             "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RegisterCase:Activity",
+            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RecordWorkflowVersion:Activity", "RegisterCase:Activity",
             "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob",
             "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http",
             "ShowDeterminationForm:Http",
