@@ -27,6 +27,7 @@ export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-64}"
 
 # Infrastructure: every Bicep file builds and lints with no diagnostic at all.
 bash infra/check-bicep.sh
+bash infra/hooks/test-postdeploy.sh
 
 # The Functions app publishes; a test checks its functions.metadata against what the local runtime serves.
 dotnet publish functions/Imr.Functions.csproj -c Release -o functions/obj/test-publish -v quiet -nologo
