@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Imr.Domain.Cases;
+using Imr.Functions.Telemetry;
 
 namespace Imr.Functions.Storage;
 
@@ -140,6 +141,7 @@ public sealed class CaseStore(StorageClients storage)
         {
             var added = await Cases.AddEntityAsync(entity, ct);
             entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
+            CaseTelemetry.StatusChanged(entity.PartitionKey, null, entity, DateTimeOffset.UtcNow);
             return entity;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -171,8 +173,14 @@ public sealed class CaseStore(StorageClients storage)
     private async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, CaseEntity? read, Action<CaseEntity> change, CancellationToken ct)
     {
         var before = read is null ? null : Copy(read);
-        var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
-        if (applied) return (entity, true);
+        string? from = null; // the status the applied change started from (the last attempt's)
+        var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, e => { from = e.Status; change(e); }, ct);
+        if (applied)
+        {
+            CaseTelemetry.StatusChanged(caseNumber, from, entity, DateTimeOffset.UtcNow);
+            return (entity, true);
+        }
+
         // The refused change touched the copy in hand: give back the row as stored (the caller's copy when it was current).
         return (ReferenceEquals(entity, read) && before is not null ? before : (await GetAsync(caseNumber, ct))!, false);
     }

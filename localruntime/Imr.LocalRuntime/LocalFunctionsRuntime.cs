@@ -4,6 +4,7 @@ using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions;
 using Imr.Functions.Storage;
+using Imr.Functions.Telemetry;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 
@@ -67,6 +68,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         builder.Services.Configure<LocalRuntimeOptions>(configuration.GetSection(LocalRuntimeOptions.Section));
         if (counter is not null) builder.Services.AddSingleton(counter);
         builder.Services.AddImrApplication(builder.Configuration);
+        builder.Services.AddImrTelemetry(builder.Configuration); // exporters by setting, as in Azure (docs/operations.md)
         builder.Services.AddSingleton(catalog);
         builder.Services.AddMvcCore(); // executes the IActionResult values the HTTP functions return
         builder.Services.AddDurableTaskWorker(b =>
