@@ -124,6 +124,7 @@ var identityName = 'id-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
 var logAnalyticsName = 'log-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
 var systemTopicName = 'evgt-${resourceToken}'
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
@@ -178,7 +179,7 @@ module monitoring 'modules/monitoring.bicep' = {
   scope: rg
   params: {
     logAnalyticsName: logAnalyticsName
-    applicationInsightsName: 'appi-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
     identityName: identityName
@@ -322,6 +323,20 @@ module eventGridTopic 'modules/eventgrid-topic.bicep' = {
   }
   dependsOn: [
     storage
+  ]
+}
+
+// Deadlines at a glance: cases by state, overdue, time to offer and to determination (the app's OpenTelemetry metrics).
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+  }
+  dependsOn: [
+    monitoring
   ]
 }
 
