@@ -77,6 +77,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<ReviewerCallbacks>();
         services.AddSingleton<RosterAdmin>();
         services.AddSingleton<CaseStatusQuery>();
+        services.AddSingleton<HealthCheck>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();

@@ -76,29 +76,27 @@ param communicationDataLocation string = 'United States'
 @maxValue(146000)
 param letterRetentionDays int = 2555
 
-@description('Durable Functions backend: the Azure Storage provider (default) or the Durable Task Scheduler.')
-@allowed([
-  'AzureStorage'
-  'DurableTaskScheduler'
-])
-param durableBackend string = 'AzureStorage'
-
 @description('Durable task hub name; must equal extensions.durableTask.hubName in host.json.')
 @minLength(3)
 @maxLength(45)
 param taskHubName string = 'imr'
 
-@description('Durable Task Scheduler SKU (durableBackend = DurableTaskScheduler only).')
-@allowed([
-  'Consumption'
-  'Dedicated'
-])
-param durableTaskSchedulerSku string = 'Consumption'
+@description('Id of the user or service principal running azd (azd fills AZURE_PRINCIPAL_ID): gets Storage Blob Data Contributor so the first upload to intake works; empty for none.')
+param principalId string = ''
 
-@description('Durable Task Scheduler capacity units (Dedicated SKU only).')
-@minValue(1)
-@maxValue(3)
-param durableTaskSchedulerCapacity int = 1
+@description('Kind of principalId.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
+@description('Create or update the WORM retention policy of the determinations container. Set false (LETTER_RETENTION_POLICY_LOCKED=true) once the policy is locked: Azure refuses any PUT on a locked policy, so later provisions must leave it alone.')
+param manageLetterRetentionPolicy bool = true
+
+@description('Health check path the platform probes (App Service health check).')
+param healthCheckPath string = '/api/health'
 
 @description('Flex Consumption instance memory in MB.')
 @allowed([
@@ -125,6 +123,8 @@ var serviceName = 'api'
 var identityName = 'id-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
+var logAnalyticsName = 'log-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
 var systemTopicName = 'evgt-${resourceToken}'
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
@@ -151,7 +151,6 @@ var tableNames = [
   'Rejections'
   'Applications'
 ]
-var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
 // A previous key with the same id as the current one would overwrite the current key's setting.
 var hasPreviousKey = !empty(callbackPreviousKeyId) && callbackPreviousKeyId != callbackCurrentKeyId
 
@@ -179,8 +178,8 @@ module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
   params: {
-    logAnalyticsName: 'log-${resourceToken}'
-    applicationInsightsName: 'appi-${resourceToken}'
+    logAnalyticsName: logAnalyticsName
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
     identityName: identityName
@@ -203,6 +202,9 @@ module storage 'modules/storage.bicep' = {
     identityName: identityName
     immutableContainerName: 'determinations'
     immutabilityRetentionDays: letterRetentionDays
+    manageImmutabilityPolicy: manageLetterRetentionPolicy
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
   }
   dependsOn: [
     identity
@@ -220,23 +222,6 @@ module keyVault 'modules/keyvault.bicep' = {
     callbackSigningKeyCurrent: callbackSigningKeyCurrent
     createPreviousKey: hasPreviousKey
     callbackSigningKeyPrevious: callbackSigningKeyPrevious
-  }
-  dependsOn: [
-    identity
-  ]
-}
-
-module durableTaskScheduler 'modules/durabletaskscheduler.bicep' = if (useDurableTaskScheduler) {
-  name: 'durabletaskscheduler'
-  scope: rg
-  params: {
-    name: 'dts-${resourceToken}'
-    location: location
-    tags: tags
-    taskHubName: taskHubName
-    skuName: durableTaskSchedulerSku
-    skuCapacity: durableTaskSchedulerCapacity
-    identityName: identityName
   }
   dependsOn: [
     identity
@@ -282,14 +267,12 @@ var callbackKeySettings = union(
     : {}
 )
 
-var durableSettings = useDurableTaskScheduler
-  ? {
-      TASKHUB_NAME: taskHubName
-      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
-    }
-  : {
-      TASKHUB_NAME: taskHubName
-    }
+// The Durable Functions backend is the Azure Storage provider (host.json). The Durable Task Scheduler is not offered: the
+// isolated worker needs Microsoft.Azure.Functions.Worker.Extensions.DurableTask.AzureManaged, which could not be restored
+// for this project; docs/operations.md lists the steps to add it (package, host.json storageProvider, this module back).
+var durableSettings = {
+  TASKHUB_NAME: taskHubName
+}
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
@@ -308,6 +291,7 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    healthCheckPath: healthCheckPath
     appSettings: union(
       {
         // The blob triggers' source is compiled in (MSBuild property IntakeBlobTriggerSource, default EventGrid,
@@ -339,6 +323,36 @@ module eventGridTopic 'modules/eventgrid-topic.bicep' = {
   }
   dependsOn: [
     storage
+  ]
+}
+
+// Deadlines at a glance: cases by state, overdue, time to offer and to determination (the app's OpenTelemetry metrics).
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
+// Audit logs (who read or changed which blob, table row or secret) to Log Analytics.
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    logAnalyticsName: logAnalyticsName
+  }
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
   ]
 }
 
@@ -396,8 +410,7 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
 output INTAKE_EVENT_SUBSCRIPTION_ENABLED bool = enableIntakeEventSubscription
-output DURABLE_BACKEND string = durableBackend
+output DURABLE_BACKEND string = 'AzureStorage'
 output EMAIL_NOTIFICATIONS_ENABLED bool = enableEmailNotifications
 output COMMUNICATION_SERVICES_ENDPOINT string = enableEmailNotifications ? communication!.outputs.endpoint : ''
 output LETTER_RETENTION_DAYS int = letterRetentionDays
-output DURABLE_TASK_SCHEDULER_ENDPOINT string = useDurableTaskScheduler ? durableTaskScheduler!.outputs.endpoint : ''

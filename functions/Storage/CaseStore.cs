@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Imr.Domain.Cases;
+using Imr.Functions.Telemetry;
 
 namespace Imr.Functions.Storage;
 
@@ -54,6 +55,8 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     /// <summary>The manual-assignment round the orchestration waits for (0: none yet); the admin route answers this round once.</summary>
     public int ManualAssignmentRound { get; set; }
+    /// <summary>The case orchestration's version (Workflow/CaseWorkflowVersions); null for cases started before version 2.</summary>
+    public string? WorkflowVersion { get; set; }
 
     /// <summary>Why the case needs attention (a step failed for good): the step and the kind of failure, never clinical text.</summary>
     public string? AttentionReason { get; set; }
@@ -179,6 +182,7 @@ public sealed class CaseStore(StorageClients storage)
         {
             var added = await Cases.AddEntityAsync(entity, ct);
             entity.ETag = added.Headers.ETag ?? default; // the new row can be changed without reading it
+            CaseTelemetry.StatusChanged(entity.PartitionKey, null, entity, DateTimeOffset.UtcNow);
             return Remember(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -219,8 +223,14 @@ public sealed class CaseStore(StorageClients storage)
     private async Task<(CaseEntity Case, bool Applied)> ChangeAsync(string caseNumber, CaseEntity? read, Action<CaseEntity> change, CancellationToken ct)
     {
         var before = read is null ? null : Copy(read);
-        var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, change, ct);
-        if (applied) return (Remember(entity), true);
+        string? from = null; // the status the applied change started from (the last attempt's)
+        var (entity, applied) = await ChangeRowAsync(Cases, read, () => GetAsync(caseNumber, ct), $"Case {caseNumber}", e => e.Status, CaseStatusTransitions.Allows, e => { from = e.Status; change(e); }, ct);
+        if (applied)
+        {
+            CaseTelemetry.StatusChanged(caseNumber, from, entity, DateTimeOffset.UtcNow);
+            return (Remember(entity), true);
+        }
+
         // The refused change touched the copy in hand: give back the row as stored (the caller's copy when it was current).
         return (ReferenceEquals(entity, read) && before is not null ? before : (await GetAsync(caseNumber, ct))!, false);
     }

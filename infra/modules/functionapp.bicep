@@ -43,6 +43,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Path the platform probes for instance health (answers 200 when storage, the durable backend and the signing key are usable).')
+param healthCheckPath string = '/api/health'
+
 @description('Further app settings (merged over the identity-based storage and monitoring settings).')
 param appSettings object = {}
 
@@ -86,6 +89,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       http20Enabled: true
+      healthCheckPath: healthCheckPath
     }
     functionAppConfig: {
       deployment: {

@@ -34,6 +34,15 @@ param immutableContainerName string = 'determinations'
 @maxValue(146000)
 param immutabilityRetentionDays int = 2555
 
+@description('Create or update the immutability policy. False once it is locked: Azure refuses a PUT on a locked policy.')
+param manageImmutabilityPolicy bool = true
+
+@description('Principal (the person or pipeline running azd) that gets Storage Blob Data Contributor, so its first upload works; empty for none.')
+param deployerPrincipalId string = ''
+
+@description('Kind of deployerPrincipalId.')
+param deployerPrincipalType string = 'User'
+
 @description('Days a previous blob version is kept before lifecycle management deletes it (versions arise where blobs are overwritten, e.g. the Functions host\'s timer status blobs; the immutable container has none).')
 @minValue(1)
 @maxValue(365)
@@ -142,7 +151,7 @@ resource immutableContainer 'Microsoft.Storage/storageAccounts/blobServices/cont
   name: immutableContainerName
 }
 
-resource determinationsRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+resource determinationsRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (manageImmutabilityPolicy) {
   parent: immutableContainer
   name: 'default'
   properties: {
@@ -214,6 +223,18 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     }
   }
 ]
+
+// Storage Blob Data Contributor for the deployer: uploads to intake/roster with `az storage blob upload --auth-mode login`.
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+resource deployerBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, storageBlobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
 
 output id string = storage.id
 output name string = storage.name

@@ -4,6 +4,7 @@ using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions;
 using Imr.Functions.Storage;
+using Imr.Functions.Telemetry;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 
@@ -67,6 +68,7 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         builder.Services.Configure<LocalRuntimeOptions>(configuration.GetSection(LocalRuntimeOptions.Section));
         if (counter is not null) builder.Services.AddSingleton(counter);
         builder.Services.AddImrApplication(builder.Configuration);
+        builder.Services.AddImrTelemetry(builder.Configuration); // exporters by setting, as in Azure (docs/operations.md)
         builder.Services.AddSingleton(catalog);
         builder.Services.AddMvcCore(); // executes the IActionResult values the HTTP functions return
         builder.Services.AddDurableTaskWorker(b =>
@@ -74,8 +76,17 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
             b.UseGrpc(channel);
             b.AddTasks(r => r.AddFunctions(catalog));
             b.Configure(o => o.MaximumTimerInterval = options.MaximumTimerInterval);
+            // As host.json's defaultVersion/versionMatchStrategy/versionFailureStrategy in Azure: this worker runs cases of
+            // its version and older ones (each on its own branch), and leaves newer ones to a newer worker.
+            b.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+            {
+                Version = options.WorkflowVersion,
+                DefaultVersion = options.WorkflowVersion,
+                MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+                FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+            });
         });
-        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+        builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel).UseDefaultVersion(options.WorkflowVersion));
         builder.Services.AddHostedService<BlobTriggerWatcher>();
         builder.Services.AddHostedService<TimerTriggerScheduler>();
 

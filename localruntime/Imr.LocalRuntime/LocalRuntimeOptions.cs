@@ -43,6 +43,11 @@ public sealed class LocalRuntimeOptions
     /// The SDK's default, 3 days; changing it breaks in-flight orchestrations' replay, so only tests lower it.
     /// </summary>
     public TimeSpan MaximumTimerInterval { get; set; } = TimeSpan.FromDays(3);
+    /// <summary>
+    /// The case workflow version this runtime's worker runs and starts new cases on (host.json's defaultVersion in Azure);
+    /// only tests set an older one, to start cases as a previous deployment did.
+    /// </summary>
+    public string WorkflowVersion { get; set; } = Imr.Functions.Workflow.CaseWorkflowVersions.Current;
     public TimeSpan BlobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>
     /// How long a handled blob must stay in its container before the blob watcher writes its receipt (so a restart does not

@@ -47,11 +47,16 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
             // during intake is still on record, visible and found by reconciliation.
             await context.CallActivityAsync(nameof(CaseActivities.OpenCase), input, ActivityRetry.Options);
+            await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
             if (await IntakeFlow.RunAsync(context, input) is { } endedAtIntake)
             {
                 await context.CallActivityAsync(nameof(CaseActivities.CloseAtIntake), input.CaseNumber, ActivityRetry.Options);
                 return endedAtIntake;
             }
+        }
+        else
+        {
+            await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
         }
 
         var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);

@@ -1,0 +1,50 @@
+using Imr.Functions.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Abstractions;
+
+namespace Imr.Functions.Workflow;
+
+/// <summary>
+/// Versions of the case orchestration. A case runs to its end on the version it started with (its history replays
+/// against that version's branch of the code); new cases start on <see cref="Current"/>. A change that alters the
+/// orchestration's sequence of durable calls adds a version here and branches on it with <see cref="AtLeast"/>; the old
+/// branch may be deleted once no running case has an older version (docs/operations.md). host.json's
+/// <c>extensions.durableTask.defaultVersion</c> must equal <see cref="Current"/> (a test checks it).
+/// </summary>
+public static class CaseWorkflowVersions
+{
+    /// <summary>The flow before versioning; instances started without a version replay as this one.</summary>
+    public const string First = "1.0";
+
+    /// <summary>Version 2: the case's row records the workflow version the case runs on (after OpenCase).</summary>
+    public const string RecordsVersion = "2.0";
+
+    /// <summary>The version new cases start on.</summary>
+    public const string Current = RecordsVersion;
+
+    /// <summary>Whether this instance started on <paramref name="version"/> or later (an unversioned instance is older than any).</summary>
+    public static bool AtLeast(TaskOrchestrationContext context, string version) =>
+        TaskOrchestrationVersioningUtils.CompareVersions(context.Version, version) >= 0;
+
+    /// <summary>From version 2: records on the case row the workflow version this instance runs on.</summary>
+    public static async Task RecordAsync(TaskOrchestrationContext context, string caseNumber)
+    {
+        if (AtLeast(context, RecordsVersion))
+        {
+            await context.CallActivityAsync(nameof(WorkflowVersionActivities.RecordWorkflowVersion), new WorkflowVersionStamp(caseNumber, context.Version), ActivityRetry.Options);
+        }
+    }
+}
+
+/// <summary>The case and the workflow version its orchestration runs on.</summary>
+public sealed record WorkflowVersionStamp(string CaseNumber, string Version);
+
+/// <summary>Activities of the versioning itself.</summary>
+public sealed class WorkflowVersionActivities(CaseStore cases)
+{
+    /// <summary>Idempotent: sets the same value again when retried (ETag-conditional update).</summary>
+    [Function(nameof(RecordWorkflowVersion))]
+    public async Task RecordWorkflowVersion([ActivityTrigger] WorkflowVersionStamp stamp) =>
+        await cases.UpdateAsync(stamp.CaseNumber, c => c.WorkflowVersion = stamp.Version);
+}
