@@ -239,12 +239,24 @@ public static class CaseStatusPage
 
     /// <summary>
     /// The letter fragment's headings (h1 title, h2 sections, h3 items) moved below the version's h3, so the page keeps
-    /// one h1 and an outline without gaps. The fragment's text is encoded, so these tags can only be the renderer's.
+    /// one h1 and an outline without gaps; and its header fields, rendered as a definition list of values only (which
+    /// assistive technology reads as a broken list), shown as lines. The fragment's text is encoded, so these tags can
+    /// only be the renderer's. Display only: the stored rendering and its recorded hash stay as issued.
     /// </summary>
-    public static string UnderHeadingLevel3(string letterHtml) => letterHtml
+    public static string UnderHeadingLevel3(string letterHtml) => HeaderAsLines(letterHtml
         .Replace("<h3>", "<h6>", StringComparison.Ordinal).Replace("</h3>", "</h6>", StringComparison.Ordinal)
         .Replace("<h2>", "<h5>", StringComparison.Ordinal).Replace("</h2>", "</h5>", StringComparison.Ordinal)
-        .Replace("<h1>", "<h4>", StringComparison.Ordinal).Replace("</h1>", "</h4>", StringComparison.Ordinal);
+        .Replace("<h1>", "<h4>", StringComparison.Ordinal).Replace("</h1>", "</h4>", StringComparison.Ordinal));
+
+    private static string HeaderAsLines(string html)
+    {
+        const string open = "<dl class=\"letter-header\">";
+        var start = html.IndexOf(open, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : html.IndexOf("</dl>", start, StringComparison.Ordinal);
+        if (end < 0) return html;
+        var fields = html[(start + open.Length)..end].Replace("<dd>", "<p>", StringComparison.Ordinal).Replace("</dd>", "</p>", StringComparison.Ordinal);
+        return html[..start] + "<div class=\"letter-header\">" + fields + "</div>" + html[(end + "</dl>".Length)..];
+    }
 
     private static void Field(StringBuilder body, string name, string value) =>
         body.Append("<dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd>");
