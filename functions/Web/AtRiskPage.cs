@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Imr.Functions.Services;
-using Microsoft.AspNetCore.Mvc;
 using static Imr.Functions.Web.Html;
 
 namespace Imr.Functions.Web;
@@ -9,7 +8,7 @@ namespace Imr.Functions.Web;
 /// <summary>The at-risk report as a plain HTML table: open cases by time left.</summary>
 public static class AtRiskPage
 {
-    public static ContentResult Render(AtRiskReportView report)
+    public static HtmlPage Render(AtRiskReportView report)
     {
         var body = new StringBuilder()
             .Append("<p>Generated ").Append(E(report.GeneratedAt.ToString("u"))).Append("; at risk = due within ").Append(E(report.AtRiskWindow.ToString())).Append(".</p>");

@@ -16,13 +16,13 @@ public class FunctionCatalogTests
         [
             "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
             "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer",
-            "DeclineAssignment:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
+            "DeclineAssignment:Http", "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
-            "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "MarkOverdue:Activity",
+            "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity",
             "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RecordWorkflowVersion:Activity", "RegisterCase:Activity",
             "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob",
-            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http",
-            "ShowDeterminationForm:Http",
+            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
+            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "StaffSignOut:Http", "StaffSignedOut:Http",
             "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
