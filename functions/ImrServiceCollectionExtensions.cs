@@ -77,6 +77,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();
+        services.AddSingleton<FiguresReport>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

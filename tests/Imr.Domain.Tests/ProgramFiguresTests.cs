@@ -14,7 +14,7 @@ public class ProgramFiguresTests
 
     private static TrailEvent E(DateTimeOffset at, string what, string details = "") => new(at, what, details);
 
-    private static IssuedLetter Letter(int version, DateTimeOffset at, params (string Category, DecisionOutcome Outcome)[] items) =>
+    private static IssuedLetterVersion Letter(int version, DateTimeOffset at, params (string Category, DecisionOutcome Outcome)[] items) =>
         new(version, at, items.Select((x, i) => new DecidedItem($"I{i}", x.Category, x.Outcome)).ToList());
 
     [Fact]

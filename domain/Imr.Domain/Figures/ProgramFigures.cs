@@ -11,10 +11,10 @@ public sealed record TrailEvent(DateTimeOffset At, string What, string Details);
 public sealed record DecidedItem(string ItemId, string Category, DecisionOutcome Outcome);
 
 /// <summary>One issued version of a case's Final Determination Letter (1 = the letter, later versions = corrections).</summary>
-public sealed record IssuedLetter(int Version, DateTimeOffset IssuedAt, IReadOnlyList<DecidedItem> Items);
+public sealed record IssuedLetterVersion(int Version, DateTimeOffset IssuedAt, IReadOnlyList<DecidedItem> Items);
 
 /// <summary>What the figures need of one case: its audit trail and its issued letters. Case numbers and outcomes only, no PHI.</summary>
-public sealed record CaseHistory(string CaseNumber, IReadOnlyList<TrailEvent> Trail, IReadOnlyList<IssuedLetter> Letters);
+public sealed record CaseHistory(string CaseNumber, IReadOnlyList<TrailEvent> Trail, IReadOnlyList<IssuedLetterVersion> Letters);
 
 /// <summary>
 /// A reporting period, [Start, End), of whole days in the program's time zone (Pacific): a month or a year, as DWC publishes.
