@@ -22,6 +22,8 @@ public static class ImrServiceCollectionExtensions
         AddValidated<NotificationOptions>(services, configuration.GetSection(NotificationOptions.Section), o => o.Problems());
         AddValidated<IntakeOptions>(services, configuration.GetSection(IntakeOptions.Section), o => o.Problems());
         AddValidated<MatchingOptions>(services, configuration.GetSection(MatchingOptions.Section), o => o.Problems());
+        // The development sign-in is refused at start inside App Service, whatever the setting says.
+        AddValidated<Web.Staff.StaffOptions>(services, configuration.GetSection(Web.Staff.StaffOptions.Section), o => o.Problems(Web.Staff.StaffOptions.RunsInAppService(configuration)));
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, counter: sp.GetService<StorageRequestCounter>()));
@@ -74,6 +76,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<ReviewerCallbacks>();
         services.AddSingleton<RosterAdmin>();
         services.AddSingleton<CaseStatusQuery>();
+        services.AddSingleton<Web.Staff.StaffAuth>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();

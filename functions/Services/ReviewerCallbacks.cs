@@ -258,7 +258,7 @@ public sealed class ReviewerCallbacks(
     /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
     private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? DeterminationUse(assignment.DeterminationRevision) : use;
 
-    private static ContentResult Reused(string firstResult) =>
+    private static HtmlPage Reused(string firstResult) =>
         Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote>{Paragraphs(firstResult)}</blockquote>");
 
     /// <summary>A stored result, one paragraph per line (the first paragraph may carry attributes).</summary>

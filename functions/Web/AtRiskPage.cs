@@ -4,7 +4,6 @@ using Imr.Domain.Cases;
 using Imr.Domain.Deadlines;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
-using Microsoft.AspNetCore.Mvc;
 using static Imr.Functions.Web.Html;
 
 namespace Imr.Functions.Web;
@@ -15,7 +14,13 @@ namespace Imr.Functions.Web;
 /// </summary>
 public static class AtRiskPage
 {
-    public static ContentResult Render(AtRiskReportView report)
+    public const string Title = "At-risk cases";
+
+    /// <summary>The dashboard as a plain page (the machine route manage/at-risk/page).</summary>
+    public static HtmlPage Render(AtRiskReportView report) => Page(Title, Body(report));
+
+    /// <summary>The dashboard's content, for the plain page and the staff layout.</summary>
+    public static string Body(AtRiskReportView report)
     {
         var body = new StringBuilder()
             .Append("<p>As of ").Append(E(DeadlineText.Pacific(report.GeneratedAt))).Append(". A case is at risk when it is due within ")
@@ -90,7 +95,7 @@ public static class AtRiskPage
             body.Append("</tbody></table>");
         }
 
-        return Page("At-risk cases", body.Append("</section>").ToString());
+        return body.Append("</section>").ToString();
     }
 
     /// <summary>A link to the staff case page; the case number is encoded for the URL and for HTML.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Imr.Functions.Services;
-using Microsoft.AspNetCore.Mvc;
 using static Imr.Functions.Web.Html;
 
 namespace Imr.Functions.Web;
@@ -13,7 +12,7 @@ namespace Imr.Functions.Web;
 /// </summary>
 public static class CaseStatusPage
 {
-    public static ContentResult Render(CaseStatusPageView page)
+    public static HtmlPage Render(CaseStatusPageView page)
     {
         var s = page.Status;
         var body = new StringBuilder();
@@ -128,7 +127,7 @@ public static class CaseStatusPage
         return Page($"Case {s.CaseNumber}", body.ToString());
     }
 
-    public static ContentResult NotFound(string caseNumber) => Message("Case not found", $"No case {caseNumber}.", 404);
+    public static HtmlPage NotFound(string caseNumber) => Message("Case not found", $"No case {caseNumber}.", 404);
 
     /// <summary>
     /// The letter fragment's headings (h1 title, h2 sections, h3 items) moved below the version's h3, so the page keeps

@@ -14,7 +14,14 @@ public static class FiguresPage
 {
     public const string Path = "/api/staff/figures";
 
-    public static ContentResult Render(ProgramFigures f, string? periodText, string? error = null)
+    public const string Title = "Program figures";
+
+    /// <summary>The figures as a plain page.</summary>
+    public static HtmlPage Render(ProgramFigures f, string? periodText, string? error = null) =>
+        Page(Title, Body(f, periodText, error), error is null ? 200 : 400, hasErrors: error is not null);
+
+    /// <summary>The page's content, for the plain page and the staff layout.</summary>
+    public static string Body(ProgramFigures f, string? periodText, string? error = null)
     {
         var body = new StringBuilder();
         if (error is not null)
@@ -67,7 +74,7 @@ public static class FiguresPage
             body.Append("</tbody></table>");
         }
 
-        return Page("Program figures", body.Append("</section>").ToString(), error is null ? 200 : 400, hasErrors: error is not null);
+        return body.Append("</section>").ToString();
     }
 
     /// <summary>The figures as a CSV download, named after the period.</summary>

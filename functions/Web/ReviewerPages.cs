@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
-using Microsoft.AspNetCore.Mvc;
 using static Imr.Functions.Web.Html;
 
 namespace Imr.Functions.Web;
@@ -18,12 +17,12 @@ public sealed record DocumentLink(string FileName, string MediaType, Uri Link);
 public static class ReviewerPages
 {
     /// <summary>A posted form that could not be read: nothing was changed (the status is the sender's fault, 4xx).</summary>
-    public static ContentResult Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
+    public static HtmlPage Unreadable(PostedForm posted) => Message("This form could not be read", posted.Problem + " Nothing was changed. Go back to the page and submit it again.", posted.Status);
 
     /// <summary>A determination posted as something other than a form.</summary>
-    public static ContentResult NotAForm() => Message("Not a form", "Submit the determination from its page.", 415);
+    public static HtmlPage NotAForm() => Message("Not a form", "Submit the determination from its page.", 415);
 
-    public static ContentResult Offer(string caseNumber, CasePackage package, DateTimeOffset acceptBy, string acceptToken, string declineToken, FormState decline, int status = 200)
+    public static HtmlPage Offer(string caseNumber, CasePackage package, DateTimeOffset acceptBy, string acceptToken, string declineToken, FormState decline, int status = 200)
     {
         var body = new StringBuilder();
         body.Append(ErrorSummary(decline));
@@ -55,7 +54,7 @@ public static class ReviewerPages
         return Page($"Review offer: case {caseNumber}", body.ToString(), status, !decline.IsValid);
     }
 
-    public static ContentResult Review(string caseNumber, CasePackage package, DateTimeOffset dueAt, IReadOnlyList<DocumentLink> documents, TimeSpan linkLifetime, string token, FormState form, int status = 200)
+    public static HtmlPage Review(string caseNumber, CasePackage package, DateTimeOffset dueAt, IReadOnlyList<DocumentLink> documents, TimeSpan linkLifetime, string token, FormState form, int status = 200)
     {
         var body = new StringBuilder();
         body.Append(ErrorSummary(form));

@@ -1,16 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
 namespace Imr.LocalRuntime;
 
-/// <summary>Serves every HTTP-triggered function on its own route under <c>/api</c>, as the Functions host does.</summary>
+/// <summary>
+/// Serves every HTTP-triggered function on its own route under <c>/api</c>, as the Functions host does, and as it does
+/// refuses a function of <see cref="AuthorizationLevel.Function"/> (or Admin) without the function key (header
+/// <c>x-functions-key</c> or query <c>code</c>): otherwise any web page a developer opens could post a roster import or an
+/// assignment to 127.0.0.1.
+/// </summary>
 public static class HttpRoutes
 {
     public const string RoutePrefix = "api";
+    public const string KeyHeader = "x-functions-key";
 
-    public static void MapFunctionRoutes(this WebApplication app, FunctionCatalog catalog)
+    public static void MapFunctionRoutes(this WebApplication app, FunctionCatalog catalog, string functionKey)
     {
+        ArgumentException.ThrowIfNullOrEmpty(functionKey);
+        var key = Encoding.UTF8.GetBytes(functionKey);
         foreach (var f in catalog.OfKind(TriggerKind.Http))
         {
             if (ConflictsWithHostRoutes(f.Http.Route ?? f.Name))
@@ -22,8 +33,23 @@ public static class HttpRoutes
 
             var route = $"/{RoutePrefix}/{f.Http.Route ?? f.Name}";
             var methods = (f.Http.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
-            app.MapMethods(route, methods, (HttpContext context) => InvokeAsync(f, context)).WithName(f.Name);
+            var needsKey = f.Http.AuthLevel is not AuthorizationLevel.Anonymous;
+            app.MapMethods(route, methods, (HttpContext context) => needsKey && !HasKey(context.Request, key) ? Refuse(context) : InvokeAsync(f, context)).WithName(f.Name);
         }
+    }
+
+    /// <summary>The key as the Functions host takes it: the <c>x-functions-key</c> header, else the <c>code</c> query parameter.</summary>
+    public static bool HasKey(HttpRequest request, byte[] key)
+    {
+        var given = request.Headers[KeyHeader].ToString() is { Length: > 0 } header ? header : request.Query["code"].ToString();
+        return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), key);
+    }
+
+    /// <summary>401 with no body, as the Functions host answers.</summary>
+    private static Task Refuse(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
     }
 
     /// <summary>The Functions host reserves routes (and function names) that begin with <c>admin</c>.</summary>

@@ -21,8 +21,9 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     private readonly ILoggerFactory _sidecarLogging;
     private readonly StopFlag _stopping;
 
-    private LocalFunctionsRuntime(WebApplication app, DurableBackend backend, GrpcChannel channel, FunctionCatalog catalog, ILoggerFactory sidecarLogging, StopFlag stopping)
+    private LocalFunctionsRuntime(WebApplication app, DurableBackend backend, GrpcChannel channel, FunctionCatalog catalog, ILoggerFactory sidecarLogging, StopFlag stopping, string functionKey)
     {
+        FunctionKey = functionKey;
         _sidecarLogging = sidecarLogging;
         _stopping = stopping;
         App = app;
@@ -36,6 +37,9 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     public IServiceProvider Services => App.Services;
     public DurableTaskClient DurableClient => Services.GetRequiredService<DurableTaskClient>();
     public Uri BaseAddress => new(App.Urls.First());
+
+    /// <summary>The key management routes need (header <c>x-functions-key</c>): LocalRuntime:FunctionKey, or one made for this start.</summary>
+    public string FunctionKey { get; }
 
     /// <param name="counter">Counts every storage request of the app and of the durable provider (the benchmark uses it).</param>
     public static async Task<LocalFunctionsRuntime> StartAsync(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, StorageRequestCounter? counter = null, CancellationToken ct = default)
@@ -80,10 +84,12 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
         builder.Services.AddHostedService<TimerTriggerScheduler>();
 
         var app = builder.Build();
-        app.MapFunctionRoutes(catalog);
+        // As in Azure, function-level routes need a key; none configured: a random one, good for this start only.
+        var functionKey = string.IsNullOrEmpty(options.FunctionKey) ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) : options.FunctionKey;
+        app.MapFunctionRoutes(catalog, functionKey);
         await SeedRosterAsync(app.Services, options, ct);
         await app.StartAsync(ct);
-        return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging, stopping);
+        return new LocalFunctionsRuntime(app, backend, channel, catalog, sidecarLogging, stopping, functionKey);
     }
 
     /// <summary>

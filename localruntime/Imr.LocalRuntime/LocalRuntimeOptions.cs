@@ -14,6 +14,11 @@ public sealed class LocalRuntimeOptions
     public const string Section = "LocalRuntime";
 
     public string HttpUrl { get; set; } = "http://127.0.0.1:7071";
+    /// <summary>
+    /// The function key management routes need (header <c>x-functions-key</c> or query <c>code</c>), as in Azure. Empty:
+    /// run.sh's key in .local/function-key (Program), or a random one per start (tests set their own).
+    /// </summary>
+    public string? FunctionKey { get; set; }
     public DurableBackendKind Backend { get; set; } = DurableBackendKind.AzureStorage;
     public string TaskHub { get; set; } = "imrlocal";
     /// <summary>Stable across restarts so the runtime retakes its partition leases at once.</summary>

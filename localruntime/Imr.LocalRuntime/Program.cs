@@ -13,6 +13,7 @@ var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
     .AddInMemoryCollection(new Dictionary<string, string?> { ["LocalRuntime:RosterSeedFile"] = Path.Combine(repoRoot, "samples", "roster.json") })
     .AddInMemoryCollection(LocalCallbackKeys(Path.Combine(repoRoot, ".local")))
+    .AddInMemoryCollection(LocalFunctionKey(Path.Combine(repoRoot, ".local")))
     .AddEnvironmentVariables()
     .AddInMemoryCollection(demoEscalation ? EscalationDemo.Settings : [])
     .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation")).ToArray())
@@ -52,7 +53,7 @@ if (!demo)
         Upload a case: put its documents, then its manifest.json, under intake/<case number>/ in {blobs.Uri}
           (the schema: docs/case-package.md; an example: samples/sample-case/).
         Reviewer links appear in the outbox container: outbox/<case number>/<assignment>-offer.eml.
-        Case status: GET {api}cases/<case number>
+        Case status: GET {api}cases/<case number>  (header {HttpRoutes.KeyHeader}: the key in .local/function-key)
         Press Ctrl+C to stop.
         """);
     await stopRequested.Task;
@@ -75,6 +76,7 @@ async Task<int> RunDemoAsync()
 {
     var caseNumber = "CM13-0012345";
     using var http = new HttpClient();
+    http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey);
     var driver = new SampleCaseDriver(blobs, http);
     var timeout = TimeSpan.FromMinutes(2);
     Console.WriteLine($"\n[demo] Uploading case {caseNumber} to the intake container…");
@@ -123,6 +125,19 @@ static string FindRepoRoot()
 }
 
 // Locally the signing key is generated once and kept in the ignored .local folder, so links survive restarts.
+// The function key of management routes, kept in .local so scripts and a developer's tools keep working across restarts.
+static Dictionary<string, string?> LocalFunctionKey(string folder)
+{
+    var path = Path.Combine(folder, "function-key");
+    if (!File.Exists(path))
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(path, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
+    }
+
+    return new() { ["LocalRuntime:FunctionKey"] = File.ReadAllText(path).Trim() };
+}
+
 static Dictionary<string, string?> LocalCallbackKeys(string folder)
 {
     if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("Callback__CurrentKeyId"))) return [];

@@ -31,6 +31,7 @@ public sealed class CleanStopTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            http.DefaultRequestHeaders.Add(Imr.LocalRuntime.HttpRoutes.KeyHeader, TestEnvironment.FunctionKey);
             var api = $"http://127.0.0.1:{port}/api";
             await TestEnvironment.EventuallyAsync(async () => await Serves(http, $"{api}/cases/CM00-0000000") ? "" : null, TimeSpan.FromSeconds(90), "the runtime to serve HTTP");
 

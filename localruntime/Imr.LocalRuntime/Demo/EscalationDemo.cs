@@ -24,6 +24,7 @@ public static class EscalationDemo
     public static async Task<int> RunAsync(LocalFunctionsRuntime runtime, BlobServiceClient blobs, string repoRoot)
     {
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey);
         var driver = new SampleCaseDriver(blobs, http);
         var timeout = TimeSpan.FromMinutes(2);
         // A new case number each run, so the escalation is shown again (the sample case itself may be closed already).

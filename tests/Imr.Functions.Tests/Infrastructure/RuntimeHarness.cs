@@ -15,6 +15,7 @@ public sealed class RuntimeHarness : IAsyncDisposable
         Runtime = runtime;
         Settings = settings;
         Http = new HttpClient { BaseAddress = runtime.BaseAddress };
+        Http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey);
         Driver = new SampleCaseDriver(TestEnvironment.Blobs, Http);
     }
 

@@ -24,6 +24,9 @@ public static class TestEnvironment
     /// <summary>A case number unique to this test run, so tests sharing one Azurite never see each other's cases.</summary>
     public static string NewCaseNumber(string prefix = "T") => $"{prefix}{Guid.NewGuid().ToString("N")[..10].ToUpperInvariant()}";
 
+    /// <summary>The function key of the test runtimes (management routes need it, header x-functions-key).</summary>
+    public const string FunctionKey = "test-function-key-0123456789";
+
     public static Dictionary<string, string?> AppSettings(string taskHub, int httpPort) => new()
     {
         [StorageNames.Connection] = StorageConnectionString,
@@ -34,6 +37,7 @@ public static class TestEnvironment
         ["Callback:Keys:test-1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
         ["LocalRuntime:HttpUrl"] = $"http://127.0.0.1:{httpPort}",
         ["LocalRuntime:TaskHub"] = taskHub,
+        ["LocalRuntime:FunctionKey"] = FunctionKey, // management routes refuse requests without it, as in Azure
         ["Imr:RosterScope"] = taskHub, // each app its own roster, loads and rotation
         ["LocalRuntime:WorkerId"] = "test-worker",
         ["LocalRuntime:RosterSeedFile"] = Path.Combine(RepoRoot, "samples", "roster.json"),
