@@ -81,6 +81,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();
         services.AddSingleton<FiguresReport>();
+        services.AddSingleton<WorkQueueReport>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();
