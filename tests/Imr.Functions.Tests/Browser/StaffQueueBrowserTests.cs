@@ -64,6 +64,15 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
         await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
 
+        // The escalation mail links to the work queue (no route to POST to, no key).
+        var mail = await TestEnvironment.EventuallyAsync(async () =>
+        {
+            var blob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, "escalation-MedicalDirector"));
+            return (await blob.ExistsAsync()).Value ? Outbox.Read((await blob.DownloadContentAsync()).Value.Content).TextBody : null;
+        }, TimeSpan.FromSeconds(30), "the escalation mail");
+        Assert.Contains("/api/staff/queue", mail);
+        Assert.DoesNotContain("POST", mail);
+
         // A CaseViewer reads the queue with every verdict, has no form, and a forged post is refused (403) and changes nothing.
         var viewer = await SignInAsync("viewer-1", "Vic Viewer", "CaseViewer");
         Assert.EndsWith("/api/staff/queue", viewer.Url);
