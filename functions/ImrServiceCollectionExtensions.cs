@@ -77,6 +77,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<RosterAdmin>();
         services.AddSingleton<CaseStatusQuery>();
         services.AddSingleton<Web.Staff.StaffAuth>();
+        services.AddSingleton<StaffCases>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();

@@ -328,6 +328,12 @@ module functionApp 'modules/functionapp.bicep' = {
   ]
 }
 
+// Staff console sign-in (Easy Auth + Entra ID app roles); off until an app registration exists (docs/staff-console.md).
+@description('Application (client) id of the Entra ID app registration for staff sign-in; empty leaves Easy Auth off.')
+param staffAuthClientId string = ''
+
+module staffAuth 'modules/staff-auth.bicep' = if (!empty(staffAuthClientId)) { name: 'staff-auth', scope: rg, params: { functionAppName: functionAppName, clientId: staffAuthClientId }, dependsOn: [ functionApp ] }
+
 module eventGridTopic 'modules/eventgrid-topic.bicep' = {
   name: 'eventgrid-topic'
   scope: rg

@@ -20,7 +20,7 @@ public static class Html
         ".error-summary{border:3px solid #b00020;padding:1rem;margin:1rem 0}.radio label,.check label{display:inline;font-weight:400;margin-left:.25rem}" +
         ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}" +
         "table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.25rem .5rem;border-bottom:1px solid #767676}" +
-        ".letter{border:1px solid #767676;padding:0 1rem;margin:1rem 0}.letter dl{display:block}.letter dd{margin:0}dd{overflow-wrap:anywhere}" +
+        ".letter{border:1px solid #767676;padding:0 1rem;margin:1rem 0}.letter dl{display:block}.letter dd,.letter-header p{margin:0}dd{overflow-wrap:anywhere}" +
         // Staff layout: a wider page, the navigation bar and the signed-in user; compact filter forms.
         "body.staff{max-width:72rem}.staff-bar{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between;border-bottom:1px solid #767676;padding-bottom:.5rem}" +
         ".staff-bar ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0}.staff-bar a[aria-current=page]{font-weight:700}" +

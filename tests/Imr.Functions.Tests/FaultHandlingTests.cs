@@ -167,7 +167,8 @@ public sealed class FaultHandlingTests
         Assert.Contains("RequestFailedException", c.AttentionReason);
         Assert.True(await NotificationExistsAsync(caseNumber, Escalations.NotificationId("NeedsAttention-1"))); // the medical director is told
 
-        var page = CaseStatusPage.Render((await host.Services.GetRequiredService<CaseStatusQuery>().GetPageAsync(caseNumber))!).Content!;
+        var reader = new Web.Staff.StaffUser("test-viewer", "Test Viewer", new HashSet<string> { Web.Staff.StaffRoles.CaseViewer });
+        var page = CaseStatusPage.Render((await host.Services.GetRequiredService<StaffCases>().ReadAsync(caseNumber, reader))!, host.Services.GetRequiredService<Web.Staff.StaffAuth>().SessionFor(reader)).Content!;
         Assert.Contains("<dt>Needs attention</dt>", page);
         Assert.Contains("Step RecordAcceptance failed", page);
         var report = await host.Services.GetRequiredService<AtRiskReport>().BuildAsync();

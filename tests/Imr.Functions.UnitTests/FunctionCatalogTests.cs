@@ -14,17 +14,17 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "AssignFromWorkQueue:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "CaseOrchestrator:Orchestration",
-            "CheckRecords:Activity", "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer",
-            "DeclineAssignment:Http", "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
-            "EscalateMissedReviewerDue:Activity", "ExportProgramFigures:Http", "GetAtRiskReport:Http", "GetCaseStatus:Http", "ImportRoster:Http",
-            "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity",
-            "IssueLetterCorrection:Http", "MarkOverdue:Activity", "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity",
-            "RecordNeedsAttention:Activity", "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity",
-            "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
-            "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCaseStatus:Http", "ShowDeterminationForm:Http",
-            "ShowDevSignIn:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http", "StaffSignedOut:Http", "SubmitDetermination:Http",
-            "SubmitEligibilityResolution:Http",
+            "AcceptAssignment:Http", "AssignFromWorkQueue:Http", "AssignManually:Activity", "AssignReviewerByHand:Http",
+            "CaseOrchestrator:Orchestration", "CheckRecords:Activity", "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity",
+            "DeadlineSweep:Timer", "DeclineAssignment:Http", "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity",
+            "EscalateForManualAssignment:Activity", "EscalateMissedReviewerDue:Activity", "ExportProgramFigures:Http", "GetAtRiskReport:Http",
+            "GetCaseStatus:Http", "ImportRoster:Http", "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity",
+            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity", "OfferAssignment:Activity",
+            "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RegisterCase:Activity", "RemindReviewer:Activity",
+            "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity",
+            "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http",
+            "ShowCaseStatus:Http", "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http",
+            "StaffSignOut:Http", "StaffSignedOut:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
 

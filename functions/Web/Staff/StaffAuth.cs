@@ -110,6 +110,9 @@ public sealed class StaffAuth
         return new StaffSession(this, session.User, null, form);
     }
 
+    /// <summary>A session for a user who is already known (tests render pages with it); a page asks <see cref="Require(HttpRequest, IEnumerable{string})"/>.</summary>
+    public StaffSession SessionFor(StaffUser user) => new(this, user, null);
+
     /// <summary>The CSRF token of a form: the HMAC of the user id and the form's purpose, so it is good for that user and action only.</summary>
     public string CsrfToken(StaffUser user, string purpose) => WebEncoders.Base64UrlEncode(Sign(_keys[0], $"csrf\n{user.Id}\n{purpose}"));
 
