@@ -85,6 +85,8 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<AtRiskReport>();
+        services.AddSingleton<FiguresReport>();
+        services.AddSingleton<WorkQueueReport>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

@@ -70,6 +70,18 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>
+    /// The cases with a step named <paramref name="what"/> recorded in [<paramref name="from"/>, <paramref name="to"/>): a scan
+    /// of the table (two columns), for the program figures of a period.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> CasesWithStepAsync(string what, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        var cases = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"What eq {what} and At ge {from} and At lt {to}");
+        await foreach (var e in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct)) cases.Add(e.PartitionKey);
+        return cases;
+    }
+
+    /// <summary>
     /// Appends an intake event at the orchestration's time <paramref name="at"/>: the same (time, event) is written once, so
     /// a retried activity adds nothing.
     /// </summary>

@@ -291,6 +291,22 @@ public sealed class CaseStore(StorageClients storage)
         return list.OrderBy(a => a.Since).ToList();
     }
 
+    /// <summary>
+    /// Every case not closed, three columns each (a scan of the case rows, for the at-risk dashboard's counts by state):
+    /// case number, status, and the case's due date (default while the case is still in intake).
+    /// </summary>
+    public async Task<IReadOnlyList<(string CaseNumber, string Status, DateTimeOffset CaseDueAt)>> ReadNotClosedAsync(CancellationToken ct = default)
+    {
+        var list = new List<(string, string, DateTimeOffset)>();
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {CaseEntity.Row} and Status ne {nameof(CaseStatus.Closed)}");
+        await foreach (var e in Cases.QueryAsync<TableEntity>(filter, select: [nameof(CaseEntity.PartitionKey), nameof(CaseEntity.Status), nameof(CaseEntity.CaseDueAt)], cancellationToken: ct))
+        {
+            list.Add((e.PartitionKey, e.GetString(nameof(CaseEntity.Status)) ?? "", e.GetDateTimeOffset(nameof(CaseEntity.CaseDueAt)) ?? default));
+        }
+
+        return list;
+    }
+
     public async Task<AssignmentEntity?> GetAssignmentAsync(string caseNumber, string assignmentId, CancellationToken ct = default)
     {
         var response = await Assignments.GetEntityIfExistsAsync<AssignmentEntity>(caseNumber, assignmentId, cancellationToken: ct);

@@ -49,6 +49,14 @@ public sealed class LetterRegister(StorageClients storage)
         return list.OrderBy(r => r.Version).ToList();
     }
 
+    /// <summary>Every letter version issued before <paramref name="end"/> (a scan of the table), for the program figures of a period.</summary>
+    public async Task<IReadOnlyList<LetterRecord>> IssuedBeforeAsync(DateTimeOffset end, CancellationToken ct = default)
+    {
+        var list = new List<LetterRecord>();
+        await foreach (var r in Table.QueryAsync<LetterRecord>(e => e.IssuedAt < end, cancellationToken: ct)) list.Add(r);
+        return list;
+    }
+
     /// <summary>Inserts the record once; a retry finds the first record and returns it unchanged.</summary>
     public async Task<LetterRecord> AddOnceAsync(LetterRecord record, CancellationToken ct = default)
     {

@@ -245,9 +245,9 @@ public sealed class AssignmentActivities(
             return;
         }
 
-        // The mail names the admin route, never a key: the medical director uses the function key they already hold.
+        // The mail links to the work queue (no key, no token: the medical director signs in to the console).
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail,
-            MedicalDirectorNotices.NeedsReviewer(escalation.CaseNumber, escalation.Reason, ManualAssignmentRoute(escalation.CaseNumber))));
+            MedicalDirectorNotices.NeedsReviewer(escalation.CaseNumber, escalation.Reason, links.StaffPage(Web.QueuePage.Path["/api/".Length..]))));
         await audit.RecordAsync(escalation.CaseNumber, $"escalation-{escalation.Level}", "Escalated to the medical director", escalation.Reason);
         logger.LogWarning("Case {CaseNumber} has no reviewer; escalated for manual assignment", escalation.CaseNumber);
     }

@@ -110,7 +110,7 @@ public sealed class OneHomeRulesTests
         Assert.Equal("- A\n- B\n", string.Concat(ReviewerNotices.ItemsAdded("C1", "C2", ["A", "B"]).Body.Split('\n').Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l + "\n")));
         Assert.Contains("- The clinical case summary is missing.\n\nSubmit the corrected determination: https://x.test/s\n", ReviewerNotices.ReturnedForCorrection("C1", ["The clinical case summary is missing."], "https://x.test/s").Body);
         Assert.Equal(new NoticeText("IMR case C1 is overdue", "The case has passed its due date without a determination. The review continues."), MedicalDirectorNotices.Overdue("C1"));
-        Assert.StartsWith("reason\n\nThe matching decisions are in the audit trail of the case. Assign with: POST /api/manage/cases/C1/assign", MedicalDirectorNotices.NeedsReviewer("C1", "reason", "/api/manage/cases/C1/assign").Body);
+        Assert.StartsWith("reason\n\nThe candidates, and why each may or may not review the case, are on your work queue; assign the case there: https://imr.example/api/staff/queue", MedicalDirectorNotices.NeedsReviewer("C1", "reason", "https://imr.example/api/staff/queue").Body);
         Assert.Equal("IMR case C1: corrected Final Determination Letter (version 2)", LetterNotices.Issued("C1", 2, "C1-v2.pdf").Subject);
         Assert.Contains("It replaces version 1.", LetterNotices.Issued("C1", 2, "C1-v2.pdf").Body);
     }

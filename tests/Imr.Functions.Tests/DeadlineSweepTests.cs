@@ -229,7 +229,7 @@ public sealed class DeadlineSweepTests
         Assert.Equal(DeadlineRisk.AtRisk, row.Risk);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<table>", html);
-        Assert.Contains($"<td>{caseNumber}</td>", html);
+        Assert.Contains($"<td><a href=\"/api/staff/cases/{caseNumber}\">{caseNumber}</a></td>", html); // each case links to its case page
         Assert.Contains("AtRisk", html);
     }
 }

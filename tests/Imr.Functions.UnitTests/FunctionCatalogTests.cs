@@ -14,16 +14,19 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "AssignManually:Activity", "AssignReviewerByHand:Http", "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
-            "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer",
-            "DeclineAssignment:Http", "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
-            "EscalateMissedReviewerDue:Activity", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http", "ImportRoster:Http", "IntakeFromBlob:Blob",
-            "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity",
-            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RecordWorkflowVersion:Activity", "RegisterCase:Activity",
-            "RemindReviewer:Activity", "RequestRecords:Activity", "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob",
-            "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
-            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "StaffSignOut:Http", "StaffSignedOut:Http",
-            "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
+            "AcceptAssignment:Http", "AssignFromWorkQueue:Http", "AssignManually:Activity", "AssignReviewerByHand:Http",
+            "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
+            "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer", "DeclineAssignment:Http",
+            "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
+            "EscalateMissedReviewerDue:Activity", "ExportProgramFigures:Http", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http",
+            "ImportRoster:Http", "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity",
+            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity",
+            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity",
+            "RecordWorkflowVersion:Activity", "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity",
+            "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
+            "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
+            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
+            "StaffSignedOut:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
 

@@ -55,9 +55,10 @@ public static class ReviewerNotices
 public static class MedicalDirectorNotices
 {
     /// <summary>No reviewer took the case: the reason, and how to assign one by hand (the admin route, never a key).</summary>
-    public static NoticeText NeedsReviewer(string caseNumber, string reason, string manualAssignmentRoute) => new(
+    /// <param name="workQueueLink">The staff console's work queue, where the candidates and their verdicts are and one form assigns.</param>
+    public static NoticeText NeedsReviewer(string caseNumber, string reason, string workQueueLink) => new(
         $"IMR case {caseNumber} needs a reviewer",
-        $"{reason}\n\nThe matching decisions are in the audit trail of the case. Assign with: POST {manualAssignmentRoute} (form field reviewerId, function key required).\n");
+        $"{reason}\n\nThe candidates, and why each may or may not review the case, are on your work queue; assign the case there: {workQueueLink}\n");
 
     public static NoticeText Overdue(string caseNumber) => new(
         $"IMR case {caseNumber} is overdue",
