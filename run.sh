@@ -4,6 +4,7 @@
 #   ./run.sh           keep serving on http://localhost:7071/api
 #   ./run.sh --demo    push the sample case from upload to issued letter, print the letter, stop
 #   ./run.sh --demo-escalation   the same case with compressed time: reminders, a missed reviewer due date, reassignment
+#   ./run.sh --console keep serving, with the development sign-in of the staff console (http://127.0.0.1:7071/api/staff/cases)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)

@@ -8,6 +8,7 @@ using Imr.LocalRuntime.Demo;
 // The local runtime: the Functions app without the Functions host. `--demo` pushes the sample case through.
 var demo = args.Contains("--demo");
 var demoEscalation = args.Contains("--demo-escalation"); // compressed time: reminders, missed reviewer due date, reassignment
+var staffConsole = args.Contains("--console"); // serve with the development sign-in on (refused in App Service anyway)
 var repoRoot = FindRepoRoot();
 var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
@@ -16,7 +17,8 @@ var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(LocalFunctionKey(Path.Combine(repoRoot, ".local")))
     .AddEnvironmentVariables()
     .AddInMemoryCollection(demoEscalation ? EscalationDemo.Settings : [])
-    .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation")).ToArray())
+    .AddInMemoryCollection(staffConsole ? [new("Staff:DevSignIn", "true")] : [])
+    .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation" or "--console")).ToArray())
     .Build();
 
 // SIGTERM (kill, systemd, run.sh) and SIGINT (Ctrl+C) ask for a clean stop: the handlers cancel the default
@@ -54,6 +56,7 @@ if (!demo)
           (the schema: docs/case-package.md; an example: samples/sample-case/).
         Reviewer links appear in the outbox container: outbox/<case number>/<assignment>-offer.eml.
         Case status: GET {api}cases/<case number>  (header {HttpRoutes.KeyHeader}: the key in .local/function-key)
+        Staff console: {api}staff/cases{(staffConsole ? "  (development sign-in: pick a user and roles)" : "  (run ./run.sh --console for the development sign-in)")}
         Press Ctrl+C to stop.
         """);
     await stopRequested.Task;
