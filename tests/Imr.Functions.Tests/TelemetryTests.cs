@@ -40,6 +40,7 @@ public sealed class TelemetryTests
         try
         {
             using var http = new HttpClient { BaseAddress = runtime.BaseAddress };
+            http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey); // the status route wants the key, as in Azure
             var driver = new SampleCaseDriver(TestEnvironment.Blobs, http);
             await TestEnvironment.UploadSampleCaseAsync(caseNumber);
             var offer = await driver.WaitForLinkAsync(caseNumber, $"{caseNumber}-A1-offer", TimeSpan.FromSeconds(60));
