@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Imr.Domain.Cases;
 using Imr.Functions.Storage;
+using Microsoft.DurableTask.Client;
 
 namespace Imr.Functions.Services;
 
@@ -11,8 +13,14 @@ public sealed record QuarantinedPackage(string Partition, string RejectionId, st
     public string? CaseNumber => Partition == CaseIntake.UnnamedPartition ? null : Partition;
 }
 
-/// <summary>The intake desk's view: the quarantined packages nobody has handled yet, oldest first, and how many were handled.</summary>
-public sealed record IntakeDeskView(DateTimeOffset GeneratedAt, IReadOnlyList<QuarantinedPackage> Open, int Handled);
+/// <summary>A case deferred at screening: the eligibility question (screening's reasons) staff must decide.</summary>
+public sealed record EligibilityQuestion(string CaseNumber, DateTimeOffset ReceivedAt, IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// The intake desk's view: the quarantined packages nobody has handled yet, oldest first, how many were handled, and the
+/// eligibility questions awaiting a decision, oldest first.
+/// </summary>
+public sealed record IntakeDeskView(DateTimeOffset GeneratedAt, IReadOnlyList<QuarantinedPackage> Open, int Handled, IReadOnlyList<EligibilityQuestion> Questions);
 
 /// <summary>What marking a package handled came to.</summary>
 public sealed record IntakeDeskResult(bool Accepted, string Message);
@@ -22,7 +30,7 @@ public sealed record IntakeDeskResult(bool Accepted, string Message);
 /// Rejections table) and "mark handled". Handled is an audit row with a deterministic step id in the package's
 /// partition, so marking twice records once and the rejection row itself (intake's record) is never rewritten.
 /// </summary>
-public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, TimeProvider time)
+public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, EligibilityResolutions resolutions, TimeProvider time)
 {
     /// <summary>The audit's name for the step.</summary>
     public const string HandledWhat = "Quarantined package marked handled";
@@ -44,7 +52,9 @@ public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, TimePr
             open.Add(new QuarantinedPackage(r.PartitionKey, r.RowKey, r.Kind, r.RejectedAt, ReadList(r.QuarantinedBlobs), ReadList(r.Reasons)));
         }
 
-        return new IntakeDeskView(time.GetUtcNow(), [.. open.OrderBy(p => p.RejectedAt).ThenBy(p => p.RejectionId, StringComparer.Ordinal)], handled);
+        var questions = (await store.DeferredAsync(ct)).Select(i => new EligibilityQuestion(i.PartitionKey, i.ReceivedAt, ReadList(i.EligibilityReasons ?? "[]")))
+            .OrderBy(q => q.ReceivedAt).ThenBy(q => q.CaseNumber, StringComparer.Ordinal).ToList();
+        return new IntakeDeskView(time.GetUtcNow(), [.. open.OrderBy(p => p.RejectedAt).ThenBy(p => p.RejectionId, StringComparer.Ordinal)], handled, questions);
     }
 
     /// <summary>Records that <paramref name="auditName"/> handled the package; a second mark changes nothing.</summary>
@@ -64,6 +74,24 @@ public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, TimePr
 
         await audit.RecordAsync(partition, step, HandledWhat, $"Rejection {rejectionId} marked handled by {auditName}", ct);
         return new(true, $"Package {rejectionId} marked handled.");
+    }
+
+    /// <summary>The audit's name for who resolved an eligibility question at the desk.</summary>
+    public const string ResolvedWhat = "Eligibility resolved at the intake desk";
+
+    /// <summary>
+    /// Resolves a deferred case through <see cref="EligibilityResolutions"/> (the rules' one home), then records who did it
+    /// beside the stored reason (step id from the reason's id: recorded once).
+    /// </summary>
+    public async Task<IntakeDeskResult> ResolveEligibilityAsync(string caseNumberText, string? outcome, string? reason, string auditName, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        if (!CaseNumber.TryParse(caseNumberText, out var caseNumber)) return new(false, "Not a case number. Nothing was recorded.");
+        if (outcome is not ("Eligible" or "Ineligible")) return new(false, "Choose Eligible or Ineligible. Nothing was recorded.");
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 2000) return new(false, "Give the reason for the decision (up to 2000 characters). Nothing was recorded.");
+        var sent = await resolutions.ResolveAsync(caseNumber, outcome, reason, durable, ct);
+        if (sent.ReasonId is null) return new(false, sent.Message);
+        await audit.RecordAsync(caseNumber.Value, $"{sent.ReasonId}-by", ResolvedWhat, $"{outcome} by {auditName}", ct);
+        return new(true, $"Case {caseNumber}: {outcome}, the case goes on.");
     }
 
     private static List<string> ReadList(string json)

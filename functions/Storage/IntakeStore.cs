@@ -237,6 +237,14 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
         return list;
     }
 
+    /// <summary>The intake rows of cases deferred at screening (an eligibility question awaits staff).</summary>
+    public async Task<IReadOnlyList<IntakeEntity>> DeferredAsync(CancellationToken ct = default)
+    {
+        var list = new List<IntakeEntity>();
+        await foreach (var r in Intake.QueryAsync<IntakeEntity>(x => x.RowKey == IntakeEntity.Row && x.Stage == IntakeStages.Deferred, cancellationToken: ct)) list.Add(r);
+        return list;
+    }
+
     /// <summary>One rejection, or null when there is none with these keys.</summary>
     public async Task<RejectionEntity?> GetRejectionAsync(string partition, string rejectionId, CancellationToken ct = default)
     {

@@ -4,6 +4,7 @@ using Imr.Functions.Web.Staff;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 
 namespace Imr.Functions.Triggers;
 
@@ -20,7 +21,8 @@ public sealed class IntakeDeskTrigger(IntakeDesk desk, StaffAuth auth)
     {
         var session = auth.Require(request, Readers);
         if (!session.Allowed) return session.Refusal!;
-        IntakeDeskResult? done = request.Query["handled"].ToString() is { Length: > 0 and <= 40 } handled ? new(true, $"Package {handled} marked handled.") : null;
+        IntakeDeskResult? done = request.Query["handled"].ToString() is { Length: > 0 and <= 40 } handled ? new(true, $"Package {handled} marked handled.")
+            : request.Query["resolved"].ToString() is { Length: > 0 and <= 40 } resolved ? new(true, $"Case {resolved}: eligibility resolved, the case goes on.") : null;
         return session.Page(IntakeDeskPage.Title, IntakeDeskPage.Body(await desk.BuildAsync(cancellationToken), session, done), StaffSections.IntakeDesk);
     }
 
@@ -34,5 +36,16 @@ public sealed class IntakeDeskTrigger(IntakeDesk desk, StaffAuth auth)
         // Post/redirect/get: a reload of the page that follows does not post again.
         if (result.Accepted) return new RedirectResult($"{IntakeDeskPage.Path}?handled={Uri.EscapeDataString(rejectionId)}", permanent: false);
         return session.Page(IntakeDeskPage.Title, IntakeDeskPage.Body(await desk.BuildAsync(cancellationToken), session, result), StaffSections.IntakeDesk, 404, hasErrors: true);
+    }
+
+    [Function(nameof(ResolveEligibilityAtDesk))]
+    public async Task<IActionResult> ResolveEligibilityAtDesk(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "staff/intake/cases/{caseNumber}/eligibility")] HttpRequest request, string caseNumber, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var session = await auth.RequireFormAsync(request, IntakeDeskPage.EligibilityPurpose(caseNumber), [StaffRoles.IntakeDesk], cancellationToken);
+        if (!session.Allowed) return session.Refusal!;
+        var result = await desk.ResolveEligibilityAsync(caseNumber, session.Form!["outcome"].ToString(), session.Form["reason"].ToString(), session.User.AuditName, durable, cancellationToken);
+        if (result.Accepted) return new RedirectResult($"{IntakeDeskPage.Path}?resolved={Uri.EscapeDataString(caseNumber)}", permanent: false);
+        return session.Page(IntakeDeskPage.Title, IntakeDeskPage.Body(await desk.BuildAsync(cancellationToken), session, result), StaffSections.IntakeDesk, 409, hasErrors: true);
     }
 }

@@ -20,6 +20,10 @@ public static class IntakeDeskPage
 
     public static string HandledPurpose(string partition, string rejectionId) => $"intake-handled:{partition}/{rejectionId}";
 
+    public static string EligibilityPath(string caseNumber) => $"{Path}/cases/{Uri.EscapeDataString(caseNumber)}/eligibility";
+
+    public static string EligibilityPurpose(string caseNumber) => $"eligibility:{caseNumber}";
+
     /// <param name="notice">The outcome of the last action (role=status), or a refusal (role=alert).</param>
     public static string Body(IntakeDeskView view, StaffSession session, IntakeDeskResult? notice = null)
     {
@@ -75,6 +79,39 @@ public static class IntakeDeskPage
             body.Append("</section>");
         }
 
-        return body.Append("</section>").ToString();
+        body.Append("</section>");
+        Questions(body, view, session, acts);
+        return body.ToString();
+    }
+
+    /// <summary>Eligibility questions: each deferred case with screening's reasons and (IntakeDesk) a form to decide it.</summary>
+    private static void Questions(StringBuilder body, IntakeDeskView view, StaffSession session, bool acts)
+    {
+        body.Append("<section aria-labelledby=\"eligibility\"><h2 id=\"eligibility\">Eligibility questions awaiting a decision (").Append(view.Questions.Count).Append(")</h2>");
+        if (view.Questions.Count == 0) body.Append("<p>No case is waiting for an eligibility decision.</p>");
+        var index = 0;
+        foreach (var q in view.Questions)
+        {
+            // The case page links here with #case-{case number}.
+            var anchor = "case-" + Uri.EscapeDataString(q.CaseNumber);
+            var id = $"question-{index++}";
+            body.Append("<section id=\"").Append(E(anchor)).Append("\" aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">Case ").Append(AtRiskPage.CaseLink(q.CaseNumber)).Append("</h3>")
+                .Append("<p>Received ").Append(E(DeadlineText.Pacific(q.ReceivedAt))).Append(".</p><ul>");
+            foreach (var r in q.Reasons) body.Append("<li>").Append(E(r)).Append("</li>");
+            body.Append("</ul>");
+            if (acts)
+            {
+                body.Append("<form method=\"post\" action=\"").Append(E(EligibilityPath(q.CaseNumber))).Append("\">").Append(session.CsrfField(EligibilityPurpose(q.CaseNumber)))
+                    .Append("<fieldset><legend>Decision for case ").Append(E(q.CaseNumber)).Append("</legend>")
+                    .Append("<input type=\"radio\" name=\"outcome\" value=\"Eligible\" required id=\"").Append(id).Append("-e\"> <label for=\"").Append(id).Append("-e\" class=\"inline\">Eligible</label> ")
+                    .Append("<input type=\"radio\" name=\"outcome\" value=\"Ineligible\" required id=\"").Append(id).Append("-i\"> <label for=\"").Append(id).Append("-i\" class=\"inline\">Ineligible</label></fieldset>")
+                    .Append("<label for=\"").Append(id).Append("-reason\">Reason (kept in the audit trail)</label><textarea name=\"reason\" id=\"").Append(id).Append("-reason\" required maxlength=\"2000\" rows=\"3\"></textarea>")
+                    .Append("<button type=\"submit\">Resolve eligibility of case ").Append(E(q.CaseNumber)).Append("</button></form>");
+            }
+
+            body.Append("</section>");
+        }
+
+        body.Append("</section>");
     }
 }

@@ -11,7 +11,8 @@ namespace Imr.Functions.Tests.Browser;
 /// <summary>
 /// The intake desk in a real browser (Chromium) against the local runtime on Azurite, signed in with the development
 /// sign-in: a quarantined package appears with its reasons and files (package text stays text), a CaseViewer reads it but
-/// has no form and a forged post is refused and changes nothing, the intake desk marks it handled and the audit names who;
+/// has no form and a forged post is refused and changes nothing, the intake desk marks it handled and resolves a deferred
+/// case's eligibility question with a form, the audit naming who;
 /// axe-core finds no accessibility violation.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -53,8 +54,12 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_quarantined_package_is_listed_with_its_reasons_a_case_viewer_cannot_act_and_the_intake_desk_marks_it_handled()
+    public async Task A_case_viewer_reads_the_desk_but_cannot_act_and_the_intake_desk_marks_a_package_handled_and_resolves_eligibility()
     {
+        // A liability dispute: screening defers it, an eligibility question for the desk (it takes a moment: set going first).
+        var deferredCase = TestEnvironment.NewCaseNumber("E");
+        await TestEnvironment.UploadSampleCaseAsync(deferredCase, TestEnvironment.SampleManifest(deferredCase, m => m["disputeType"] = "Liability"));
+
         // A package rejected at intake, as IntakeQuarantine records it: a row with the files kept and the reasons (one carries markup).
         var caseNumber = TestEnvironment.NewCaseNumber("Q");
         var rejectionId = $"{DateTimeOffset.UtcNow.UtcTicks:D19}-{Guid.NewGuid():N}"[..30];
@@ -92,6 +97,17 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         var audit = _app.Runtime.Services.GetRequiredService<AuditLog>();
         Assert.Null(await audit.DetailsOfAsync(caseNumber, IntakeDesk.HandledStepId(rejectionId)));
 
+        var intake = _app.Runtime.Services.GetRequiredService<IntakeStore>();
+        await TestEnvironment.EventuallyAsync(async () => (await intake.GetAsync(deferredCase))?.Stage == "Deferred" ? "yes" : null, TimeSpan.FromSeconds(60), "deferred");
+        var question = $"form[action='/api/staff/intake/cases/{deferredCase}/eligibility']";
+        await viewer.ReloadAsync();
+        Assert.Contains("the claims administrator disputes liability", await viewer.Locator($"[id='case-{deferredCase}']").InnerTextAsync());
+        Assert.Equal(0, await viewer.Locator(question).CountAsync());
+        var forgedResolution = await viewer.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, $"/api/staff/intake/cases/{deferredCase}/eligibility").ToString(),
+            new() { Form = viewer.APIRequest.CreateFormData().Set("outcome", "Ineligible").Set("reason", "forged").Set("csrf", "x") });
+        Assert.Equal((int)HttpStatusCode.Forbidden, forgedResolution.Status);
+        Assert.Equal("Deferred", (await intake.GetAsync(deferredCase))!.Stage);
+
         // The intake desk marks it handled: the page says so, the audit names who, the package leaves the open list.
         var desk = await SignInAsync("desk-1", "Ida Intake", "IntakeDesk", javaScript: true);
         await AssertNoAxeViolationsAsync(desk); // the page with a package, its lists and its form
@@ -101,6 +117,17 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         Assert.Equal(0, await desk.Locator(form).CountAsync());
         Assert.Contains(await audit.ForCaseAsync(caseNumber), r => r.What == IntakeDesk.HandledWhat && r.Details.Contains("by Ida Intake (desk-1)"));
         await AssertNoAxeViolationsAsync(desk);
+
+        // The intake desk resolves the eligibility question with the form: the case goes on, the audit names who.
+        var resolve = desk.Locator(question);
+        await resolve.GetByLabel("Eligible", new() { Exact = true }).CheckAsync();
+        await resolve.GetByLabel("Reason (kept in the audit trail)").FillAsync("Liability accepted by the claims administrator.");
+        await resolve.GetByRole(AriaRole.Button).ClickAsync();
+        Assert.Contains($"Case {deferredCase}: eligibility resolved", await desk.Locator("[role=status]").First.InnerTextAsync());
+        await TestEnvironment.EventuallyAsync(async () => (await intake.GetAsync(deferredCase))?.Stage is not (null or "Deferred") ? "yes" : null, TimeSpan.FromSeconds(60), "resolved");
+        Assert.Contains(await audit.ForCaseAsync(deferredCase), r => r.What == IntakeDesk.ResolvedWhat && r.Details == "Eligible by Ida Intake (desk-1)");
+        await desk.ReloadAsync();
+        Assert.Equal(0, await desk.Locator(question).CountAsync()); // no longer awaiting a decision
 
         // A post for a package that does not exist is refused with the page, and nothing is recorded.
         var unknown = $"{DateTimeOffset.UtcNow.UtcTicks:D19}-0000000000";
