@@ -87,6 +87,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<AtRiskReport>();
         services.AddSingleton<FiguresReport>();
         services.AddSingleton<WorkQueueReport>();
+        services.AddSingleton<IntakeDesk>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

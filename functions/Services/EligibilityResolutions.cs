@@ -10,6 +10,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Imr.Functions.Services;
 
+/// <summary>What a resolution came to: an HTTP-style status, a message for the sender, and the stored reason's id when sent.</summary>
+public sealed record EligibilityResolutionOutcome(int Status, string Message, string? ReasonId);
+
 /// <summary>Staff resolve a deferred eligibility question (e.g. liability was decided); the case's orchestration waits for this.</summary>
 public sealed class EligibilityResolutions(IntakeStore store, AuditLog audit, ILogger<EligibilityResolutions> logger)
 {
@@ -36,31 +39,47 @@ public sealed class EligibilityResolutions(IntakeStore store, AuditLog audit, IL
             return new BadRequestObjectResult(new { error = "Send JSON {\"outcome\": \"Eligible\" | \"Ineligible\", \"reason\": \"…\"}." });
         }
 
+        var outcome = await ResolveAsync(caseNumber, resolution.Outcome, resolution.Reason, durable, ct);
+        return outcome.Status switch
+        {
+            StatusCodes.Status202Accepted => new AcceptedResult($"cases/{caseNumber}", new { caseNumber = caseNumber.Value, outcome = resolution.Outcome }),
+            StatusCodes.Status404NotFound => new NotFoundObjectResult(new { error = outcome.Message }),
+            StatusCodes.Status409Conflict => new ConflictObjectResult(new { error = outcome.Message }),
+            _ => new ObjectResult(new { error = outcome.Message }) { StatusCode = outcome.Status },
+        };
+    }
+
+    /// <summary>
+    /// The one home of the resolution rules, for the keyed JSON route and the intake desk's form: the case must be deferred
+    /// and its workflow running; the reason is stored in the case's audit partition and only its id enters durable history.
+    /// </summary>
+    public async Task<EligibilityResolutionOutcome> ResolveAsync(CaseNumber caseNumber, string outcome, string reason, DurableTaskClient durable, CancellationToken ct)
+    {
         var record = await store.GetAsync(caseNumber.Value, ct);
         if (record is null)
         {
-            return new NotFoundObjectResult(new { error = $"No case {caseNumber}." });
+            return new(StatusCodes.Status404NotFound, $"No case {caseNumber}.", null);
         }
 
         if (record.Stage != IntakeStages.Deferred)
         {
             // A repeat after the case moved on changes nothing.
-            return new ConflictObjectResult(new { error = $"Case {caseNumber} is not deferred (stage {record.Stage}); nothing was recorded." });
+            return new(StatusCodes.Status409Conflict, $"Case {caseNumber} is not deferred (stage {record.Stage}); nothing was recorded.", null);
         }
 
         var instance = await durable.GetInstanceAsync(caseNumber.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
         if (instance is not { RuntimeStatus: OrchestrationRuntimeStatus.Running })
         {
-            return new ObjectResult(new { error = "The case is not ready; nothing was recorded, try again." }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+            return new(StatusCodes.Status503ServiceUnavailable, "The case is not ready; nothing was recorded, try again.", null);
         }
 
         // The reason is staff free text: stored in the case's audit partition, the event (durable history) carries its id.
         // No "What": the row is the stored value, not a trail entry (the resolution's own audit entry shows the reason).
         var reasonId = $"eligibility-resolution-{Guid.NewGuid():N}";
-        await audit.RecordAsync(caseNumber.Value, reasonId, "", resolution.Reason.Trim(), ct);
-        await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.EligibilityResolved, new EligibilityResolution(resolution.Outcome, reasonId), ct);
+        await audit.RecordAsync(caseNumber.Value, reasonId, "", reason.Trim(), ct);
+        await durable.RaiseEventAsync(caseNumber.OrchestrationInstanceId, IntakeEvents.EligibilityResolved, new EligibilityResolution(outcome, reasonId), ct);
         logger.LogInformation("Case {CaseNumber}: eligibility resolution sent", caseNumber);
-        return new AcceptedResult($"cases/{caseNumber}", new { caseNumber = caseNumber.Value, outcome = resolution.Outcome });
+        return new(StatusCodes.Status202Accepted, $"Case {caseNumber}: resolution sent.", reasonId);
     }
 
     /// <summary>The route's JSON body.</summary>

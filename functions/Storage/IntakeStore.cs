@@ -229,6 +229,29 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
         return list;
     }
 
+    /// <summary>Every rejection in every partition (the intake desk's list; the table holds one row per quarantined package).</summary>
+    public async Task<IReadOnlyList<RejectionEntity>> AllRejectionsAsync(CancellationToken ct = default)
+    {
+        var list = new List<RejectionEntity>();
+        await foreach (var r in Rejections.QueryAsync<RejectionEntity>(cancellationToken: ct)) list.Add(r);
+        return list;
+    }
+
+    /// <summary>The intake rows of cases deferred at screening (an eligibility question awaits staff).</summary>
+    public async Task<IReadOnlyList<IntakeEntity>> DeferredAsync(CancellationToken ct = default)
+    {
+        var list = new List<IntakeEntity>();
+        await foreach (var r in Intake.QueryAsync<IntakeEntity>(x => x.RowKey == IntakeEntity.Row && x.Stage == IntakeStages.Deferred, cancellationToken: ct)) list.Add(r);
+        return list;
+    }
+
+    /// <summary>One rejection, or null when there is none with these keys.</summary>
+    public async Task<RejectionEntity?> GetRejectionAsync(string partition, string rejectionId, CancellationToken ct = default)
+    {
+        var row = await Rejections.GetEntityIfExistsAsync<RejectionEntity>(partition, rejectionId, cancellationToken: ct);
+        return row.HasValue ? row.Value : null;
+    }
+
     /// <summary>Adds the application to the index once (its first receipt time stays) and returns it.</summary>
     public async Task<ApplicationEntity> IndexApplicationOnceAsync(ApplicationFingerprint f, DateTimeOffset receivedAt, CancellationToken ct = default)
     {

@@ -20,12 +20,12 @@ public class FunctionCatalogTests
             "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
             "EscalateMissedReviewerDue:Activity", "ExportProgramFigures:Http", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http",
             "ImportRoster:Http", "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity",
-            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity",
+            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity", "MarkPackageHandled:Http",
             "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity",
             "RecordWorkflowVersion:Activity", "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity",
-            "ResolveEligibility:Activity", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
+            "ResolveEligibility:Activity", "ResolveEligibilityAtDesk:Http", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
             "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
-            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
+            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowIntakeDesk:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
             "StaffSignedOut:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }
