@@ -14,6 +14,7 @@ var staffConsole = args.Contains("--console") || keep; // serve with the develop
 var uploadAt = Array.IndexOf(args, "--upload"); // upload a case folder to the running app's intake container, then exit
 var uploadFolder = uploadAt >= 0 && uploadAt + 1 < args.Length ? args[uploadAt + 1] : null;
 var repoRoot = FindRepoRoot();
+const string SampleCase = "CM13-0012345"; // the case of the sample Final Determination Letter (samples/sample-case)
 var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
     .AddInMemoryCollection(new Dictionary<string, string?> { ["LocalRuntime:RosterSeedFile"] = Path.Combine(repoRoot, "samples", "roster.json") })
@@ -74,7 +75,19 @@ if (!demo)
     return 0;
 }
 
-return await UntilStopped(RunDemoAsync());
+var demoResult = await UntilStopped(RunDemoAsync());
+if (!keep || demoResult != 0 || stopRequested.Task.IsCompleted) return demoResult;
+
+// --keep: the demo's case stays to be looked at, in the staff console with the development sign-in.
+Console.WriteLine($"""
+
+    [demo] Still running, so you can look around (Azurite and the app stop with Ctrl+C):
+      Staff console: {api}staff/cases  (development sign-in: pick a user and roles)
+      This case:     {CasePage(SampleCase)}
+    """);
+await stopRequested.Task;
+Console.WriteLine("Stopping…");
+return 0;
 
 // A signal during a demo stops it too; what it did so far is in storage, and a rerun continues from there.
 async Task<int> UntilStopped(Task<int> work)
@@ -87,7 +100,7 @@ async Task<int> UntilStopped(Task<int> work)
 // Demo: the case of the sample Final Determination Letter, from upload to issued letter.
 async Task<int> RunDemoAsync()
 {
-    var caseNumber = "CM13-0012345";
+    const string caseNumber = SampleCase;
     using var http = new HttpClient();
     http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey);
     var driver = new SampleCaseDriver(blobs, http);
@@ -130,29 +143,21 @@ async Task<int> RunDemoAsync()
         Console.WriteLine($"  {Path.GetRelativePath(repoRoot, path)}");
     }
 
-    Console.WriteLine($"[demo] Read-only links (valid {LetterOutput.LinkLifetime.TotalMinutes:0} minutes, while Azurite runs) to the letter and the notices to the parties (.eml, PDF attached):");
+    Console.WriteLine($"[demo] Read-only links to the letter and the notices to the parties (.eml, PDF attached), valid {LetterOutput.LinkLifetime.TotalMinutes:0} minutes whenever Azurite runs{(keep ? "" : " (--keep keeps it running)")}:");
     foreach (var (label, link) in await LetterOutput.LinksAsync(blobs, links, caseNumber, version))
     {
         Console.WriteLine($"  {label}: {link}");
     }
 
-    var casePage = new Uri(api, $"staff/cases/{Uri.EscapeDataString(caseNumber)}");
     if (!keep)
     {
-        Console.WriteLine($"[demo] To look around afterwards (staff console, case page {casePage}): ./run.sh --demo --keep");
-        return 0;
+        Console.WriteLine($"[demo] To look around afterwards (staff console, this case's page {CasePage(caseNumber)}): ./run.sh --demo --keep");
     }
 
-    Console.WriteLine($"""
-
-        [demo] Still running, so you can look around (Azurite and the app stop with Ctrl+C):
-          Staff console: {api}staff/cases  (development sign-in: pick a user and roles)
-          This case:     {casePage}
-        """);
-    await stopRequested.Task;
-    Console.WriteLine("Stopping…");
     return 0;
 }
+
+Uri CasePage(string caseNumber) => new(api, $"staff/cases/{Uri.EscapeDataString(caseNumber)}");
 
 // `--upload <folder>`: Azurite (or the storage in ImrStorage) must be running; the app, started by ./run.sh in
 // another terminal, picks the case up from the intake container.
