@@ -2,10 +2,18 @@
 # Runs the IMR Functions app locally on a fresh machine: installs what is missing, builds, starts Azurite
 # (unless something already listens on the storage port) and the local runtime.
 #   ./run.sh           keep serving on http://localhost:7071/api
-#   ./run.sh --demo    push the sample case from upload to issued letter, print the letter, stop
+#   ./run.sh --demo    push the sample case from upload to issued letter, save it under out/<case>/, print links, stop
+#   ./run.sh --demo --keep   the same, then keep Azurite and the app (with the console's development sign-in) until Ctrl+C
 #   ./run.sh --demo-escalation   the same case with compressed time: reminders, a missed reviewer due date, reassignment
 #   ./run.sh --console keep serving, with the development sign-in of the staff console (http://127.0.0.1:7071/api/staff/cases)
+#   ./run.sh upload <folder>   upload a case folder (documents, then manifest.json) to the local intake container;
+#                      run it beside a serving ./run.sh (else the case starts when ./run.sh next serves)
 set -euo pipefail
+# The folder is the caller's path: resolve it before moving to the repository root.
+if [ "${1:-}" = "upload" ]; then
+  [ -n "${2:-}" ] && [ -d "$2" ] || { echo "usage: ./run.sh upload <case folder>  (e.g. samples/sample-case/CM13-0012345)" >&2; exit 2; }
+  set -- --upload "$(cd "$2" && pwd)"
+fi
 cd "$(dirname "$0")"
 root=$(pwd)
 

@@ -5,11 +5,16 @@ using Imr.Functions.Storage;
 using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;
 
-// The local runtime: the Functions app without the Functions host. `--demo` pushes the sample case through.
+// The local runtime: the Functions app without the Functions host. `--demo` pushes the sample case through
+// (`--keep`: and keeps serving); `--upload <folder>` uploads a case folder to the intake container and exits.
 var demo = args.Contains("--demo");
 var demoEscalation = args.Contains("--demo-escalation"); // compressed time: reminders, missed reviewer due date, reassignment
-var staffConsole = args.Contains("--console"); // serve with the development sign-in on (refused in App Service anyway)
+var keep = args.Contains("--keep"); // after the demo, keep serving (with the console's development sign-in) until Ctrl+C
+var staffConsole = args.Contains("--console") || keep; // serve with the development sign-in on (refused in App Service anyway)
+var uploadAt = Array.IndexOf(args, "--upload"); // upload a case folder to the running app's intake container, then exit
+var uploadFolder = uploadAt >= 0 && uploadAt + 1 < args.Length ? args[uploadAt + 1] : null;
 var repoRoot = FindRepoRoot();
+const string SampleCase = "CM13-0012345"; // the case of the sample Final Determination Letter (samples/sample-case)
 var configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
     .AddInMemoryCollection(new Dictionary<string, string?> { ["LocalRuntime:RosterSeedFile"] = Path.Combine(repoRoot, "samples", "roster.json") })
@@ -18,8 +23,13 @@ var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()
     .AddInMemoryCollection(demoEscalation ? EscalationDemo.Settings : [])
     .AddInMemoryCollection(staffConsole ? [new("Staff:DevSignIn", "true")] : [])
-    .AddCommandLine(args.Where(a => a is not ("--demo" or "--demo-escalation" or "--console")).ToArray())
+    .AddCommandLine(args.Where((a, i) => a is not ("--demo" or "--demo-escalation" or "--console" or "--keep" or "--upload") && (uploadAt < 0 || i != uploadAt + 1)).ToArray())
     .Build();
+
+if (uploadAt >= 0)
+{
+    return await UploadAsync(uploadFolder);
+}
 
 // SIGTERM (kill, systemd, run.sh) and SIGINT (Ctrl+C) ask for a clean stop: the handlers cancel the default
 // termination, Main returns and disposing the runtime stops HTTP, triggers and worker first, then the durable sidecar.
@@ -43,6 +53,7 @@ foreach (var f in runtime.Catalog.Functions)
 }
 
 var blobs = runtime.Services.GetRequiredService<StorageClients>().Blobs;
+var links = runtime.Services.GetRequiredService<DocumentLinks>();
 if (demoEscalation)
 {
     return await UntilStopped(EscalationDemo.RunAsync(runtime, blobs, repoRoot));
@@ -64,7 +75,19 @@ if (!demo)
     return 0;
 }
 
-return await UntilStopped(RunDemoAsync());
+var demoResult = await UntilStopped(RunDemoAsync());
+if (!keep || demoResult != 0 || stopRequested.Task.IsCompleted) return demoResult;
+
+// --keep: the demo's case stays to be looked at, in the staff console with the development sign-in.
+Console.WriteLine($"""
+
+    [demo] Still running, so you can look around (Azurite and the app stop with Ctrl+C):
+      Staff console: {api}staff/cases  (development sign-in: pick a user and roles)
+      This case:     {CasePage(SampleCase)}
+    """);
+await stopRequested.Task;
+Console.WriteLine("Stopping…");
+return 0;
 
 // A signal during a demo stops it too; what it did so far is in storage, and a rerun continues from there.
 async Task<int> UntilStopped(Task<int> work)
@@ -77,7 +100,7 @@ async Task<int> UntilStopped(Task<int> work)
 // Demo: the case of the sample Final Determination Letter, from upload to issued letter.
 async Task<int> RunDemoAsync()
 {
-    var caseNumber = "CM13-0012345";
+    const string caseNumber = SampleCase;
     using var http = new HttpClient();
     http.DefaultRequestHeaders.Add(HttpRoutes.KeyHeader, runtime.FunctionKey);
     var driver = new SampleCaseDriver(blobs, http);
@@ -109,11 +132,51 @@ async Task<int> RunDemoAsync()
     }
 
     var letter = closed.GetProperty("letter");
+    var version = letter.TryGetProperty("version", out var v) ? v.GetInt32() : 1;
     var letterBlob = blobs.GetBlobContainerClient(letter.GetProperty("container").GetString()).GetBlobClient(letter.GetProperty("blobName").GetString());
     Console.WriteLine($"\n[demo] Case status: {closed}");
-    Console.WriteLine($"[demo] Final Determination Letter stored at {letterBlob.Uri} (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
+    Console.WriteLine($"[demo] Final Determination Letter (SHA-256 {letter.GetProperty("sha256").GetString()}):\n");
     Console.WriteLine((await letterBlob.DownloadContentAsync()).Value.Content.ToString());
-    Console.WriteLine($"[demo] The PDF: {blobs.Uri.ToString().TrimEnd('/')}/determinations/{caseNumber}/final-determination-v1.pdf; the notices to the parties (.eml, PDF attached): {blobs.Uri.ToString().TrimEnd('/')}/outbox/{caseNumber}/letter-v1-*.eml");
+    Console.WriteLine("[demo] The letter, saved:");
+    foreach (var path in await LetterOutput.SaveAsync(blobs, caseNumber, version, Path.Combine(repoRoot, "out")))
+    {
+        Console.WriteLine($"  {Path.GetRelativePath(repoRoot, path)}");
+    }
+
+    Console.WriteLine($"[demo] Read-only links to the letter and the notices to the parties (.eml, PDF attached), valid {LetterOutput.LinkLifetime.TotalMinutes:0} minutes whenever Azurite runs{(keep ? "" : " (--keep keeps it running)")}:");
+    foreach (var (label, link) in await LetterOutput.LinksAsync(blobs, links, caseNumber, version))
+    {
+        Console.WriteLine($"  {label}: {link}");
+    }
+
+    if (!keep)
+    {
+        Console.WriteLine($"[demo] To look around afterwards (staff console, this case's page {CasePage(caseNumber)}): ./run.sh --demo --keep");
+    }
+
+    return 0;
+}
+
+Uri CasePage(string caseNumber) => new(api, $"staff/cases/{Uri.EscapeDataString(caseNumber)}");
+
+// `--upload <folder>`: Azurite (or the storage in ImrStorage) must be running; the app, started by ./run.sh in
+// another terminal, picks the case up from the intake container.
+async Task<int> UploadAsync(string? folder)
+{
+    if (folder is null || !Directory.Exists(folder))
+    {
+        await Console.Error.WriteLineAsync($"upload: no such folder '{folder}'. Usage: ./run.sh upload <case folder>  (documents + manifest.json, e.g. samples/sample-case/CM13-0012345)");
+        return 2;
+    }
+
+    var storage = StorageClients.FromConfiguration(configuration);
+    var caseNumber = await CaseUploader.UploadAsync(storage.Blobs, folder);
+    var app = new Uri(new Uri(configuration["LocalRuntime:HttpUrl"] ?? "http://127.0.0.1:7071"), "/api/");
+    Console.WriteLine($"""
+        Uploaded case {caseNumber} to {storage.Blobs.Uri.ToString().TrimEnd('/')}/{StorageNames.IntakeContainer}/{caseNumber}/ (documents first, manifest.json last).
+        With ./run.sh serving, follow it: GET {app}cases/{caseNumber}  (header {HttpRoutes.KeyHeader}: the key in .local/function-key)
+          or the staff console: {app}staff/cases/{caseNumber}  (./run.sh --console for the development sign-in)
+        """);
     return 0;
 }
 
