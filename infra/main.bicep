@@ -98,6 +98,9 @@ param manageLetterRetentionPolicy bool = true
 @description('Health check path the platform probes (App Service health check).')
 param healthCheckPath string = '/api/health'
 
+@description('Private networking: VNet integration for the app, private endpoints for storage and Key Vault, public network access off (azd\'s own uploads then need a network path: docs/operations.md).')
+param enablePrivateNetworking bool = false
+
 @description('Flex Consumption instance memory in MB.')
 @allowed([
   512
@@ -205,6 +208,7 @@ module storage 'modules/storage.bicep' = {
     manageImmutabilityPolicy: manageLetterRetentionPolicy
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    publicNetworkAccess: !enablePrivateNetworking
   }
   dependsOn: [
     identity
@@ -222,6 +226,7 @@ module keyVault 'modules/keyvault.bicep' = {
     callbackSigningKeyCurrent: callbackSigningKeyCurrent
     createPreviousKey: hasPreviousKey
     callbackSigningKeyPrevious: callbackSigningKeyPrevious
+    publicNetworkAccess: !enablePrivateNetworking
   }
   dependsOn: [
     identity
@@ -274,6 +279,22 @@ var durableSettings = {
   TASKHUB_NAME: taskHubName
 }
 
+module network 'modules/network.bicep' = if (enablePrivateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: resourceToken
+    location: location
+    tags: tags
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -292,6 +313,7 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     healthCheckPath: healthCheckPath
+    virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.appSubnetId : ''
     appSettings: union(
       {
         // The blob triggers' source is compiled in (MSBuild property IntakeBlobTriggerSource, default EventGrid,

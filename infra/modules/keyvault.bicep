@@ -8,6 +8,9 @@
 @maxLength(24)
 param name string
 
+@description('False with private networking: the vault answers only its private endpoint.')
+param publicNetworkAccess bool = true
+
 @description('Azure region.')
 param location string
 
@@ -57,10 +60,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
     }
   }
 }

@@ -8,6 +8,9 @@
 @maxLength(24)
 param name string
 
+@description('False with private networking: the account answers only its private endpoints (and trusted Azure services such as Event Grid).')
+param publicNetworkAccess bool = true
+
 @description('Azure region.')
 param location string
 
@@ -86,10 +89,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
     }
     encryption: {
       keySource: 'Microsoft.Storage'
