@@ -189,7 +189,7 @@ public sealed class DeadlineOrchestrationTests
     }
 
     [Fact]
-    public async Task The_escalation_demo_runs_reminders_a_missed_reviewer_due_date_and_reassignment_through_the_local_runtime()
+    public async Task The_escalation_demo_runs_reminders_a_missed_reviewer_due_date_declines_and_the_medical_director_assigning_in_the_console()
     {
         await using var harness = await RuntimeHarness.StartAsync(configure: s =>
         {
