@@ -91,6 +91,11 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         var director = await SignInAsync("md-1", "Dana Director", "MedicalDirector");
         var form = director.Locator($"form[action='/api/staff/queue/{caseNumber}/assign']");
         Assert.Equal(0, await form.Locator("input[value='rev-001']").CountAsync()); // a blocked reviewer has no radio
+        // The README's picture of the work queue: written only when asked (IMR_SCREENSHOT_DIR), never by the suite.
+        if (Environment.GetEnvironmentVariable("IMR_SCREENSHOT_DIR") is { Length: > 0 } shots)
+        {
+            await director.ScreenshotAsync(new() { Path = Path.Combine(shots, "work-queue.png"), FullPage = true });
+        }
         await form.Locator("input[value='rev-002']").CheckAsync();
         await form.GetByRole(AriaRole.Button).ClickAsync();
         Assert.Contains($"Case {caseNumber} assigned", await director.Locator("[role=status]").First.InnerTextAsync());
