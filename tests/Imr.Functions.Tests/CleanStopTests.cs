@@ -43,6 +43,10 @@ public sealed class CleanStopTests
                 using var status = await http.GetAsync($"{api}/cases/{caseNumber}"); // 404 until intake registers it
                 return (await status.Content.ReadAsStringAsync()).Contains("AwaitingAcceptance") ? "" : null;
             }, TimeSpan.FromSeconds(60), "the case to be offered");
+            // Let the orchestration reach its wait (timer + events) after the offer: a work item in flight at the instant of
+            // the stop is abandoned and redone on the next start, which the sidecar logs as an error. That path (nothing
+            // lost) is what ChaosHarnessTests and DurabilityTests cover; this test is about a clean stop of a waiting case.
+            await Task.Delay(TimeSpan.FromSeconds(3));
 
             var sent = Stopwatch.StartNew();
             Assert.Equal(0, kill(process.Id, signal));
@@ -59,7 +63,8 @@ public sealed class CleanStopTests
             process.WaitForExit(); // drains the redirected output
             var lines = output.ToList();
             Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode} after signal {signal}:\n{string.Join('\n', lines)}");
-            Assert.DoesNotContain(lines, l => l.Contains("Exception", StringComparison.Ordinal) || l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal));
+            var failures = lines.Where(l => l.Contains("Exception", StringComparison.Ordinal) || l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)).ToList();
+            Assert.True(failures.Count == 0, $"after signal {signal}:\n{string.Join('\n', failures)}");
             Assert.Contains("Stopping…", lines); // stopped by its handler, not killed by the signal's default action
             Assert.False(await Serves(http, $"{api}/cases/{caseNumber}"));
         }
