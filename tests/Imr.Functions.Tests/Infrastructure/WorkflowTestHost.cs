@@ -20,14 +20,27 @@ public static class WorkflowTestHost
         configure?.Invoke(settings);
         var configuration = TestEnvironment.Configuration(settings);
         var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
+        DurableTaskTestHost host;
+        for (var attempt = 1; ; attempt++)
         {
-            ConfigureServices = services =>
+            try
             {
-                services.AddImrApplication(configuration);
-                if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
-            },
-        });
+                host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
+                {
+                    ConfigureServices = services =>
+                    {
+                        services.AddImrApplication(configuration);
+                        if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
+                    },
+                });
+                break;
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException?.GetType().Name == "AddressInUseException")
+            {
+                // The test host picks a free port and binds it later; a test starting in parallel can take it in between.
+            }
+        }
+
         await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = host.Services.GetRequiredService<RosterStore>();
         foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)
