@@ -1,5 +1,4 @@
 using System.Net;
-using Deque.AxeCore.Playwright;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
@@ -45,12 +44,6 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         return page;
-    }
-
-    private static async Task AssertNoAxeViolationsAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, $"{page.Url}: " + string.Join("; ", result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
     }
 
     [Fact]
@@ -110,13 +103,13 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
 
         // The intake desk marks it handled: the page says so, the audit names who, the package leaves the open list.
         var desk = await SignInAsync("desk-1", "Ida Intake", "IntakeDesk", javaScript: true);
-        await AssertNoAxeViolationsAsync(desk); // the page with a package, its lists and its form
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(desk); // the page with a package, its lists and its form
         Assert.Equal("no-store", (await desk.ReloadAsync())!.Headers["cache-control"]);
         await desk.Locator(form).GetByRole(AriaRole.Button).ClickAsync();
         Assert.Contains($"Package {rejectionId} marked handled", await desk.Locator("[role=status]").First.InnerTextAsync());
         Assert.Equal(0, await desk.Locator(form).CountAsync());
         Assert.Contains(await audit.ForCaseAsync(caseNumber), r => r.What == IntakeDesk.HandledWhat && r.Details.Contains("by Ida Intake (desk-1)"));
-        await AssertNoAxeViolationsAsync(desk);
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(desk);
 
         // The intake desk resolves the eligibility question with the form: the case goes on, the audit names who.
         var resolve = desk.Locator(question);

@@ -1,5 +1,4 @@
 using System.Net;
-using Deque.AxeCore.Playwright;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,12 +48,6 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         return page;
-    }
-
-    private static async Task AssertNoAxeViolationsAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, $"{page.Url}: " + string.Join("; ", result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
     }
 
     [Fact]
@@ -124,23 +117,23 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         }
 
         var page = await SignInAsync("md-2", "Dana Director", "MedicalDirector", javaScript: true);
-        await AssertNoAxeViolationsAsync(page); // the work queue, with a case and its candidate table and form
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(page); // the work queue, with a case and its candidate table and form
 
         await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/at-risk").ToString());
         Assert.Contains("Open cases by state", await page.Locator("main").InnerTextAsync());
         Assert.Equal(1, await page.Locator($"main a[href='/api/staff/cases/{caseNumber}']").CountAsync());
         Assert.Equal("no-store", (await page.ReloadAsync())!.Headers["cache-control"]);
-        await AssertNoAxeViolationsAsync(page);
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
 
         await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures").ToString());
         Assert.Contains("Applications received", await page.Locator("main").InnerTextAsync());
-        await AssertNoAxeViolationsAsync(page);
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
         var csv = await page.APIRequest.GetAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures.csv?period=2026").ToString());
         Assert.Equal(200, csv.Status);
         Assert.StartsWith("figure,category,value", await csv.TextAsync());
 
         await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures?period=bad").ToString());
         Assert.StartsWith("Error:", await page.TitleAsync());
-        await AssertNoAxeViolationsAsync(page);
+        await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
     }
 }
