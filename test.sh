@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: starts a throw-away Azurite on free ports, runs `dotnet test ImrFunctions.sln`, stops Azurite.
+# Runs every test: builds the solution once, starts a throw-away Azurite on free ports, runs each test project once
+# (--no-build), stops Azurite. Arguments go to every `dotnet test` (e.g. --filter "FullyQualifiedName~IntakeTests").
 #   ./test.sh --unit   only the fast unit tests (domain and Functions units: no storage, no browser; seconds)
+# Where the time goes and how to run each part alone: docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")"
+nonu() { grep --line-buffered -v 'warning NU1603' || true; } # NU1603: a package resolved to a nearby version; harmless
 
 if [ "${1:-}" = "--unit" ]; then
   shift
-  dotnet test tests/Imr.Domain.Tests "$@" 2>&1 | { grep --line-buffered -v 'warning NU1603' || true; }
-  dotnet test tests/Imr.Functions.UnitTests "$@" 2>&1 | { grep --line-buffered -v 'warning NU1603' || true; }
+  dotnet test tests/Imr.Domain.Tests "$@" 2>&1 | nonu
+  dotnet test tests/Imr.Functions.UnitTests "$@" 2>&1 | nonu
   exit 0
 fi
 
@@ -20,18 +23,36 @@ if ! command -v chromium >/dev/null; then
   else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium >/dev/null; fi
 fi
 
+# Infrastructure: every Bicep file builds and lints with no diagnostic at all; the postdeploy hook's test. They wait on
+# the Bicep CLI more than they use the CPU, so they run beside the build and the tests; their result is checked at the end.
+infra_log=$(mktemp -t imr-infra-XXXXXX)
+( bash infra/check-bicep.sh && bash infra/hooks/test-postdeploy.sh ) >"$infra_log" 2>&1 &
+infra_pid=$!
+
+# One build of everything (Debug); every step after it uses that build (--no-build).
+started=$SECONDS
+dotnet build ImrFunctions.sln -nologo -v q 2>&1 | nonu
+echo "test.sh: built in $((SECONDS - started)) s"
+
+# The Functions app publishes (from the same build); a test checks its functions.metadata against what the local runtime serves.
+dotnet publish functions/Imr.Functions.csproj -c Debug --no-build -o functions/obj/test-publish -v quiet -nologo 2>&1 | nonu
+export IMR_PUBLISHED_FUNCTIONS="$PWD/functions/obj/test-publish"
+
+status=0 # every project runs; the script fails at the end if any did
+# Fast projects first: a failure there shows in seconds.
+if ! dotnet test tests/Imr.Domain.Tests --no-build --nologo "$@" 2>&1 | nonu; then status=1; fi
+if ! dotnet test tests/Imr.Functions.UnitTests --no-build --nologo "$@" 2>&1 | nonu; then status=1; fi
+
 source scripts/throwaway-azurite.sh
 export IMR_TEST_STORAGE="$AZURITE_CONNECTION_STRING"
 # Many orchestrations on the in-memory sidecar: its concurrency limits follow the processor count (see README).
 export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-64}"
+started=$SECONDS
+if ! dotnet test tests/Imr.Functions.Tests --no-build --nologo "$@" 2>&1 | nonu; then status=1; fi
+echo "test.sh: Imr.Functions.Tests ran in $((SECONDS - started)) s"
 
-# Infrastructure: every Bicep file builds and lints with no diagnostic at all.
-bash infra/check-bicep.sh
-bash infra/hooks/test-postdeploy.sh
-
-# The Functions app publishes; a test checks its functions.metadata against what the local runtime serves.
-# (NU1603 lines: a package resolved to a nearby version; harmless, kept out of the output, still warnings in the build.)
-dotnet publish functions/Imr.Functions.csproj -c Release -o functions/obj/test-publish -v quiet -nologo 2>&1 | { grep -v 'warning NU1603' || true; }
-export IMR_PUBLISHED_FUNCTIONS="$PWD/functions/obj/test-publish"
-
-dotnet test ImrFunctions.sln "$@" 2>&1 | { grep --line-buffered -v 'warning NU1603' || true; }
+infra_status=0
+wait "$infra_pid" || infra_status=$?
+cat "$infra_log"; rm -f "$infra_log"
+[ "$infra_status" = 0 ] || { echo "test.sh: the infrastructure checks failed" >&2; status=1; }
+exit "$status"

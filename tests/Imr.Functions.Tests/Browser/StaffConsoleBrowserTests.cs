@@ -19,35 +19,17 @@ namespace Imr.Functions.Tests.Browser;
 public sealed class StaffConsoleBrowserTests : IAsyncLifetime
 {
     private const string Markup = "<script>alert(1)</script>";
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s => s["Staff:DevSignIn"] = "true");
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    private string Url(string path) => new Uri(_app.Runtime.BaseAddress, path.TrimStart('/')).ToString();
+    private string Url(string path) => _staff.Url(path);
 
-    private async Task<IPage> NewPageAsync(bool javaScript = false) =>
-        await (await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript })).NewPageAsync();
+    private Task<IPage> NewPageAsync(bool javaScript = false) => _staff.NewPageAsync(javaScript);
 
-    /// <summary>Signs the page's browser context in with one of the development sign-in's ready-made users.</summary>
-    private async Task SignInAsync(IPage page, string buttonStartsWith)
-    {
-        await page.GotoAsync(Url("/api/staff/dev-signin"));
-        await page.GetByRole(AriaRole.Button, new() { Name = buttonStartsWith }).ClickAsync();
-        Assert.EndsWith("/api/staff/cases", page.Url);
-    }
+    private Task SignInAsync(IPage page, string buttonStartsWith) => _staff.SignInAsync(page, buttonStartsWith);
 
     /// <summary>A case with markup in every party name and item description, reviewed, decided and closed.</summary>
     private async Task<string> ClosedCaseAsync()
@@ -59,10 +41,10 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
             n["employer"] = "Acme " + Markup;
             n["disputedItems"]![0]!["description"] = "Therapy " + Markup;
         }));
-        await _app.Driver.FollowAndSubmitAsync(await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
+        await _staff.App.Driver.FollowAndSubmitAsync(await _staff.App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
         var sample = SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination);
-        await _app.Driver.FollowAndSubmitAsync(await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination"), SampleCaseDriver.DeterminationForm(sample));
-        await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
+        await _staff.App.Driver.FollowAndSubmitAsync(await _staff.App.LinkAsync(caseNumber, $"{caseNumber}-A1-determination"), SampleCaseDriver.DeterminationForm(sample));
+        await _staff.App.Driver.WaitForStatusAsync(_staff.App.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
         return caseNumber;
     }
 
@@ -73,7 +55,7 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         const string reason = "Pages corrected " + Markup + " & re-issued";
         var sample = SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination);
         var correction = JsonSerializer.Serialize(new { basedOnVersion = 1, reason, determination = sample with { Decisions = [sample.Decisions[0] with { Pages = "98-100" }] } }, CasePackage.JsonOptions);
-        Assert.Equal(HttpStatusCode.Created, (await _app.Http.PostAsync($"/api/manage/cases/{caseNumber}/letters/corrections", new StringContent(correction, Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _staff.App.Http.PostAsync($"/api/manage/cases/{caseNumber}/letters/corrections", new StringContent(correction, Encoding.UTF8, "application/json"))).StatusCode);
 
         var page = await NewPageAsync();
         // Not signed in: 401 with the sign-in link, nothing of the case.
@@ -103,7 +85,7 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         Assert.Matches(@"\d{1,2}:\d\d (AM|PM) P[SD]T", main); // Pacific time
         Assert.DoesNotContain("UTC", main);
         Assert.DoesNotContain("Dr. Taylor Spine", main); // reviewer ids, never names
-        var reviewerId = (await _app.Cases.GetAsync(caseNumber))!.CurrentReviewerId!;
+        var reviewerId = (await _staff.App.Cases.GetAsync(caseNumber))!.CurrentReviewerId!;
         Assert.Contains(reviewerId, main);
         Assert.True(await page.GetByRole(AriaRole.Table, new() { Name = "Matching verdicts, round 1" }).IsVisibleAsync());
         Assert.Contains("No action is open to your role (CaseViewer)", main);
@@ -174,7 +156,7 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
     {
         var caseNumber = TestEnvironment.NewCaseNumber("H");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        var offer = await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        var offer = await _staff.App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
 
         var page = await NewPageAsync();
         var responses = new List<(string Page, IResponse Response)>
@@ -189,8 +171,8 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         responses.Add(("case list", (await page.GotoAsync(Url("/api/staff/cases")))!));
         responses.Add(("case page", (await page.GotoAsync(Url($"/api/staff/cases/{caseNumber}")))!));
         responses.Add(("case 404", (await page.GotoAsync(Url($"/api/staff/cases/{TestEnvironment.NewCaseNumber("U")}")))!));
-        await _app.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
-        responses.Add(("reviewer determination", (await page.GotoAsync((await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination")).ToString()))!));
+        await _staff.App.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
+        responses.Add(("reviewer determination", (await page.GotoAsync((await _staff.App.LinkAsync(caseNumber, $"{caseNumber}-A1-determination")).ToString()))!));
 
         foreach (var (name, response) in responses)
         {
@@ -207,11 +189,11 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         Assert.Equal("flex", await page.EvaluateAsync<string?>("getComputedStyle(document.querySelector('.staff-bar')).display").ContinueWith(t => t.IsFaulted ? "flex" : t.Result));
 
         // Management routes refuse a request without the key, locally as in Azure.
-        using var keyless = new HttpClient { BaseAddress = _app.Runtime.BaseAddress };
+        using var keyless = new HttpClient { BaseAddress = _staff.App.Runtime.BaseAddress };
         Assert.Equal(HttpStatusCode.Unauthorized, (await keyless.GetAsync($"/api/cases/{caseNumber}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await keyless.PostAsync("/api/manage/roster", new StringContent("[]", Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await keyless.GetAsync($"/api/manage/at-risk/page?code=wrong")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _app.Http.GetAsync($"/api/cases/{caseNumber}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _staff.App.Http.GetAsync($"/api/cases/{caseNumber}")).StatusCode);
         Assert.Equal(HttpRoutes.KeyHeader, "x-functions-key");
 
         // A forged development cookie and a form without its CSRF field change nothing.
@@ -235,7 +217,7 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         var caseNumber = await ClosedCaseAsync();
         var open = TestEnvironment.NewCaseNumber("X");
         await TestEnvironment.UploadSampleCaseAsync(open);
-        var offer = await _app.LinkAsync(open, $"{open}-A1-offer");
+        var offer = await _staff.App.LinkAsync(open, $"{open}-A1-offer");
 
         var page = await NewPageAsync(javaScript: true);
         var checkedPages = new List<string>();
@@ -261,8 +243,8 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         await CheckAsync("case page (closed, with letters)");
         await page.GotoAsync(Url($"/api/staff/cases/{open}"));
         await CheckAsync("case page (open)");
-        await _app.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
-        await page.GotoAsync((await _app.LinkAsync(open, $"{open}-A1-determination")).ToString());
+        await _staff.App.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
+        await page.GotoAsync((await _staff.App.LinkAsync(open, $"{open}-A1-determination")).ToString());
         await CheckAsync("reviewer determination form");
         await page.GotoAsync(offer.ToString());
         await CheckAsync("reviewer link already used");

@@ -17,34 +17,14 @@ namespace Imr.Functions.Tests.Browser;
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
 {
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s => s["Staff:DevSignIn"] = "true");
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    private async Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/dev-signin?returnUrl=/api/staff/intake").ToString());
-        await page.GetByLabel("User id", new() { Exact = true }).FillAsync(id);
-        await page.GetByLabel("Display name", new() { Exact = true }).FillAsync(name);
-        await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false) =>
+        _staff.SignInAsync(id, name, role, "/api/staff/intake", javaScript);
 
     [Fact]
     public async Task A_case_viewer_reads_the_desk_but_cannot_act_and_the_intake_desk_marks_a_package_handled_and_resolves_eligibility()
@@ -56,7 +36,7 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         // A package rejected at intake, as IntakeQuarantine records it: a row with the files kept and the reasons (one carries markup).
         var caseNumber = TestEnvironment.NewCaseNumber("Q");
         var rejectionId = $"{DateTimeOffset.UtcNow.UtcTicks:D19}-{Guid.NewGuid():N}"[..30];
-        var store = _app.Runtime.Services.GetRequiredService<IntakeStore>();
+        var store = _staff.App.Runtime.Services.GetRequiredService<IntakeStore>();
         await store.AddRejectionAsync(new RejectionEntity
         {
             PartitionKey = caseNumber,
@@ -69,7 +49,7 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         });
         var form = $"form[action='/api/staff/intake/{caseNumber}/{rejectionId}/handled']";
 
-        using (var anonymous = new HttpClient { BaseAddress = _app.Runtime.BaseAddress })
+        using (var anonymous = new HttpClient { BaseAddress = _staff.App.Runtime.BaseAddress })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/staff/intake")).StatusCode);
         }
@@ -84,19 +64,19 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         Assert.Contains($"{caseNumber}/<b>records</b>.pdf", text);
         Assert.Equal(0, await viewer.Locator("main script, main b").CountAsync());
         Assert.Equal(0, await viewer.Locator(form).CountAsync());
-        var forged = await viewer.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, $"/api/staff/intake/{caseNumber}/{rejectionId}/handled").ToString(),
+        var forged = await viewer.APIRequest.PostAsync(new Uri(_staff.App.Runtime.BaseAddress, $"/api/staff/intake/{caseNumber}/{rejectionId}/handled").ToString(),
             new() { Form = viewer.APIRequest.CreateFormData().Set("csrf", "x") });
         Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
-        var audit = _app.Runtime.Services.GetRequiredService<AuditLog>();
+        var audit = _staff.App.Runtime.Services.GetRequiredService<AuditLog>();
         Assert.Null(await audit.DetailsOfAsync(caseNumber, IntakeDesk.HandledStepId(rejectionId)));
 
-        var intake = _app.Runtime.Services.GetRequiredService<IntakeStore>();
+        var intake = _staff.App.Runtime.Services.GetRequiredService<IntakeStore>();
         await TestEnvironment.EventuallyAsync(async () => (await intake.GetAsync(deferredCase))?.Stage == "Deferred" ? "yes" : null, TimeSpan.FromSeconds(60), "deferred");
         var question = $"form[action='/api/staff/intake/cases/{deferredCase}/eligibility']";
         await viewer.ReloadAsync();
         Assert.Contains("the claims administrator disputes liability", await viewer.Locator($"[id='case-{deferredCase}']").InnerTextAsync());
         Assert.Equal(0, await viewer.Locator(question).CountAsync());
-        var forgedResolution = await viewer.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, $"/api/staff/intake/cases/{deferredCase}/eligibility").ToString(),
+        var forgedResolution = await viewer.APIRequest.PostAsync(new Uri(_staff.App.Runtime.BaseAddress, $"/api/staff/intake/cases/{deferredCase}/eligibility").ToString(),
             new() { Form = viewer.APIRequest.CreateFormData().Set("outcome", "Ineligible").Set("reason", "forged").Set("csrf", "x") });
         Assert.Equal((int)HttpStatusCode.Forbidden, forgedResolution.Status);
         Assert.Equal("Deferred", (await intake.GetAsync(deferredCase))!.Stage);
@@ -125,7 +105,7 @@ public sealed class StaffIntakeDeskBrowserTests : IAsyncLifetime
         // A post for a package that does not exist is refused with the page, and nothing is recorded.
         var unknown = $"{DateTimeOffset.UtcNow.UtcTicks:D19}-0000000000";
         Assert.Null(await audit.DetailsOfAsync(caseNumber, IntakeDesk.HandledStepId(unknown)));
-        var none = await _app.Runtime.Services.GetRequiredService<IntakeDesk>().MarkHandledAsync(caseNumber, unknown, "Ida Intake (desk-1)");
+        var none = await _staff.App.Runtime.Services.GetRequiredService<IntakeDesk>().MarkHandledAsync(caseNumber, unknown, "Ida Intake (desk-1)");
         Assert.False(none.Accepted);
         Assert.Null(await audit.DetailsOfAsync(caseNumber, IntakeDesk.HandledStepId(unknown)));
     }

@@ -15,47 +15,25 @@ namespace Imr.Functions.Tests.Browser;
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffQueueBrowserTests : IAsyncLifetime
 {
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync(configure: s =>
     {
-        _app = await RuntimeHarness.StartAsync(configure: s =>
-        {
-            s["Imr:AcceptanceWindow"] = "00:00:01"; // one round, not accepted within 1 s: escalated for a manual assignment
-            s["Imr:MaxOfferRounds"] = "1";
-            s["Staff:DevSignIn"] = "true";
-        });
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+        s["Imr:AcceptanceWindow"] = "00:00:01"; // one round, not accepted within 1 s: escalated for a manual assignment
+        s["Imr:MaxOfferRounds"] = "1";
+    });
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    /// <summary>A browser context signed in through the development sign-in page (JavaScript on only where axe needs it).</summary>
-    private async Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/dev-signin?returnUrl=/api/staff/queue").ToString());
-        await page.GetByLabel("User id", new() { Exact = true }).FillAsync(id);
-        await page.GetByLabel("Display name", new() { Exact = true }).FillAsync(name);
-        await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        return page;
-    }
+    private Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false) =>
+        _staff.SignInAsync(id, name, role, "/api/staff/queue", javaScript);
 
     [Fact]
     public async Task A_case_viewer_sees_the_queue_but_cannot_assign_and_the_medical_director_assigns_with_one_form_post()
     {
         var caseNumber = TestEnvironment.NewCaseNumber("W");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
+        await TestEnvironment.EventuallyAsync(async () => (await _staff.App.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
 
         // The escalation mail links to the work queue (no route to POST to, no key).
         var mail = await TestEnvironment.EventuallyAsync(async () =>
@@ -74,11 +52,11 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         Assert.Contains("rev-001", viewerText);
         Assert.Contains("Cannot be assigned", viewerText); // rev-001 is tied to the claims administrator
         Assert.Equal(0, await viewer.Locator($"form[action='/api/staff/queue/{caseNumber}/assign']").CountAsync());
-        var forged = await viewer.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, $"/api/staff/queue/{caseNumber}/assign").ToString(),
+        var forged = await viewer.APIRequest.PostAsync(new Uri(_staff.App.Runtime.BaseAddress, $"/api/staff/queue/{caseNumber}/assign").ToString(),
             new() { Form = viewer.APIRequest.CreateFormData().Set("reviewerId", "rev-002").Set("csrf", "x") });
         Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
-        Assert.Equal(2, (await _app.Cases.GetAsync(caseNumber))!.ManualAssignmentRound);
-        Assert.Equal("AwaitingManualAssignment", (await _app.Cases.GetAsync(caseNumber))!.Status);
+        Assert.Equal(2, (await _staff.App.Cases.GetAsync(caseNumber))!.ManualAssignmentRound);
+        Assert.Equal("AwaitingManualAssignment", (await _staff.App.Cases.GetAsync(caseNumber))!.Status);
 
         // The medical director chooses rev-002 and assigns: the page says so, the offer goes out, the audit names who.
         var director = await SignInAsync("md-1", "Dana Director", "MedicalDirector");
@@ -92,10 +70,10 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         await form.Locator("input[value='rev-002']").CheckAsync();
         await form.GetByRole(AriaRole.Button).ClickAsync();
         Assert.Contains($"Case {caseNumber} assigned", await director.Locator("[role=status]").First.InnerTextAsync());
-        await _app.LinkAsync(caseNumber, $"{caseNumber}-A2-determination");
-        var entity = (await _app.Cases.GetAsync(caseNumber))!;
+        await _staff.App.LinkAsync(caseNumber, $"{caseNumber}-A2-determination");
+        var entity = (await _staff.App.Cases.GetAsync(caseNumber))!;
         Assert.Equal(("InReview", "rev-002"), (entity.Status, entity.CurrentReviewerId));
-        var trail = await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        var trail = await _staff.App.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
         Assert.Contains(trail, r => r.What == "Assigned by hand" && r.Details.Contains("by Dana Director (md-1)"));
         await director.ReloadAsync();
         Assert.Equal(0, await director.Locator($"form[action='/api/staff/queue/{caseNumber}/assign']").CountAsync()); // left the queue
@@ -106,9 +84,9 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
     {
         var caseNumber = TestEnvironment.NewCaseNumber("W");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
+        await TestEnvironment.EventuallyAsync(async () => (await _staff.App.Cases.GetAsync(caseNumber))?.Status == "AwaitingManualAssignment" ? "yes" : null, TimeSpan.FromSeconds(60), "the escalation");
 
-        using (var anonymous = new HttpClient { BaseAddress = _app.Runtime.BaseAddress })
+        using (var anonymous = new HttpClient { BaseAddress = _staff.App.Runtime.BaseAddress })
         {
             foreach (var path in new[] { "/api/staff/queue", "/api/staff/at-risk", "/api/staff/figures", "/api/staff/figures.csv" })
             {
@@ -119,20 +97,20 @@ public sealed class StaffQueueBrowserTests : IAsyncLifetime
         var page = await SignInAsync("md-2", "Dana Director", "MedicalDirector", javaScript: true);
         await ChromiumBrowser.AssertNoAxeViolationsAsync(page); // the work queue, with a case and its candidate table and form
 
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/at-risk").ToString());
+        await page.GotoAsync(new Uri(_staff.App.Runtime.BaseAddress, "/api/staff/at-risk").ToString());
         Assert.Contains("Open cases by state", await page.Locator("main").InnerTextAsync());
         Assert.Equal(1, await page.Locator($"main a[href='/api/staff/cases/{caseNumber}']").CountAsync());
         Assert.Equal("no-store", (await page.ReloadAsync())!.Headers["cache-control"]);
         await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
 
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures").ToString());
+        await page.GotoAsync(new Uri(_staff.App.Runtime.BaseAddress, "/api/staff/figures").ToString());
         Assert.Contains("Applications received", await page.Locator("main").InnerTextAsync());
         await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
-        var csv = await page.APIRequest.GetAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures.csv?period=2026").ToString());
+        var csv = await page.APIRequest.GetAsync(new Uri(_staff.App.Runtime.BaseAddress, "/api/staff/figures.csv?period=2026").ToString());
         Assert.Equal(200, csv.Status);
         Assert.StartsWith("figure,category,value", await csv.TextAsync());
 
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/figures?period=bad").ToString());
+        await page.GotoAsync(new Uri(_staff.App.Runtime.BaseAddress, "/api/staff/figures?period=bad").ToString());
         Assert.StartsWith("Error:", await page.TitleAsync());
         await ChromiumBrowser.AssertNoAxeViolationsAsync(page);
     }
