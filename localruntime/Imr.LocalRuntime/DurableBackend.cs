@@ -20,10 +20,12 @@ namespace Imr.LocalRuntime;
 public sealed class DurableBackend : IAsyncDisposable
 {
     private readonly WebApplication _sidecar;
+    private readonly DrainingOrchestrationService _work;
 
-    private DurableBackend(WebApplication sidecar, Uri address)
+    private DurableBackend(WebApplication sidecar, DrainingOrchestrationService work, Uri address)
     {
         _sidecar = sidecar;
+        _work = work;
         Address = address;
     }
 
@@ -72,19 +74,31 @@ public sealed class DurableBackend : IAsyncDisposable
             service = new InMemoryOrchestrationService(loggerFactory);
         }
 
-        builder.Services.AddSingleton((IOrchestrationService)service);
+        // The dispatchers fetch work through the drain (see DrainAsync); clients (start, raise, query) use the service itself.
+        var work = new DrainingOrchestrationService((IOrchestrationService)service);
+        builder.Services.AddSingleton<IOrchestrationService>(work);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(ct);
-        return new DurableBackend(app, new Uri($"http://127.0.0.1:{port}"));
+        return new DurableBackend(app, work, new Uri($"http://127.0.0.1:{port}"));
     }
+
+    /// <summary>Durable work items handed to the worker and not yet finished.</summary>
+    public int WorkInFlight => _work.WorkItems;
+
+    /// <summary>
+    /// Hands the worker no more work items and waits, at most <paramref name="timeout"/>, for those it is running to be
+    /// completed. True when none is left; what is left is abandoned at the stop and runs again after the next start.
+    /// </summary>
+    public Task<bool> DrainAsync(TimeSpan timeout) => _work.DrainAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
         await _sidecar.StopAsync();
         await _sidecar.DisposeAsync();
+        _work.Dispose();
     }
 
     /// <summary>The provider's storage clients; with a counter, its requests are counted like the app's.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting.Server;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions;
@@ -109,10 +110,30 @@ public sealed class LocalFunctionsRuntime : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Stops in dependency order: HTTP, triggers and worker first, while the sidecar they talk to still runs.</summary>
+    /// <summary>The most a stop waits for the steps in flight to finish (within the 10 s a clean stop has).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Stops in dependency order: HTTP stops accepting requests; the sidecar hands out no more work and the steps the
+    /// worker is running finish (the worker would otherwise cancel their completions); then triggers and worker; the
+    /// sidecar they talk to last.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _stopping.Requested = true;
+        var log = Services.GetRequiredService<ILoggerFactory>().CreateLogger("Imr.LocalRuntime");
+        await Services.GetRequiredService<IServer>().StopAsync(CancellationToken.None); // the app's stop below finds it stopped
+        var inFlight = _backend.WorkInFlight;
+        if (inFlight > 0) log.LogInformation("Stopping: {Count} durable work item(s) in flight, letting them finish", inFlight);
+        if (!await _backend.DrainAsync(DrainTimeout))
+        {
+            log.LogWarning("Stopping: {Count} durable work item(s) still in flight after {Seconds} s; they run again after the next start", _backend.WorkInFlight, DrainTimeout.TotalSeconds);
+        }
+        else if (inFlight > 0)
+        {
+            log.LogInformation("Stopping: the work in flight finished");
+        }
+
         await App.StopAsync();
         await App.DisposeAsync();
         await _channel.ShutdownAsync();

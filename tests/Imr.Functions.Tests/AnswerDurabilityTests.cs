@@ -78,8 +78,12 @@ public sealed class AnswerDurabilityTests
         return count;
     }
 
-    private static Task<SweepReport> SweepAsync(RuntimeHarness app) =>
-        app.Runtime.Services.GetRequiredService<DeadlineSweeper>().SweepAsync(app.Runtime.DurableClient);
+    /// <summary>The deadline sweep, looking at this test's cases only (see TestEnvironment.ForgetOtherCasesDeadlineChecksAsync).</summary>
+    private static async Task<SweepReport> SweepAsync(RuntimeHarness app, params string[] cases)
+    {
+        await TestEnvironment.ForgetOtherCasesDeadlineChecksAsync(cases);
+        return await app.Runtime.Services.GetRequiredService<DeadlineSweeper>().SweepAsync(app.Runtime.DurableClient);
+    }
 
     private static async Task<string> StartCaseAsync()
     {
@@ -179,7 +183,7 @@ public sealed class AnswerDurabilityTests
         Assert.Contains(await uses.ListPendingAsync(), p => p.Key == $"{accepted}-A1");
         await Task.Delay(AnswerRedelivery.DeliveryLease); // the stopped requests' time to raise them runs out
 
-        await SweepAsync(app);
+        await SweepAsync(app, accepted, declined);
 
         await app.LinkAsync(accepted, $"{accepted}-A1-determination");
         await app.LinkAsync(declined, $"{declined}-A2-offer");
@@ -190,7 +194,7 @@ public sealed class AnswerDurabilityTests
 
         // The next sweep sees both cases moved past their answers: delivered, out of the pending index, not raised again.
         await TestEnvironment.EventuallyAsync(async () => (await app.Cases.GetAssignmentAsync(accepted, $"{accepted}-A1"))!.AcceptedAt, TimeSpan.FromSeconds(30), "acceptance recorded");
-        await SweepAsync(app);
+        await SweepAsync(app, accepted, declined);
         Assert.Equal(AnswerStates.Delivered, (await uses.GetAsync($"{accepted}-A1", ReviewerCallbacks.OfferAnswer))!.State);
         Assert.Equal(AnswerStates.Delivered, (await uses.GetAsync($"{declined}-A1", ReviewerCallbacks.OfferAnswer))!.State);
         Assert.DoesNotContain(await uses.ListPendingAsync(), p => p.Key == $"{accepted}-A1" || p.Key == $"{declined}-A1");
@@ -210,7 +214,7 @@ public sealed class AnswerDurabilityTests
         await app.Runtime.Services.GetRequiredService<CallbackUses>().TryClaimAsync($"{caseNumber}-A1", ReviewerCallbacks.OfferAnswer, "You have accepted this review.");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        await SweepAsync(app);
+        await SweepAsync(app, caseNumber);
 
         await app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination");
         Assert.Equal(1, await HistoryCountAsync(app, caseNumber, "TaskScheduled", nameof(AssignmentActivities.RecordAcceptance)));
@@ -233,9 +237,9 @@ public sealed class AnswerDurabilityTests
         await app.Runtime.Services.GetRequiredService<CallbackUses>().TryClaimAsync(assignmentId, ReviewerCallbacks.DeterminationUse(0), "Your determination has been received.");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        await SweepAsync(app);
+        await SweepAsync(app, caseNumber);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await SweepAsync(app);
+        await SweepAsync(app, caseNumber);
 
         var level = $"answer-not-applied-{assignmentId}-{ReviewerCallbacks.DeterminationUse(0)}";
         var outbox = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer);

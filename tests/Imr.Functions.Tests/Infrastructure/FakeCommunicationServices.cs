@@ -21,6 +21,8 @@ public sealed class FakeCommunicationServices : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedSend> _requests = new();
     private int _failuresLeft;
     private Func<ReceivedSend, bool> _failWhen = _ => false;
+    private TaskCompletionSource<ReceivedSend>? _holdArrived;
+    private TaskCompletionSource? _holdRelease;
 
     private FakeCommunicationServices(WebApplication app) => _app = app;
 
@@ -34,6 +36,28 @@ public sealed class FakeCommunicationServices : IAsyncDisposable
         Volatile.Write(ref _failuresLeft, count);
     }
 
+    /// <summary>
+    /// Holds the next request (unanswered) until <paramref name="release"/> completes; the task completes when it
+    /// arrives, so a test can act while the sender waits on the service.
+    /// </summary>
+    public Task<ReceivedSend> HoldNext(Task release)
+    {
+        var arrived = new TaskCompletionSource<ReceivedSend>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        release.ContinueWith(_ => gate.TrySetResult(), TaskScheduler.Default);
+        _holdRelease = gate;
+        Volatile.Write(ref _holdArrived, arrived);
+        return arrived.Task;
+    }
+
+    /// <summary>
+    /// The managed-identity token endpoint of App Service (IDENTITY_ENDPOINT, header X-IDENTITY-HEADER), for an app in
+    /// another process whose credential is ManagedIdentityCredential: it answers every request with a fixed token.
+    /// </summary>
+    public Uri IdentityEndpoint => new(Endpoint, "msi/token");
+
+    public const string IdentityHeader = "test-identity-header";
+
     public static async Task<FakeCommunicationServices> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -43,6 +67,14 @@ public sealed class FakeCommunicationServices : IAsyncDisposable
         var fake = new FakeCommunicationServices(app);
         app.Run(async context =>
         {
+            if (context.Request.Path.StartsWithSegments("/msi"))
+            {
+                context.Response.ContentType = "application/json";
+                var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+                await context.Response.WriteAsync($"{{\"access_token\":\"test-msi-token\",\"expires_on\":\"{expires}\",\"resource\":\"{context.Request.Query["resource"]}\",\"token_type\":\"Bearer\"}}");
+                return;
+            }
+
             using var reader = new StreamReader(context.Request.Body);
             var received = new ReceivedSend(
                 context.Request.Method,
@@ -52,6 +84,13 @@ public sealed class FakeCommunicationServices : IAsyncDisposable
                 context.Request.Headers["Operation-Id"].FirstOrDefault(),
                 await reader.ReadToEndAsync(),
                 202);
+            if (Interlocked.Exchange(ref fake._holdArrived, null) is { } arrived)
+            {
+                var release = fake._holdRelease!.Task;
+                arrived.TrySetResult(received);
+                await release;
+            }
+
             var fail = fake._failWhen(received) && Interlocked.Decrement(ref fake._failuresLeft) >= 0;
             received = received with { Status = fail ? 500 : 202 };
             fake._requests.Enqueue(received);

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DurableTask.Core;
+
+namespace Imr.LocalRuntime;
+
+/// <summary>
+/// The orchestration service as the sidecar's dispatchers see it, with a drain for a clean stop. The SDK's gRPC worker
+/// stops with one cancellation: it stops taking work items and cancels the completion of those it is running, so a step
+/// in flight at a stop was abandoned half done (redone after a restart, but logged as errors by the worker and the
+/// sidecar). Draining first stops handing out work items and waits for the ones already handed out to be completed or
+/// abandoned by the worker; only then does the runtime stop the worker.
+/// </summary>
+internal sealed class DrainingOrchestrationService(IOrchestrationService inner) : IOrchestrationService, IDisposable
+{
+    private readonly CancellationTokenSource _draining = new();
+    private readonly ConcurrentDictionary<object, byte> _inFlight = new(ReferenceEqualityComparer.Instance);
+    private int _fetching;
+
+    /// <summary>Work items handed to the worker and not yet completed, abandoned or released.</summary>
+    public int WorkItems => _inFlight.Count;
+
+    /// <summary>The work items, plus fetches under way (one may still hand out an item).</summary>
+    private int InFlight => _inFlight.Count + Volatile.Read(ref _fetching);
+
+    /// <summary>Hands out no more work items and waits (at most <paramref name="timeout"/>) for those in flight. True when none is left.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        await _draining.CancelAsync();
+        var waited = Stopwatch.StartNew();
+        while (InFlight > 0 && waited.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+
+        return InFlight == 0;
+    }
+
+    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        LockAsync(ct => inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, ct), cancellationToken);
+
+    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        LockAsync(ct => inner.LockNextTaskActivityWorkItem(receiveTimeout, ct), cancellationToken);
+
+    /// <summary>A fetch that a drain cancels; while draining, none starts (the dispatcher waits here until it stops).</summary>
+    private async Task<T> LockAsync<T>(Func<CancellationToken, Task<T>> fetch, CancellationToken cancellationToken)
+        where T : class
+    {
+        Interlocked.Increment(ref _fetching);
+        try
+        {
+            if (!_draining.IsCancellationRequested)
+            {
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _draining.Token);
+                try
+                {
+                    var item = await fetch(either.Token);
+                    if (item is not null)
+                    {
+                        _inFlight.TryAdd(item, 0); // counted before the fetch ends, so a drain never misses it
+                        return item;
+                    }
+                }
+                catch (OperationCanceledException) when (_draining.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The drain cancelled the fetch: nothing was handed out.
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _fetching);
+        }
+
+        if (!_draining.IsCancellationRequested) return null!; // nothing yet: the dispatcher asks again
+
+        // Draining: no more work until the dispatcher itself stops (it then catches this cancellation).
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return null!;
+    }
+
+    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    {
+        try
+        {
+            await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+        }
+        finally
+        {
+            _inFlight.TryRemove(workItem, out _);
+        }
+    }
+
+    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    {
+        try
+        {
+            await inner.AbandonTaskActivityWorkItemAsync(workItem);
+        }
+        finally
+        {
+            _inFlight.TryRemove(workItem, out _);
+        }
+    }
+
+    /// <summary>The dispatcher releases every orchestration work item it fetched, completed or abandoned, last.</summary>
+    public async Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)
+    {
+        try
+        {
+            await inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
+        }
+        finally
+        {
+            _inFlight.TryRemove(workItem, out _);
+        }
+    }
+
+    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState) =>
+        inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
+
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
+
+    public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
+
+    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+
+    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
+
+    public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
+
+    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+
+    public Task StartAsync() => inner.StartAsync();
+
+    public Task StopAsync() => inner.StopAsync();
+
+    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+
+    public Task CreateAsync() => inner.CreateAsync();
+
+    public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
+
+    public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
+
+    public Task DeleteAsync() => inner.DeleteAsync();
+
+    public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
+
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
+
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
+
+    public void Dispose() => _draining.Dispose();
+}
