@@ -41,8 +41,15 @@ public sealed class CleanStopTests
             await TestEnvironment.UploadSampleCaseAsync(caseNumber);
             await TestEnvironment.EventuallyAsync(async () =>
             {
-                using var status = await http.GetAsync($"{api}/cases/{caseNumber}"); // 404 until intake registers it
-                return (await status.Content.ReadAsStringAsync()).Contains("AwaitingAcceptance") ? "" : null;
+                try
+                {
+                    using var status = await http.GetAsync($"{api}/cases/{caseNumber}"); // 404 until intake registers it
+                    return (await status.Content.ReadAsStringAsync()).Contains("AwaitingAcceptance") ? "" : null;
+                }
+                catch (TaskCanceledException)
+                {
+                    return null; // one answer slower than the client's 5 s (a loaded machine): ask again, within the 60 s
+                }
             }, TimeSpan.FromSeconds(60), "the case to be offered");
             // No pause for the orchestration to reach its wait: a step still in flight at the stop is let finish first
             // (the next test holds one in flight on purpose).
