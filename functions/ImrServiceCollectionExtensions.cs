@@ -69,6 +69,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton(sp => MatchingOptions.Matcher(sp.GetRequiredService<IOptions<MatchingOptions>>().Value));
         services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallbackLinks>();
+        services.AddSingleton<ConsoleLinks>();
 
         services.AddSingleton<IntakeStore>();
         services.AddSingleton<CaseIntake>();

@@ -20,6 +20,9 @@ public static class IntakeDeskPage
 
     public static string HandledPurpose(string partition, string rejectionId) => $"intake-handled:{partition}/{rejectionId}";
 
+    /// <summary>The id of a quarantined package's section (the intake desk's mail links to it).</summary>
+    public static string PackageAnchor(string rejectionId) => "rejection-" + Uri.EscapeDataString(rejectionId);
+
     public static string EligibilityPath(string caseNumber) => $"{Path}/cases/{Uri.EscapeDataString(caseNumber)}/eligibility";
 
     public static string EligibilityPurpose(string caseNumber) => $"eligibility:{caseNumber}";
@@ -51,7 +54,7 @@ public static class IntakeDeskPage
         foreach (var p in view.Open)
         {
             var id = $"package-{index++}";
-            body.Append("<section aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">")
+            body.Append("<section id=\"").Append(E(PackageAnchor(p.RejectionId))).Append("\" aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">")
                 .Append(p.CaseNumber is null ? "Package with no case number" : "Package for case " + E(p.CaseNumber))
                 .Append(" (").Append(E(p.Kind)).Append(")</h3>")
                 .Append("<p>Rejected ").Append(E(DeadlineText.Pacific(p.RejectedAt))).Append(" (").Append(E(DeadlineText.Span(view.GeneratedAt - p.RejectedAt))).Append(" ago); rejection ")

@@ -21,6 +21,9 @@ public static class QueuePage
 
     public static string AssignPurpose(string caseNumber) => $"assign:{caseNumber}";
 
+    /// <summary>The id of a case's section on the queue (mails and the case page link to it).</summary>
+    public static string Anchor(string caseNumber) => "case-" + Uri.EscapeDataString(caseNumber);
+
     /// <param name="notice">The outcome of the last assignment (role=status), or a refusal with its reasons (role=alert).</param>
     public static string Body(WorkQueueView view, StaffSession session, QueueAssignResult? notice = null, string? noticeCase = null)
     {
@@ -44,8 +47,8 @@ public static class QueuePage
         var index = 0;
         foreach (var c in view.AwaitingAssignment)
         {
-            var id = $"case-{index++}";
-            body.Append("<section aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">Case ").Append(AtRiskPage.CaseLink(c.CaseNumber)).Append("</h3>")
+            var id = $"awaiting-{index++}";
+            body.Append("<section id=\"").Append(E(Anchor(c.CaseNumber))).Append("\" aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">Case ").Append(AtRiskPage.CaseLink(c.CaseNumber)).Append("</h3>")
                 .Append("<p>Due ").Append(E(DeadlineText.Pacific(c.CaseDueAt))).Append(" (").Append(E(DeadlineText.TimeLeft(c.CaseDueAt - view.GeneratedAt))).Append(')')
                 .Append(c.Expedited ? "; expedited" : "").Append("; manual assignment round ").Append(c.Round).Append(".</p>");
             var assignable = c.Candidates.Where(x => x.Assignable).ToList();
@@ -98,7 +101,7 @@ public static class QueuePage
                 .Append("<table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Was due</th><th scope=\"col\">Overdue by</th><th scope=\"col\">Reviewer</th></tr></thead><tbody>");
             foreach (var o in view.Overdue)
             {
-                body.Append("<tr><td>").Append(AtRiskPage.CaseLink(o.CaseNumber)).Append("</td><td>").Append(E(DeadlineText.Pacific(o.CaseDueAt))).Append("</td><td>")
+                body.Append("<tr id=\"").Append(E(Anchor(o.CaseNumber))).Append("\"><td>").Append(AtRiskPage.CaseLink(o.CaseNumber)).Append("</td><td>").Append(E(DeadlineText.Pacific(o.CaseDueAt))).Append("</td><td>")
                     .Append(E(DeadlineText.Span(view.GeneratedAt - o.CaseDueAt))).Append("</td><td>").Append(E(o.ReviewerId ?? "none")).Append("</td></tr>");
             }
 
