@@ -215,7 +215,7 @@ public static class CaseStatusPage
         var actions = new List<string>();
         if (user.IsIn(StaffRoles.MedicalDirector) && s.Status is "AwaitingManualAssignment" or "Overdue")
         {
-            actions.Add($"<a href=\"/api/staff/queue#case-{E(anchor)}\">Assign a reviewer (work queue)</a>");
+            actions.Add($"<a href=\"{QueuePage.Path}#{E(QueuePage.Anchor(s.CaseNumber))}\">{(s.Status == "Overdue" ? "Reassign the case" : "Assign a reviewer")} (work queue)</a>");
         }
 
         if (user.IsIn(StaffRoles.IntakeDesk) && s.Intake is { Stage: Storage.IntakeStages.Deferred })
@@ -225,7 +225,7 @@ public static class CaseStatusPage
 
         if (user.IsIn(StaffRoles.IntakeDesk) && view.Page.Letters.Count > 0)
         {
-            actions.Add($"<a href=\"/api/staff/intake#letter-{E(anchor)}\">Correct the letter (intake desk)</a>");
+            actions.Add($"<a href=\"{E(LetterCorrectionPage.Path(s.CaseNumber))}\">Correct the letter (intake desk)</a>");
         }
 
         body.Append("<section aria-labelledby=\"actions\"><h2 id=\"actions\">Actions</h2>");
