@@ -90,6 +90,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<FiguresReport>();
         services.AddSingleton<WorkQueueReport>();
         services.AddSingleton<IntakeDesk>();
+        services.AddSingleton<QuarantineRelease>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

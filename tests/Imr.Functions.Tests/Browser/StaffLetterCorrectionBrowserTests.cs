@@ -93,7 +93,7 @@ public sealed class StaffLetterCorrectionBrowserTests : IAsyncLifetime
 
         const string reason = "The MTUS page numbers were wrong " + Markup;
         await desk.GetByLabel("Reason for the correction").FillAsync(reason);
-        var csrf = await desk.Locator("input[name='csrf']").GetAttributeAsync("value");
+        var csrf = await desk.Locator("main form input[name='csrf']").GetAttributeAsync("value");
         await desk.GetByRole(AriaRole.Button, new() { Name = "Issue the corrected letter (version 2)" }).ClickAsync();
         Assert.Equal($"Case {caseNumber}", await desk.TitleAsync());
         var corrected = await desk.GetByRole(AriaRole.Region, new() { Name = "Version 2 (correction)", Exact = true }).InnerTextAsync();
