@@ -64,7 +64,7 @@ public sealed class WorkQueueReport(CaseStore cases, DocumentStore documents, Ro
         foreach (var caseNumber in waiting)
         {
             if (await cases.GetAsync(caseNumber, ct) is not { } row || row.State != CaseStatus.AwaitingManualAssignment) continue;
-            queue.Add(new QueueCase(caseNumber, row.ManualAssignmentRound, row.CaseDueAt, row.Expedited, await CandidatesAsync(row, reviewers, allLoads, ct)));
+            queue.Add(new QueueCase(caseNumber, row.ManualAssignmentRound, row.CaseDueAt, row.Expedited, await CandidatesAsync(row, reviewers, allLoads, leaveOut: null, ct)));
         }
 
         foreach (var (caseNumber, _, dueAt) in late)
@@ -75,7 +75,7 @@ public sealed class WorkQueueReport(CaseStore cases, DocumentStore documents, Ro
             {
                 AssignmentId = row?.CurrentAssignmentId,
                 Reassignable = reassignable,
-                Candidates = reassignable ? await CandidatesAsync(row!, reviewers, allLoads, ct) : [],
+                Candidates = reassignable ? await CandidatesAsync(row!, reviewers, allLoads, leaveOut: row!.CurrentReviewerId, ct) : [],
             });
         }
 
@@ -84,10 +84,10 @@ public sealed class WorkQueueReport(CaseStore cases, DocumentStore documents, Ro
 
     /// <summary>
     /// Every reviewer with the matcher's verdict on the case, and what (if anything) stops an assignment by hand. The same
-    /// exclusions as the automatic rounds (reviewers who declined or let an offer time out); the current reviewer of an
-    /// overdue case is left out (a reassignment is to someone else).
+    /// exclusions as the automatic rounds (reviewers who declined or let an offer time out); <paramref name="leaveOut"/>,
+    /// the late reviewer of an overdue case, is not listed (a reassignment is to someone else).
     /// </summary>
-    private async Task<IReadOnlyList<QueueCandidate>> CandidatesAsync(CaseEntity row, IReadOnlyList<Reviewer> reviewers, IReadOnlyDictionary<string, ReviewerLoad> allLoads, CancellationToken ct)
+    private async Task<IReadOnlyList<QueueCandidate>> CandidatesAsync(CaseEntity row, IReadOnlyList<Reviewer> reviewers, IReadOnlyDictionary<string, ReviewerLoad> allLoads, string? leaveOut, CancellationToken ct)
     {
         var package = await documents.ReadAcceptedPackageAsync(row, ct);
         var excluded = (await cases.ListAssignmentsAsync(row.PartitionKey, ct))
@@ -95,7 +95,7 @@ public sealed class WorkQueueReport(CaseStore cases, DocumentStore documents, Ro
         var match = matcher.Match(package, reviewers, excluded, allLoads);
         var byId = reviewers.ToDictionary(r => r.ReviewerId, StringComparer.Ordinal);
         return match.Verdicts
-            .Where(v => v.ReviewerId != row.CurrentReviewerId)
+            .Where(v => v.ReviewerId != leaveOut)
             .Select(v => new QueueCandidate(v.ReviewerId, byId.TryGetValue(v.ReviewerId, out var r) ? r.Name : v.ReviewerId, v.Verdict, v.Reason, v.OpenAssignments,
                 r is null ? ["not on the roster"] : matcher.ManualAssignmentBlocking(package, r)))
             .OrderBy(c => c.Assignable ? 0 : 1).ThenBy(c => c.Verdict).ThenBy(c => c.OpenAssignments).ThenBy(c => c.ReviewerId, StringComparer.Ordinal)

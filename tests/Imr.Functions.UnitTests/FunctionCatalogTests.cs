@@ -23,7 +23,7 @@ public class FunctionCatalogTests
             "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity", "MarkPackageHandled:Http",
             "OfferAssignment:Activity", "OpenCase:Activity", "ReassignOverdueFromWorkQueue:Http", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity",
             "RecordWorkflowVersion:Activity", "RegisterCase:Activity", "ReleaseQuarantinedPackage:Http", "RemindReviewer:Activity", "RequestRecords:Activity",
-            "ResolveEligibility:Activity", "ResolveEligibilityAtDesk:Http", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
+            "ResolveEligibility:Activity", "ResolveEligibilityAtDesk:Http", "RetryCase:Http", "RetryCaseFromConsole:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
             "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
             "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowIntakeDesk:Http", "ShowLetterCorrection:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
             "StaffSignedOut:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",

@@ -28,7 +28,7 @@ internal static class OverdueReassignmentStep
         var round = roundsUsed + 1;
         var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, request.ReviewerId, request.AssignedBy), ActivityRetry.Options);
         if (assigned is null) return (null, round); // refused (reasons audited): the late reviewer keeps the case
-        await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(caseNumber, current.AssignmentId, $"The case was overdue; reassigned by {request.AssignedBy}."), ActivityRetry.Options);
+        await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(caseNumber, current.AssignmentId, $"The case was overdue: reassigned by {request.AssignedBy}."), ActivityRetry.Options);
         await context.CallActivityAsync(nameof(AssignmentActivities.RecordAcceptance), assigned, ActivityRetry.Options);
         return (assigned, round);
     }
