@@ -60,6 +60,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<LetterRegister>();
         services.AddSingleton<LetterIssuer>();
+        services.AddSingleton<StaffLetterCorrections>();
         services.AddSingleton<WordingTemplateStore>();
         services.AddSingleton<MailRoomStore>();
         services.AddSingleton<PostalMail>();
@@ -69,6 +70,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton(sp => MatchingOptions.Matcher(sp.GetRequiredService<IOptions<MatchingOptions>>().Value));
         services.AddSingleton(sp => new CallbackTokenService(KeyRing(sp.GetRequiredService<IOptions<CallbackOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallbackLinks>();
+        services.AddSingleton<ConsoleLinks>();
 
         services.AddSingleton<IntakeStore>();
         services.AddSingleton<CaseIntake>();
@@ -88,6 +90,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<FiguresReport>();
         services.AddSingleton<WorkQueueReport>();
         services.AddSingleton<IntakeDesk>();
+        services.AddSingleton<QuarantineRelease>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

@@ -10,9 +10,6 @@ public sealed class CallbackLinks(CallbackTokenService tokens, IOptions<Callback
     public const string DeclineRoute = "reviewer/assignments/{assignmentId}/decline";
     public const string DeterminationRoute = "reviewer/assignments/{assignmentId}/determination";
 
-    /// <summary>An absolute link to a staff console page (e.g. "staff/queue"): no token in it, the staff sign-in guards the page.</summary>
-    public string StaffPage(string path) => $"{options.Value.PublicBaseUrl.TrimEnd('/')}/{path.TrimStart('/')}";
-
     public string For(CallbackClaims claims)
     {
         var route = claims.Action switch

@@ -36,14 +36,14 @@ public enum IntakeResult
 /// and removed from intake; a bad one is moved to quarantine with its reasons, a rejection row and a notice to the submitter.
 /// A listed document that is not there yet is awaited by the orchestration; one whose size or hash differs is rejected.
 /// </summary>
-public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRecordStore records, CaseStore cases, RosterStore roster, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
+public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRecordStore records, CaseStore cases, RosterStore roster, Outbox outbox, ConsoleLinks console, IOptions<IntakeOptions> options, TimeProvider time, ILogger<CaseIntake> logger)
 {
     public const string ManifestFileName = CaseNames.ManifestFileName;
     public const string UnnamedPartition = "_unnamed";
 
     // The case-files adapter (snapshots, pinned reads, create-once copies) and quarantine: this class routes and decides.
     private readonly CaseFileBlobs _files = new(storage);
-    private readonly IntakeQuarantine _quarantine = new(storage, new CaseFileBlobs(storage), store, outbox, options, time, logger);
+    private readonly IntakeQuarantine _quarantine = new(storage, new CaseFileBlobs(storage), store, outbox, console, options, time, logger);
 
     private BlobContainerClient Intake => _files.Intake;
     private BlobContainerClient CaseFiles => _files.CaseFiles;

@@ -11,6 +11,12 @@ public sealed record QuarantinedPackage(string Partition, string RejectionId, st
 {
     /// <summary>The case the package was for, or null when its folder named none.</summary>
     public string? CaseNumber => Partition == CaseIntake.UnnamedPartition ? null : Partition;
+
+    /// <summary>Corrected files staff added (the latest of each name): the release delivers them instead of the quarantined ones.</summary>
+    public IReadOnlyList<QuarantineCorrection> Corrections { get; init; } = [];
+
+    /// <summary>Why the last release failed, if it did.</summary>
+    public string? ReleaseProblem { get; init; }
 }
 
 /// <summary>A case deferred at screening: the eligibility question (screening's reasons) staff must decide.</summary>
@@ -30,7 +36,7 @@ public sealed record IntakeDeskResult(bool Accepted, string Message);
 /// Rejections table) and "mark handled". Handled is an audit row with a deterministic step id in the package's
 /// partition, so marking twice records once and the rejection row itself (intake's record) is never rewritten.
 /// </summary>
-public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, EligibilityResolutions resolutions, TimeProvider time)
+public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, EligibilityResolutions resolutions, QuarantineRelease release, TimeProvider time)
 {
     /// <summary>The audit's name for the step.</summary>
     public const string HandledWhat = "Quarantined package marked handled";
@@ -43,13 +49,18 @@ public sealed partial class IntakeDesk(IntakeStore store, AuditLog audit, Eligib
         var handled = 0;
         foreach (var r in await store.AllRejectionsAsync(ct))
         {
-            if (await audit.DetailsOfAsync(r.PartitionKey, HandledStepId(r.RowKey), ct) is not null)
+            // Marked handled, or released to intake after correction: off the open list.
+            if (await audit.DetailsOfAsync(r.PartitionKey, HandledStepId(r.RowKey), ct) is not null || await release.ReleasedAsync(r.PartitionKey, r.RowKey, ct) is not null)
             {
                 handled++;
                 continue;
             }
 
-            open.Add(new QuarantinedPackage(r.PartitionKey, r.RowKey, r.Kind, r.RejectedAt, ReadList(r.QuarantinedBlobs), ReadList(r.Reasons)));
+            open.Add(new QuarantinedPackage(r.PartitionKey, r.RowKey, r.Kind, r.RejectedAt, ReadList(r.QuarantinedBlobs), ReadList(r.Reasons))
+            {
+                Corrections = await release.CorrectionsAsync(r.PartitionKey, r.RowKey, ct),
+                ReleaseProblem = await release.LastProblemAsync(r.PartitionKey, r.RowKey, ct),
+            });
         }
 
         var questions = (await store.DeferredAsync(ct)).Select(i => new EligibilityQuestion(i.PartitionKey, i.ReceivedAt, ReadList(i.EligibilityReasons ?? "[]")))

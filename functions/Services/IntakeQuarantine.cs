@@ -16,7 +16,7 @@ namespace Imr.Functions.Services;
 /// renders (<see cref="IntakeRejectionNotice"/>). Why a package is rejected is decided elsewhere (PackageVerification,
 /// CaseIntake); this class only sets it aside.
 /// </summary>
-public sealed class IntakeQuarantine(StorageClients storage, CaseFileBlobs files, IntakeStore store, Outbox outbox, IOptions<IntakeOptions> options, TimeProvider time, ILogger logger)
+public sealed class IntakeQuarantine(StorageClients storage, CaseFileBlobs files, IntakeStore store, Outbox outbox, ConsoleLinks console, IOptions<IntakeOptions> options, TimeProvider time, ILogger logger)
 {
     private static readonly JsonSerializerOptions ReportJson = new(CasePackage.JsonOptions) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -82,8 +82,14 @@ public sealed class IntakeQuarantine(StorageClients storage, CaseFileBlobs files
             Reasons = IntakeStore.Json(reasons),
             ReasonCount = reasons.Count,
         }, ct);
-        await outbox.EnqueueAsync(new Notification($"rejection-{rejectionId}", partition, submitter ?? options.Value.IntakeDeskEmail,
-            IntakeRejectionNotice.Render(caseNumber, kind, rejectionId, reasons)), ct);
+        var notice = IntakeRejectionNotice.Render(caseNumber, kind, rejectionId, reasons);
+        if (submitter is null)
+        {
+            // Addressed to the intake desk: the package's section on the desk, where it is corrected and released.
+            notice = notice with { Body = $"{notice.Body.TrimEnd()}\n\nAct on it in the staff console: {console.IntakeDesk(Web.IntakeDeskPage.PackageAnchor(rejectionId))}\n" };
+        }
+
+        await outbox.EnqueueAsync(new Notification($"rejection-{rejectionId}", partition, submitter ?? options.Value.IntakeDeskEmail, notice), ct);
         logger.LogWarning("Intake rejection {RejectionId} ({Kind}): {BlobCount} blob(s) quarantined with {ReasonCount} reason(s)", rejectionId, kind, targets.Count, reasons.Count);
         if (failures.Count > 0)
         {

@@ -79,6 +79,35 @@ public sealed class LetterIssuer(
         return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
     }
 
+    /// <summary>
+    /// The latest issued letter's version and the determination it states, read back from its stored model (one issue per
+    /// disputed item, in the package's order), with the case's package: what a correction starts from. Null when no letter
+    /// was issued.
+    /// </summary>
+    public async Task<(int Version, Determination Determination, CasePackage Package)?> CurrentDeterminationAsync(string caseNumber, CancellationToken ct = default)
+    {
+        var caseEntity = await cases.GetAsync(caseNumber, ct);
+        var issued = caseEntity is null ? [] : await register.ListAsync(caseNumber, ct);
+        if (caseEntity is null || issued.Count == 0) return null;
+        var model = await ReadModelAsync(issued[^1].ModelBlobName, ct) ?? throw new InvalidDataException("The issued letter's model is missing.");
+        var package = (await documents.ReadCaseRecordAsync(caseEntity, ct)).Package;
+        var decisions = package.DisputedItems
+            .Select((item, i) => (item, issue: model.Issues.FirstOrDefault(x => x.Description == item.Description) ?? (i < model.Issues.Count ? model.Issues[i] : null)))
+            .Where(p => p.issue is not null)
+            .Select(p => new ItemDecision
+            {
+                ItemId = p.item.ItemId,
+                Outcome = p.issue!.Outcome,
+                ClaimsAdministratorGuideline = p.issue.ClaimsAdministratorGuideline,
+                Evidence = p.issue.Evidence,
+                OrganizationGuideline = p.issue.OrganizationGuideline,
+                Pages = p.issue.Pages,
+                Rationale = p.issue.Rationale,
+            })
+            .ToList();
+        return (issued[^1].Version, new Determination { ClinicalCaseSummary = model.ClinicalCaseSummary, Decisions = decisions }, package);
+    }
+
     /// <summary>A corrected letter: a new version with its reason; earlier versions stay as they are.</summary>
     public async Task<LetterCorrectionResult> IssueCorrectionAsync(string caseNumber, LetterCorrectionRequest request, CancellationToken ct = default)
     {

@@ -62,21 +62,28 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         var rows = new List<(string, string, string, DateTimeOffset)>();
         await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
         {
-            // Event/Detail: intake rows written before the trail had one schema.
-            rows.Add((e.RowKey, e.GetString("What") ?? e.GetString("Event") ?? "", e.GetString("Details") ?? e.GetString("Detail") ?? "", e.GetDateTimeOffset("At") ?? e.Timestamp ?? default));
+            var (what, details, at) = Read(e);
+            rows.Add((e.RowKey, what, details, at));
         }
 
         return rows.OrderBy(r => r.Item4).ToList();
     }
 
     /// <summary>
+    /// The one mapping of a stored row to the trail's schema. Intake rows written before the trail had one schema name
+    /// the step <c>Event</c> and its details <c>Detail</c> (same step names, same <c>At</c>): read as What and Details.
+    /// </summary>
+    private static (string What, string Details, DateTimeOffset At) Read(TableEntity e) =>
+        (e.GetString("What") ?? e.GetString("Event") ?? "", e.GetString("Details") ?? e.GetString("Detail") ?? "", e.GetDateTimeOffset("At") ?? e.Timestamp ?? default);
+
+    /// <summary>
     /// The cases with a step named <paramref name="what"/> recorded in [<paramref name="from"/>, <paramref name="to"/>): a scan
-    /// of the table (two columns), for the program figures of a period.
+    /// of the table (two columns), for the program figures of a period. Rows of the old schema (<see cref="Read"/>) count too.
     /// </summary>
     public async Task<IReadOnlySet<string>> CasesWithStepAsync(string what, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
         var cases = new HashSet<string>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"What eq {what} and At ge {from} and At lt {to}");
+        var filter = TableClient.CreateQueryFilter($"(What eq {what} or Event eq {what}) and At ge {from} and At lt {to}"); // What or, in old rows, Event
         await foreach (var e in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct)) cases.Add(e.PartitionKey);
         return cases;
     }

@@ -22,7 +22,9 @@ public sealed class QueueTrigger(WorkQueueReport queue, StaffAuth auth)
         if (!session.Allowed) return session.Refusal!;
         QueueAssignResult? done = request.Query["assigned"].ToString() is { Length: > 0 and <= 40 } assigned
             ? new(true, $"Case {assigned} assigned: the offer goes out now.", [])
-            : null;
+            : request.Query["reassigned"].ToString() is { Length: > 0 and <= 40 } reassigned
+                ? new(true, $"Case {reassigned} reassigned: the late reviewer's assignment is withdrawn and the new reviewer has the case.", [])
+                : null;
         return session.Page(QueuePage.Title, QueuePage.Body(await queue.BuildAsync(cancellationToken), session, done), StaffSections.WorkQueue);
     }
 

@@ -22,6 +22,7 @@ public static class CaseStatusPage
         var body = new StringBuilder();
 
         Actions(body, view, session.User!);
+        Retry(body, view, session);
 
         body.Append("<section aria-labelledby=\"status\"><h2 id=\"status\">Status</h2><dl>");
         Field(body, "Status", StaffFormat.Words(s.Status));
@@ -215,7 +216,7 @@ public static class CaseStatusPage
         var actions = new List<string>();
         if (user.IsIn(StaffRoles.MedicalDirector) && s.Status is "AwaitingManualAssignment" or "Overdue")
         {
-            actions.Add($"<a href=\"/api/staff/queue#case-{E(anchor)}\">Assign a reviewer (work queue)</a>");
+            actions.Add($"<a href=\"{QueuePage.Path}#{E(QueuePage.Anchor(s.CaseNumber))}\">{(s.Status == "Overdue" ? "Reassign the case" : "Assign a reviewer")} (work queue)</a>");
         }
 
         if (user.IsIn(StaffRoles.IntakeDesk) && s.Intake is { Stage: Storage.IntakeStages.Deferred })
@@ -225,7 +226,7 @@ public static class CaseStatusPage
 
         if (user.IsIn(StaffRoles.IntakeDesk) && view.Page.Letters.Count > 0)
         {
-            actions.Add($"<a href=\"/api/staff/intake#letter-{E(anchor)}\">Correct the letter (intake desk)</a>");
+            actions.Add($"<a href=\"{E(LetterCorrectionPage.Path(s.CaseNumber))}\">Correct the letter (intake desk)</a>");
         }
 
         body.Append("<section aria-labelledby=\"actions\"><h2 id=\"actions\">Actions</h2>");
@@ -233,6 +234,23 @@ public static class CaseStatusPage
             ? "<p>No action is open to your role" + (user.Roles.Count > 0 ? " (" + E(string.Join(", ", user.Roles.Order(StringComparer.Ordinal))) + ")" : "") + " in this state.</p>"
             : "<ul class=\"actions\">" + string.Concat(actions.Select(a => $"<li>{a}</li>")) + "</ul>");
         body.Append("</section>");
+    }
+
+    public static string RetryPath(string caseNumber) => $"{StaffCasesPage.CaseLink(caseNumber)}/retry";
+
+    public static string RetryPurpose(string caseNumber) => $"retry:{caseNumber}";
+
+    /// <summary>
+    /// A case that needs attention (its "needs attention" mail links here): the medical director retries it once the
+    /// cause is corrected; the workflow restarts at its stored step (the sweep's restart, as the keyed retry route).
+    /// </summary>
+    private static void Retry(StringBuilder body, StaffCaseView view, StaffSession session)
+    {
+        var s = view.Page.Status;
+        if (s.Status != "NeedsAttention" || !session.User!.IsIn(StaffRoles.MedicalDirector)) return;
+        body.Append("<form method=\"post\" action=\"").Append(E(RetryPath(s.CaseNumber))).Append("\">").Append(session.CsrfField(RetryPurpose(s.CaseNumber)))
+            .Append("<p class=\"hint\">When the cause below is corrected: the case's workflow starts again at its stored step.</p>")
+            .Append("<button type=\"submit\">Retry case ").Append(E(s.CaseNumber)).Append("</button></form>");
     }
 
     public static HtmlPage NotFound(string caseNumber) => Message("Case not found", $"No case {caseNumber}.", 404);

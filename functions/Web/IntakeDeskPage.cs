@@ -20,6 +20,17 @@ public static class IntakeDeskPage
 
     public static string HandledPurpose(string partition, string rejectionId) => $"intake-handled:{partition}/{rejectionId}";
 
+    public static string CorrectionPath(string partition, string rejectionId) => $"{Path}/{Uri.EscapeDataString(partition)}/{Uri.EscapeDataString(rejectionId)}/corrections";
+
+    public static string CorrectionPurpose(string partition, string rejectionId) => $"intake-correction:{partition}/{rejectionId}";
+
+    public static string ReleasePath(string partition, string rejectionId) => $"{Path}/{Uri.EscapeDataString(partition)}/{Uri.EscapeDataString(rejectionId)}/release";
+
+    public static string ReleasePurpose(string partition, string rejectionId) => $"intake-release:{partition}/{rejectionId}";
+
+    /// <summary>The id of a quarantined package's section (the intake desk's mail links to it).</summary>
+    public static string PackageAnchor(string rejectionId) => "rejection-" + Uri.EscapeDataString(rejectionId);
+
     public static string EligibilityPath(string caseNumber) => $"{Path}/cases/{Uri.EscapeDataString(caseNumber)}/eligibility";
 
     public static string EligibilityPurpose(string caseNumber) => $"eligibility:{caseNumber}";
@@ -35,7 +46,7 @@ public static class IntakeDeskPage
 
         var acts = session.User!.IsIn(StaffRoles.IntakeDesk);
         body.Append("<p>As of ").Append(E(DeadlineText.Pacific(view.GeneratedAt))).Append(". ")
-            .Append(view.Handled.ToString(CultureInfo.InvariantCulture)).Append(" earlier package(s) marked handled.</p>");
+            .Append(view.Handled.ToString(CultureInfo.InvariantCulture)).Append(" earlier package(s) marked handled or released.</p>");
         body.Append("<section aria-labelledby=\"quarantined\"><h2 id=\"quarantined\">Quarantined packages (").Append(view.Open.Count).Append(")</h2>");
         if (view.Open.Count == 0)
         {
@@ -43,15 +54,15 @@ public static class IntakeDeskPage
         }
         else
         {
-            body.Append("<p>Each package was set aside at intake, its files kept in the quarantine container. Contact the submitter with the reasons; ")
-                .Append("a corrected package is uploaded to intake as a new delivery. Then mark the package handled.</p>");
+            body.Append("<p>Each package was set aside at intake, its files kept in the quarantine container. Contact the submitter with the reasons. ")
+                .Append("Either add the corrected file(s) here and release the package (intake checks it again as a new delivery), or, when the submitter delivers it again, mark it handled.</p>");
         }
 
         var index = 0;
         foreach (var p in view.Open)
         {
             var id = $"package-{index++}";
-            body.Append("<section aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">")
+            body.Append("<section id=\"").Append(E(PackageAnchor(p.RejectionId))).Append("\" aria-labelledby=\"").Append(id).Append("\"><h3 id=\"").Append(id).Append("\">")
                 .Append(p.CaseNumber is null ? "Package with no case number" : "Package for case " + E(p.CaseNumber))
                 .Append(" (").Append(E(p.Kind)).Append(")</h3>")
                 .Append("<p>Rejected ").Append(E(DeadlineText.Pacific(p.RejectedAt))).Append(" (").Append(E(DeadlineText.Span(view.GeneratedAt - p.RejectedAt))).Append(" ago); rejection ")
@@ -70,6 +81,7 @@ public static class IntakeDeskPage
                 body.Append("</ul>");
             }
 
+            Release(body, p, id, session, acts);
             if (acts)
             {
                 body.Append("<form method=\"post\" action=\"").Append(E(HandledPath(p.Partition, p.RejectionId))).Append("\">").Append(session.CsrfField(HandledPurpose(p.Partition, p.RejectionId)))
@@ -82,6 +94,43 @@ public static class IntakeDeskPage
         body.Append("</section>");
         Questions(body, view, session, acts);
         return body.ToString();
+    }
+
+    /// <summary>
+    /// Release after correction: the corrected files added so far, the last failed release's reason, and (IntakeDesk) a
+    /// form to add a corrected file (multipart upload, no JavaScript needed) and one to release the package to intake.
+    /// </summary>
+    private static void Release(StringBuilder body, QuarantinedPackage p, string id, StaffSession session, bool acts)
+    {
+        if (p.Corrections.Count > 0)
+        {
+            body.Append("<h4>Corrected files</h4><ul>");
+            foreach (var c in p.Corrections)
+            {
+                body.Append("<li><code>").Append(E(c.FileName)).Append("</code> (").Append(c.Length.ToString("N0", CultureInfo.InvariantCulture)).Append(" bytes, added ")
+                    .Append(E(DeadlineText.Pacific(c.AddedAt))).Append(")</li>");
+            }
+
+            body.Append("</ul>");
+        }
+
+        if (p.ReleaseProblem is { } problem)
+        {
+            body.Append("<p class=\"error\">Not released: ").Append(E(problem)).Append("</p>");
+        }
+
+        if (!acts) return;
+        body.Append("<form method=\"post\" enctype=\"multipart/form-data\" action=\"").Append(E(CorrectionPath(p.Partition, p.RejectionId))).Append("\">")
+            .Append(session.CsrfField(CorrectionPurpose(p.Partition, p.RejectionId)))
+            .Append("<label for=\"").Append(id).Append("-file\">Corrected file for package ").Append(E(p.RejectionId)).Append("</label>")
+            .Append("<p class=\"hint\" id=\"").Append(id).Append("-file-hint\">It replaces the package's file of the same name (e.g. manifest.json); a new name is added. Earlier files are kept.</p>")
+            .Append("<input type=\"file\" name=\"file\" required id=\"").Append(id).Append("-file\" aria-describedby=\"").Append(id).Append("-file-hint\">")
+            .Append("<button type=\"submit\">Add the corrected file</button></form>");
+        if (p.CaseNumber is not null)
+        {
+            body.Append("<form method=\"post\" action=\"").Append(E(ReleasePath(p.Partition, p.RejectionId))).Append("\">").Append(session.CsrfField(ReleasePurpose(p.Partition, p.RejectionId)))
+                .Append("<button type=\"submit\">Release package ").Append(E(p.RejectionId)).Append(" to intake</button></form>");
+        }
     }
 
     /// <summary>Eligibility questions: each deferred case with screening's reasons and (IntakeDesk) a form to decide it.</summary>

@@ -85,6 +85,15 @@ public static class ReviewerPages
         }
 
         body.Append("<h2>Determination</h2><form method=\"post\" novalidate>").Append(Hidden("token", token));
+        body.Append(DeterminationFields(form, package));
+        body.Append("<button type=\"submit\">Submit the determination</button></form>");
+        return Page($"Review: case {caseNumber}", body.ToString(), status, !form.IsValid);
+    }
+
+    /// <summary>The determination's fields (summary, and per disputed item the decision and its grounds): the reviewer's form and the letter correction's.</summary>
+    internal static string DeterminationFields(FormState form, CasePackage package)
+    {
+        var body = new StringBuilder();
         body.Append(TextArea(form, ReviewerForms.Summary, "Clinical case summary", 10, "The facts of the case as they bear on the disputed items. No identifying details of the worker."));
         foreach (var item in package.DisputedItems)
         {
@@ -99,21 +108,20 @@ public static class ReviewerPages
             body.Append("</fieldset>");
         }
 
-        body.Append("<button type=\"submit\">Submit the determination</button></form>");
-        return Page($"Review: case {caseNumber}", body.ToString(), status, !form.IsValid);
+        return body.ToString();
     }
 
     private static string DisputedItems(CasePackage package) =>
         "<ul>" + string.Concat(package.DisputedItems.Select(i => $"<li>{E(i.Description)} (body part: {E(i.BodyPart)})</li>")) + "</ul>";
 
-    private static string ErrorSummary(FormState form)
+    internal static string ErrorSummary(FormState form)
     {
         if (form.IsValid) return "";
         var items = string.Concat(form.Errors.Select(e => $"<li><a href=\"#{E(e.Field)}\">{E(e.Message)}</a></li>"));
         return $"<div class=\"error-summary\" role=\"alert\" aria-labelledby=\"error-summary-title\" tabindex=\"-1\"><h2 id=\"error-summary-title\">There is a problem</h2><p>Nothing you typed was lost. Correct the following and submit again:</p><ul>{items}</ul></div>";
     }
 
-    private static string Hidden(string name, string value) => $"<input type=\"hidden\" name=\"{E(name)}\" value=\"{E(value)}\">";
+    internal static string Hidden(string name, string value) => $"<input type=\"hidden\" name=\"{E(name)}\" value=\"{E(value)}\">";
 
     private static (string Attributes, string Messages) Described(FormState form, string name, string? hint)
     {
@@ -133,7 +141,7 @@ public static class ReviewerPages
         return $"<label for=\"{E(name)}\">{E(label)}</label>{messages}<input type=\"text\" id=\"{E(name)}\" name=\"{E(name)}\" value=\"{E(value)}\"{attributes}>";
     }
 
-    private static string TextArea(FormState form, string name, string label, int rows, string? hint)
+    internal static string TextArea(FormState form, string name, string label, int rows, string? hint)
     {
         var (attributes, messages) = Described(form, name, hint);
         return $"<label for=\"{E(name)}\">{E(label)}</label>{messages}<textarea id=\"{E(name)}\" name=\"{E(name)}\" rows=\"{rows}\"{attributes}>{E(form[name])}</textarea>";

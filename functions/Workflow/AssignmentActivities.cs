@@ -24,6 +24,7 @@ public sealed class AssignmentActivities(
     Outbox outbox,
     AuditLog audit,
     CallbackLinks links,
+    ConsoleLinks console,
     DeadlineIndex deadlineIndex,
     ReviewerMatcher matcher,
     IOptions<ImrOptions> options,
@@ -247,7 +248,7 @@ public sealed class AssignmentActivities(
 
         // The mail links to the work queue (no key, no token: the medical director signs in to the console).
         await outbox.EnqueueAsync(new Notification($"escalation-{escalation.Level}", escalation.CaseNumber, options.Value.MedicalDirectorEmail,
-            MedicalDirectorNotices.NeedsReviewer(escalation.CaseNumber, escalation.Reason, links.StaffPage(Web.QueuePage.Path["/api/".Length..]))));
+            MedicalDirectorNotices.NeedsReviewer(escalation.CaseNumber, escalation.Reason, console.WorkQueue(escalation.CaseNumber))));
         await audit.RecordAsync(escalation.CaseNumber, $"escalation-{escalation.Level}", "Escalated to the medical director", escalation.Reason);
         logger.LogWarning("Case {CaseNumber} has no reviewer; escalated for manual assignment", escalation.CaseNumber);
     }

@@ -8,7 +8,12 @@ public static class AssignmentEvents
     public const string ReviewerDeclined = nameof(ReviewerDeclined);
     /// <summary>The medical director chose a reviewer by hand (admin route) after nobody was left.</summary>
     public const string ManualAssignment = nameof(ManualAssignment);
+    /// <summary>The medical director reassigned an overdue case from the console (workflow version 2.1 on).</summary>
+    public const string OverdueReassignment = nameof(OverdueReassignment);
 }
+
+/// <param name="FromAssignmentId">The assignment being replaced: an event for any other (stale, repeated) changes nothing.</param>
+public sealed record OverdueReassignment(string FromAssignmentId, string ReviewerId, string AssignedBy);
 
 /// <summary>The reviewer declined; the reason (and a declared conflict) is stored on the assignment by the callback route.</summary>
 public sealed record ReviewerDeclined(string AssignmentId);

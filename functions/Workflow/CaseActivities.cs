@@ -15,7 +15,6 @@ namespace Imr.Functions.Workflow;
 public sealed class CaseActivities(
     CaseStore cases,
     CaseRecordStore records,
-    Outbox outbox,
     DeadlineIndex deadlineIndex,
     Escalations escalations,
     AuditLog audit,
@@ -55,7 +54,7 @@ public sealed class CaseActivities(
     public async Task RecordNeedsAttention([ActivityTrigger] CaseAttention attention)
     {
         await cases.AddOnceAsync(new CaseEntity { PartitionKey = attention.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = attention.ManifestBlobName });
-        var reason = MedicalDirectorNotices.AttentionReason(attention.Step, attention.ErrorType, attention.Transient, ActivityRetry.MaxAttempts, RetryRoute(attention.CaseNumber));
+        var reason = MedicalDirectorNotices.AttentionReason(attention.Step, attention.ErrorType, attention.Transient, ActivityRetry.MaxAttempts);
         var (c, applied) = await cases.ChangeAsync(attention.CaseNumber, c =>
         {
             if (c.AttentionSince == attention.At) return; // this failure is recorded already (a repeated run)
@@ -145,7 +144,8 @@ public sealed class CaseActivities(
         }
 
         // Same notification id as the sweep's overdue escalation: the medical director hears of it once.
-        await outbox.EnqueueAsync(new Notification(Escalations.NotificationId(EscalationLevels.Overdue), caseNumber, options.Value.MedicalDirectorEmail, MedicalDirectorNotices.Overdue(caseNumber)));
+        var (subject, body) = MedicalDirectorNotices.Overdue(caseNumber);
+        await escalations.SendOnceAsync(caseNumber, EscalationLevels.Overdue, subject, body); // with the work queue's link
         logger.LogWarning("Case {CaseNumber} is overdue", caseNumber);
     }
 }

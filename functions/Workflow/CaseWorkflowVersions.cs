@@ -20,8 +20,14 @@ public static class CaseWorkflowVersions
     /// <summary>Version 2: the case's row records the workflow version the case runs on (after OpenCase).</summary>
     public const string RecordsVersion = "2.0";
 
+    /// <summary>
+    /// Version 2.1: while the case is overdue, the determination wait also takes the medical director's reassignment from
+    /// the console (<see cref="AssignmentEvents.OverdueReassignment"/>, OverdueReassignmentStep).
+    /// </summary>
+    public const string OverdueReassignment = "2.1";
+
     /// <summary>The version new cases start on.</summary>
-    public const string Current = RecordsVersion;
+    public const string Current = OverdueReassignment;
 
     /// <summary>Whether this instance started on <paramref name="version"/> or later (an unversioned instance is older than any).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version) =>

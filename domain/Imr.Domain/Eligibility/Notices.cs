@@ -65,9 +65,9 @@ public static class MedicalDirectorNotices
         "The case has passed its due date without a determination. The review continues.");
 
     /// <summary>Why a case needs attention (also recorded on the case): the failed step and whether retrying can cure it.</summary>
-    public static string AttentionReason(string step, string errorType, bool transient, int maxAttempts, string retryRoute) => transient
+    public static string AttentionReason(string step, string errorType, bool transient, int maxAttempts) => transient
         ? $"Step {step} kept failing ({errorType}) after {maxAttempts} attempts; reconciliation restarts the case at its stored step."
-        : $"Step {step} failed ({errorType}); retrying cannot cure it. Correct the cause, then retry the case: POST {retryRoute}.";
+        : $"Step {step} failed ({errorType}); retrying cannot cure it. Correct the cause, then retry the case from its page in the staff console.";
 
     public static NoticeText NeedsAttention(string caseNumber, string reason) => new($"IMR case {caseNumber} needs attention", reason);
 

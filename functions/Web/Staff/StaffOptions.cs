@@ -13,6 +13,12 @@ public sealed class StaffOptions
     /// </summary>
     public bool DevSignIn { get; set; }
 
+    /// <summary>
+    /// The staff console's address for links in mails to staff (e.g. <c>https://imr.example.org</c>; the pages are under
+    /// <c>/api/staff/…</c>). Empty: the scheme, host and port of <c>Callback:PublicBaseUrl</c>, the app's own address.
+    /// </summary>
+    public string? ConsoleBaseUrl { get; set; }
+
     /// <summary>How long a development sign-in lasts.</summary>
     public TimeSpan DevSessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
@@ -37,6 +43,12 @@ public sealed class StaffOptions
         if (DevSignIn && runsInAppService)
         {
             yield return "Staff:DevSignIn is on, but the app runs in Azure App Service (WEBSITE_INSTANCE_ID / WEBSITE_SITE_NAME are set): the development sign-in would let anyone sign in as anyone. Remove Staff__DevSignIn; staff sign in with Entra ID (App Service Authentication).";
+        }
+
+        if (ConsoleBaseUrl is { Length: > 0 } console
+            && (!Uri.TryCreate(console, UriKind.Absolute, out var consoleUrl) || consoleUrl.Scheme is not ("https" or "http") || consoleUrl.Query.Length > 0 || consoleUrl.Fragment.Length > 0 || consoleUrl.UserInfo.Length > 0))
+        {
+            yield return $"Staff:ConsoleBaseUrl must be an absolute http(s) address without query or fragment (e.g. https://imr.example.org), the address of the staff console in mails; it is '{ConsoleBaseUrl}'.";
         }
 
         if (DevSessionLifetime <= TimeSpan.Zero || DevSessionLifetime > TimeSpan.FromDays(1))

@@ -35,6 +35,8 @@ internal static class DeterminationWait
         var overdue = false;
         var excluded = new List<string>(excludedReviewers ?? []);
         var eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
+        // From version 2.1: the medical director's reassignment of the overdue case (one waiter for the whole wait, as above).
+        var reassignTask = OverdueReassignmentStep.Waiter(context, revision);
         // Only the current assignment's determination counts, and during a correction only the corrected revision.
         bool Counts(DeterminationSubmitted s) => s.AssignmentId == current.AssignmentId && s.Revision >= revision;
 
@@ -49,6 +51,7 @@ internal static class DeterminationWait
             points = points.OrderBy(p => p.At).ThenBy(p => p.Kind).ToList();
 
             var missed = false;
+            AssignmentOffer? reassigned = null;
             foreach (var point in points)
             {
                 // Wait for this point unless the right determination comes first; a determination for another assignment is ignored.
@@ -56,12 +59,21 @@ internal static class DeterminationWait
                 {
                     using var cts = new CancellationTokenSource();
                     var timer = context.CreateTimer(point.At, cts.Token);
-                    if (await Task.WhenAny(eventTask, timer) == timer)
+                    var first = await (reassignTask is null ? Task.WhenAny(eventTask, timer) : Task.WhenAny(eventTask, timer, reassignTask));
+                    if (first == timer)
                     {
                         break;
                     }
 
                     cts.Cancel();
+                    if (reassignTask is not null && first == reassignTask)
+                    {
+                        (reassigned, roundsUsed) = await OverdueReassignmentStep.ApplyAsync(context, registered.CaseNumber, current, overdue, roundsUsed, reassignTask.Result);
+                        reassignTask = OverdueReassignmentStep.Waiter(context, revision);
+                        if (reassigned is not null) break;
+                        continue;
+                    }
+
                     var submitted = await eventTask;
                     if (Counts(submitted))
                     {
@@ -71,6 +83,7 @@ internal static class DeterminationWait
                     eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
                 }
 
+                if (reassigned is not null) break;
                 if (eventTask.IsCompletedSuccessfully && Counts(eventTask.Result))
                 {
                     return (eventTask.Result, current); // arrived together with the timer: the determination wins
@@ -93,11 +106,18 @@ internal static class DeterminationWait
                 if (missed) break;
             }
 
-            if (!missed)
+            if (!missed && reassigned is null)
             {
-                // Every timer has fired: only the determination is left to wait for.
-                while (true)
+                // Every timer has fired: only the determination (or, from version 2.1, a reassignment) is left to wait for.
+                while (reassigned is null)
                 {
+                    if (reassignTask is not null && await Task.WhenAny(eventTask, reassignTask) == reassignTask)
+                    {
+                        (reassigned, roundsUsed) = await OverdueReassignmentStep.ApplyAsync(context, registered.CaseNumber, current, overdue, roundsUsed, reassignTask.Result);
+                        reassignTask = OverdueReassignmentStep.Waiter(context, revision);
+                        continue;
+                    }
+
                     var submitted = await eventTask;
                     if (Counts(submitted))
                     {
@@ -106,6 +126,15 @@ internal static class DeterminationWait
 
                     eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
                 }
+            }
+
+            if (reassigned is not null)
+            {
+                // Reassigned by hand while overdue: the new reviewer has until the case's due date (passed); the late one is excluded.
+                excluded.Add(current.ReviewerId);
+                current = reassigned;
+                reviewerDue = registered.CaseDueAt;
+                continue;
             }
 
             // The reviewer's due date passed: withdraw (the reviewer's links stop working, the reviewer's load is released),

@@ -126,7 +126,7 @@ public sealed class StaffConsoleBrowserTests : IAsyncLifetime
         await SignInAsync(intakePage, "Sign in as Ivan Intake");
         await intakePage.GotoAsync(Url($"/api/cases/{caseNumber}/page"));
         Assert.Equal($"Case {caseNumber}", await intakePage.TitleAsync());
-        Assert.Contains($"/api/staff/intake#letter-{caseNumber}", await intakePage.GetByRole(AriaRole.Link, new() { Name = "Correct the letter (intake desk)" }).GetAttributeAsync("href"));
+        Assert.Contains($"/api/staff/cases/{caseNumber}/letter-correction", await intakePage.GetByRole(AriaRole.Link, new() { Name = "Correct the letter (intake desk)" }).GetAttributeAsync("href"));
     }
 
     [Fact]
