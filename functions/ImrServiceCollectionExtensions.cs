@@ -88,6 +88,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<FiguresReport>();
         services.AddSingleton<WorkQueueReport>();
         services.AddSingleton<IntakeDesk>();
+        services.AddSingleton<ReviewChangeRequests>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

@@ -22,6 +22,7 @@ public static class CaseStatusPage
         var body = new StringBuilder();
 
         Actions(body, view, session.User!);
+        body.Append(ReviewChangeForms.Render(view, session));
 
         body.Append("<section aria-labelledby=\"status\"><h2 id=\"status\">Status</h2><dl>");
         Field(body, "Status", StaffFormat.Words(s.Status));

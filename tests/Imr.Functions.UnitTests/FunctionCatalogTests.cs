@@ -14,18 +14,20 @@ public class FunctionCatalogTests
 
         Assert.Equal(
         [
-            "AcceptAssignment:Http", "AssignFromWorkQueue:Http", "AssignManually:Activity", "AssignReviewerByHand:Http",
-            "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration", "CheckRecords:Activity",
-            "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity", "DeadlineSweep:Timer", "DeclineAssignment:Http",
-            "DevSignIn:Http", "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity",
-            "EscalateMissedReviewerDue:Activity", "ExportProgramFigures:Http", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http",
-            "ImportRoster:Http", "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity",
-            "IssueIneligibilityNotice:Activity", "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity", "MarkPackageHandled:Http",
-            "OfferAssignment:Activity", "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity",
-            "RecordWorkflowVersion:Activity", "RegisterCase:Activity", "RemindReviewer:Activity", "RequestRecords:Activity",
-            "ResolveEligibility:Activity", "ResolveEligibilityAtDesk:Http", "RetryCase:Http", "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity",
-            "ShowAssignmentOffer:Http", "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http",
-            "ShowDeterminationForm:Http", "ShowDevSignIn:Http", "ShowIntakeDesk:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
+            "AcceptAssignment:Http", "ApplyReviewChange:Activity", "AssignFromWorkQueue:Http", "AssignManually:Activity",
+            "AssignReviewerByHand:Http", "BuildDailyPrintBatch:Timer", "BuildPrintBatch:Http", "CaseOrchestrator:Orchestration",
+            "CheckRecords:Activity", "CloseAtIntake:Activity", "CloseCase:Activity", "CombineApplication:Activity",
+            "ConvertToExpedited:Http", "ConvertToExpeditedByStaff:Http", "DeadlineSweep:Timer", "DeclineAssignment:Http", "DevSignIn:Http",
+            "EndAssignment:Activity", "EndOffer:Activity", "EscalateForManualAssignment:Activity", "EscalateMissedReviewerDue:Activity",
+            "ExportProgramFigures:Http", "GetAtRiskReport:Http", "GetCaseStatus:Http", "Health:Http", "ImportRoster:Http",
+            "IntakeFromBlob:Blob", "IntakeSweep:Timer", "IssueDetermination:Activity", "IssueIneligibilityNotice:Activity",
+            "IssueLetterCorrection:Http", "ListCases:Http", "MarkOverdue:Activity", "MarkPackageHandled:Http", "OfferAssignment:Activity",
+            "OpenCase:Activity", "RecordAcceptance:Activity", "RecordNeedsAttention:Activity", "RecordWorkflowVersion:Activity",
+            "RegisterCase:Activity", "RemindReviewer:Activity", "ReportTreatmentAuthorised:Http", "ReportTreatmentAuthorisedByStaff:Http",
+            "RequestRecords:Activity", "ResolveEligibility:Activity", "ResolveEligibilityAtDesk:Http", "RetryCase:Http",
+            "RosterFromBlob:Blob", "ScheduleReview:Activity", "ScreenEligibility:Activity", "ShowAssignmentOffer:Http",
+            "ShowAtRiskDashboard:Http", "ShowAtRiskReport:Http", "ShowCase:Http", "ShowCaseStatus:Http", "ShowDeterminationForm:Http",
+            "ShowDevSignIn:Http", "ShowIntakeDesk:Http", "ShowProgramFigures:Http", "ShowWorkQueue:Http", "StaffSignOut:Http",
             "StaffSignedOut:Http", "SubmitDetermination:Http", "SubmitEligibilityResolution:Http",
         ], found);
     }

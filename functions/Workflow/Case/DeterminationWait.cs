@@ -30,6 +30,8 @@ internal static class DeterminationWait
     internal static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0,
         IEnumerable<string>? excludedReviewers = null, DateTimeOffset? reviewStartedAt = null)
     {
+        var changes = ReviewChangeWait.Of(context);
+        registered = changes?.Current(registered) ?? registered; // a conversion during the offers: its deadlines
         var current = offer;
         var reviewerDue = registered.ReviewerDueAt;
         var overdue = false;
@@ -49,6 +51,7 @@ internal static class DeterminationWait
             points = points.OrderBy(p => p.At).ThenBy(p => p.Kind).ToList();
 
             var missed = false;
+            var rescheduled = false;
             foreach (var point in points)
             {
                 // Wait for this point unless the right determination comes first; a determination for another assignment is ignored.
@@ -56,12 +59,22 @@ internal static class DeterminationWait
                 {
                     using var cts = new CancellationTokenSource();
                     var timer = context.CreateTimer(point.At, cts.Token);
-                    if (await Task.WhenAny(eventTask, timer) == timer)
+                    var change = changes?.Next(context);
+                    var first = change is null ? await Task.WhenAny(eventTask, timer) : await Task.WhenAny(eventTask, timer, change);
+                    if (first == timer)
                     {
                         break;
                     }
 
                     cts.Cancel();
+                    if (first == change)
+                    {
+                        // Converted to expedited: the schedule starts again from the new deadlines (an authorisation ends the run).
+                        (registered, reviewerDue) = await RescheduleAsync(context, changes!, registered, revision);
+                        rescheduled = true;
+                        break;
+                    }
+
                     var submitted = await eventTask;
                     if (Counts(submitted))
                     {
@@ -70,6 +83,8 @@ internal static class DeterminationWait
 
                     eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
                 }
+
+                if (rescheduled) break;
 
                 if (eventTask.IsCompletedSuccessfully && Counts(eventTask.Result))
                 {
@@ -93,11 +108,21 @@ internal static class DeterminationWait
                 if (missed) break;
             }
 
+            if (rescheduled) continue;
+
             if (!missed)
             {
-                // Every timer has fired: only the determination is left to wait for.
+                // Every timer has fired: only the determination (or a review change) is left to wait for.
                 while (true)
                 {
+                    var change = changes?.Next(context);
+                    if (change is not null && await Task.WhenAny(eventTask, change) == change)
+                    {
+                        (registered, reviewerDue) = await RescheduleAsync(context, changes!, registered, revision);
+                        rescheduled = true;
+                        break;
+                    }
+
                     var submitted = await eventTask;
                     if (Counts(submitted))
                     {
@@ -108,12 +133,15 @@ internal static class DeterminationWait
                 }
             }
 
+            if (rescheduled) continue;
+
             // The reviewer's due date passed: withdraw (the reviewer's links stop working, the reviewer's load is released),
             // escalate, offer to the next eligible reviewer.
             await context.CallActivityAsync(nameof(AssignmentActivities.EndAssignment), new AssignmentEnded(registered.CaseNumber, current.AssignmentId, "The reviewer due date passed without a determination."), ActivityRetry.Options);
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt), ActivityRetry.Options);
             excluded.Add(current.ReviewerId);
             (current, roundsUsed) = await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
+            registered = changes?.Current(registered) ?? registered; // converted while the case was offered again
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {
@@ -121,5 +149,13 @@ internal static class DeterminationWait
                 overdue = true;
             }
         }
+    }
+
+    /// <summary>Applies a review change during the wait: the new case and reviewer due dates (a correction keeps the case's only).</summary>
+    private static async Task<(CaseRegistered Registered, DateTimeOffset ReviewerDue)> RescheduleAsync(TaskOrchestrationContext context, ReviewChangeWait changes, CaseRegistered registered, int revision)
+    {
+        var applied = await changes.ApplyAsync(context, registered.CaseNumber);
+        var updated = registered with { CaseDueAt = applied.CaseDueAt, ReviewerDueAt = applied.ReviewerDueAt };
+        return (updated, revision > 0 ? updated.CaseDueAt : applied.ReviewerDueAt);
     }
 }
