@@ -36,6 +36,9 @@ public sealed class ReviewChangeActivities(
     /// <summary>The notification id of a party's review-ended notice (the letter's role slug).</summary>
     public static string ReviewEndedNoticeId(string role) => "review-ended-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
 
+    /// <summary>The notification id of a party's review-expedited notice.</summary>
+    public static string ReviewExpeditedNoticeId(string role) => "review-expedited-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
+
     [Function(nameof(ApplyReviewChange))]
     public async Task<ReviewChangeApplied> ApplyReviewChange([ActivityTrigger] ReviewChangeStep step) =>
         step.Change.Kind == ReviewChangeKinds.TreatmentAuthorised ? await EndReviewAsync(step) : await ConvertAsync(step);
@@ -43,7 +46,7 @@ public sealed class ReviewChangeActivities(
     /// <summary>
     /// 8 CCR 9792.10.4(c): the deadlines of an expedited review counted from the conversion, never later than the
     /// original ones (<see cref="DeadlinePolicy.ConvertToExpedited"/>). The case row and the sweep's due-date check
-    /// follow; the reviewer who accepted the case is told the new due date.
+    /// follow; the reviewer who accepted the case is told the new due date, and the parties are notified.
     /// </summary>
     private async Task<ReviewChangeApplied> ConvertAsync(ReviewChangeStep step)
     {
@@ -83,6 +86,26 @@ public sealed class ReviewChangeActivities(
                 await outbox.EnqueueAsync(new Notification($"{assignmentId}-expedited", step.CaseNumber, reviewer.Email,
                     ReviewerNotices.ConvertedToExpedited(step.CaseNumber, changed.ReviewerDueAt, reviewer.TimeZone)));
             }
+        }
+
+        // 8 CCR 9792.10.4(c): the parties are notified immediately (the letter's parties; by post without e-mail).
+        var record = await records.ReadAsync(changed);
+        var package = record.Package;
+        var notice = new ReviewExpeditedNotice(options.Value.OrganizationName, step.CaseNumber, DateOnly.FromDateTime(step.Change.RequestedAt.UtcDateTime), changed.CaseDueAt)
+        {
+            Program = package.Program.ToString(),
+            ClaimNumber = package.ClaimNumber,
+            OrganizationAddress = options.Value.OrganizationAddressLines,
+        };
+        var words = await wording.CurrentAsync();
+        foreach (var (role, name) in ServedParties.OfLetter(package))
+        {
+            if (role == AddresseeRoles.AdministrativeDirector) continue;
+            var email = record.Contacts.EmailOf(role);
+            var body = ReviewExpeditedNoticeRenderer.Render(notice with { Addressee = role }, words);
+            var id = ReviewExpeditedNoticeId(role);
+            await outbox.EnqueueAsync(new Notification(id, step.CaseNumber, email ?? name, ReviewExpeditedNoticeRenderer.Subject(step.CaseNumber), body) { ToName = name });
+            if (email is null) await postal.FileAsync(step.CaseNumber, id, role, name, record.Addresses.AddressOf(role), step.Change.RequestedAt, "Notice: review expedited", null, body);
         }
 
         await audit.RecordAsync(step.CaseNumber, "review-change-expedited", "Converted to expedited",

@@ -98,6 +98,9 @@ public sealed class ReviewChangeTests
         Assert.True(after.CaseDueAt < before.CaseDueAt - TimeSpan.FromDays(20), $"case due {after.CaseDueAt:u}, was {before.CaseDueAt:u}");
         Assert.StartsWith("To: rev-002@reviewers.example", mail);
         Assert.Contains("converted to an expedited review", mail);
+        var party = await WaitForNotificationAsync(caseNumber, ReviewChangeActivities.ReviewExpeditedNoticeId(Domain.Letters.AddresseeRoles.InjuredWorker));
+        Assert.Contains("converted from a regular review to an expedited review", party.ReplaceLineEndings(" "));
+        Assert.Contains("(8 CCR 9792.10.4(c))", party.ReplaceLineEndings(" "));
 
         // A third request after it was applied: answered 200, nothing raised, the dates stay.
         var third = await requests.ConvertToExpeditedAsync(caseNumber, Staff, host.Client);
