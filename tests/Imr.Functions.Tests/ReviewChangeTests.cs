@@ -105,7 +105,8 @@ public sealed class ReviewChangeTests
         // A third request after it was applied: answered 200, nothing raised, the dates stay.
         var third = await requests.ConvertToExpeditedAsync(caseNumber, Staff, host.Client);
         Assert.Equal(200, third.Status);
-        var audit = await AuditAsync(host, caseNumber);
+        // The audit row is the activity's last write: wait for it (the notices above come before it).
+        var audit = await TestEnvironment.EventuallyAsync(async () => await AuditAsync(host, caseNumber) is var rows && rows.Any(a => a.What == "Converted to expedited") ? rows : null, TimeSpan.FromSeconds(45), "conversion audit");
         var converted = Assert.Single(audit, a => a.What == "Converted to expedited");
         Assert.Contains("by " + Staff, converted.Details);
         Assert.Single(audit, a => a.What == "Conversion to expedited asked");
@@ -154,7 +155,7 @@ public sealed class ReviewChangeTests
         // Delivered again: nothing changes twice. Any other change to the closed case: 409.
         Assert.Equal(200, (await requests.TreatmentAuthorisedAsync(caseNumber, null, "Claims System (keyed route)", host.Client)).Status);
         Assert.Equal(409, (await requests.ConvertToExpeditedAsync(caseNumber, Staff, host.Client)).Status);
-        var audit = await AuditAsync(host, caseNumber);
+        var audit = await TestEnvironment.EventuallyAsync(async () => await AuditAsync(host, caseNumber) is var rows && rows.Any(a => a.What == "Ended — treatment authorised") ? rows : null, TimeSpan.FromSeconds(45), "end audit");
         Assert.Single(audit, a => a.What == "Ended — treatment authorised");
         Assert.Single(audit, a => a.What == "Treatment authorised (reported)");
     }
