@@ -91,6 +91,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<WorkQueueReport>();
         services.AddSingleton<IntakeDesk>();
         services.AddSingleton<QuarantineRelease>();
+        services.AddSingleton<ReviewChangeRequests>();
         services.AddTransient<CaseActivities>();
         services.AddTransient<IssuanceActivities>();
         services.AddTransient<AssignmentActivities>();

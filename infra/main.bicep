@@ -92,6 +92,12 @@ param principalId string = ''
 ])
 param principalType string = 'User'
 
+@description('Principal (a group, preferably) of the staff who edit the wording templates: Storage Blob Data Contributor on the templates container only; empty for none.')
+param templateEditorsPrincipalId string = ''
+
+@description('Principal (a group, preferably) of the mail room that prints the daily batches: Storage Blob Data Reader on the mailroom container only; empty for none.')
+param mailRoomPrincipalId string = ''
+
 @description('Create or update the WORM retention policy of the determinations container. Set false (LETTER_RETENTION_POLICY_LOCKED=true) once the policy is locked: Azure refuses any PUT on a locked policy, so later provisions must leave it alone.')
 param manageLetterRetentionPolicy bool = true
 
@@ -141,6 +147,11 @@ var containerNames = [
   'roster'
   'casefiles'
   'caserecords'
+  // Staff wording overrides (templates/<program>/<name>.liquid), read by the app; and the mail room's mailings and
+  // daily print batches (mailroom/mailings/…, mailroom/batches/<day>.pdf), written by the app. Both were created on
+  // first use (mailroom) or optional (templates) before; created here so their access can be granted per container.
+  'templates'
+  'mailroom'
 ]
 var tableNames = [
   'Cases'
@@ -208,6 +219,8 @@ module storage 'modules/storage.bicep' = {
     manageImmutabilityPolicy: manageLetterRetentionPolicy
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    templateEditorsPrincipalId: templateEditorsPrincipalId
+    mailRoomPrincipalId: mailRoomPrincipalId
     publicNetworkAccess: !enablePrivateNetworking
   }
   dependsOn: [

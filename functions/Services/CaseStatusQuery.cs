@@ -12,7 +12,13 @@ public sealed record CaseStatusView(
     string? Outcomes,
     IntakeView? Intake = null,
     IReadOnlyList<AuditEntry>? Audit = null,
-    AttentionView? Attention = null);
+    AttentionView? Attention = null)
+{
+    /// <summary>Why the review ended without a determination ("TreatmentAuthorised", 8 CCR 9792.10.6(a)); null otherwise.</summary>
+    public string? EndedReason { get; init; }
+    /// <summary>The case runs on expedited deadlines (filed so, or converted, 8 CCR 9792.10.4(c)).</summary>
+    public bool Expedited { get; init; }
+}
 
 /// <summary>Why the case needs attention (a workflow step failed): the step and the kind of failure, and since when.</summary>
 public sealed record AttentionView(string Reason, DateTimeOffset? Since);
@@ -112,6 +118,7 @@ public sealed class CaseStatusQuery(CaseStore cases, IntakeStore intake, AuditLo
             c.Outcomes,
             intakeView,
             audit,
-            attention);
+            attention)
+        { EndedReason = c.EndedReason, Expedited = c.Expedited };
     }
 }

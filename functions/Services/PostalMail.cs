@@ -26,18 +26,32 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
     public async Task FileAsync(string caseNumber, string notificationId, string role, string recipientName, PostalAddress? address, DateTimeOffset at,
         string documentTitle, byte[]? documentPdf, string? documentText, CancellationToken ct = default)
     {
+        // A mailing filed after its day's batch was built (a step retried for more than a day) goes into the next day's
+        // batch not yet built, never nowhere. A retry finds the mailing under whichever day it was filed and files nothing.
         var day = MailingDay(at);
-        var blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
-        if (await store.ExistsAsync(blobName, ct)) return; // a retry: rendering again would only be thrown away
+        string blobName;
+        while (true)
+        {
+            blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
+            if (await store.ExistsAsync(blobName, ct)) return; // a retry: rendering again would only be thrown away
+            if (!await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct)) break;
+            day = day.AddDays(1);
+        }
+
         var mailing = new Mailing(caseNumber, notificationId, role, recipientName, address, documentTitle, day);
         var pdf = MailingPdfRenderer.Render(mailing, imr.Value.OrganizationName, imr.Value.OrganizationAddressLines, documentPdf, documentText);
         if (await store.CreateOnceAsync(blobName, BinaryData.FromBytes(pdf), ct))
         {
             logger.LogInformation("Case {CaseNumber}: mailing {NotificationId} filed for {Day:yyyy-MM-dd}{Missing}", caseNumber, notificationId, day, address is null ? " (no postal address on file)" : "");
+            if (day != MailingDay(at))
+            {
+                logger.LogInformation("Case {CaseNumber}: mailing {NotificationId} filed after the print batch of {Filed:yyyy-MM-dd}; it goes in the batch of {Day:yyyy-MM-dd}", caseNumber, notificationId, MailingDay(at), day);
+            }
+
             if (await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct))
             {
-                // Filed after its day's batch was built (a step retried for more than a day): no batch will hold it.
-                logger.LogWarning("Case {CaseNumber}: mailing {Blob} was filed after the print batch of {Day:yyyy-MM-dd}; print it from its blob", caseNumber, blobName, day);
+                // The batch was built between the check above and this write (a race of seconds): print it from its blob.
+                logger.LogWarning("Case {CaseNumber}: mailing {Blob} was filed while the print batch of {Day:yyyy-MM-dd} was built; print it from its blob", caseNumber, blobName, day);
             }
         }
     }

@@ -55,6 +55,8 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     /// <summary>The manual-assignment round the orchestration waits for (0: none yet); the admin route answers this round once.</summary>
     public int ManualAssignmentRound { get; set; }
+    /// <summary>Why a case closed without a determination after review began, e.g. "TreatmentAuthorised" (8 CCR 9792.10.6(a)); null otherwise.</summary>
+    public string? EndedReason { get; set; }
     /// <summary>The case orchestration's version (Workflow/CaseWorkflowVersions); null for cases started before version 2.</summary>
     public string? WorkflowVersion { get; set; }
 

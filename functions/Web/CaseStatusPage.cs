@@ -23,6 +23,7 @@ public static class CaseStatusPage
 
         Actions(body, view, session.User!);
         Retry(body, view, session);
+        body.Append(ReviewChangeForms.Render(view, session));
 
         body.Append("<section aria-labelledby=\"status\"><h2 id=\"status\">Status</h2><dl>");
         Field(body, "Status", StaffFormat.Words(s.Status));

@@ -26,8 +26,15 @@ public static class CaseWorkflowVersions
     /// </summary>
     public const string OverdueReassignment = "2.1";
 
+    /// <summary>
+    /// Version 3: the review listens for review changes (<see cref="ReviewChangeEvents.ReviewChanged"/>): conversion to
+    /// expedited (8 CCR 9792.10.4(c)) and authorisation of the treatment (8 CCR 9792.10.6(a)), applied by an activity at
+    /// the offer, manual-assignment and determination waits. Cases on older versions never take them (the routes answer 409).
+    /// </summary>
+    public const string ReviewChanges = "3.0";
+
     /// <summary>The version new cases start on.</summary>
-    public const string Current = OverdueReassignment;
+    public const string Current = ReviewChanges;
 
     /// <summary>Whether this instance started on <paramref name="version"/> or later (an unversioned instance is older than any).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version) =>

@@ -46,6 +46,12 @@ param deployerPrincipalId string = ''
 @description('Kind of deployerPrincipalId.')
 param deployerPrincipalType string = 'User'
 
+@description('Group of the staff who edit wording templates: Storage Blob Data Contributor on the templates container only; empty for none.')
+param templateEditorsPrincipalId string = ''
+
+@description('Group of the mail room: Storage Blob Data Reader on the mailroom container only; empty for none.')
+param mailRoomPrincipalId string = ''
+
 @description('Days a previous blob version is kept before lifecycle management deletes it (versions arise where blobs are overwritten, e.g. the Functions host\'s timer status blobs; the immutable container has none).')
 @minValue(1)
 @maxValue(365)
@@ -237,6 +243,47 @@ resource deployerBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }
+}
+
+// People get only the container they work in (least privilege). The app's identity keeps the account-wide Storage
+// Blob Data Owner above: the Functions host needs it for AzureWebJobsStorage, and it covers both containers (the app
+// only reads templates, and writes mailroom create-once).
+var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+
+resource templatesContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: 'templates'
+}
+
+resource mailRoomContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: 'mailroom'
+}
+
+resource templateEditorsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(templateEditorsPrincipalId)) {
+  name: guid(storage.id, 'templates', templateEditorsPrincipalId, storageBlobDataContributor)
+  scope: templatesContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: templateEditorsPrincipalId
+    principalType: 'Group'
+  }
+  dependsOn: [
+    containers
+  ]
+}
+
+resource mailRoomRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(mailRoomPrincipalId)) {
+  name: guid(storage.id, 'mailroom', mailRoomPrincipalId, storageBlobDataReader)
+  scope: mailRoomContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    principalId: mailRoomPrincipalId
+    principalType: 'Group'
+  }
+  dependsOn: [
+    containers
+  ]
 }
 
 output id string = storage.id

@@ -37,6 +37,11 @@ public sealed partial record CasePackage
     /// made before the field existed: the screening then cannot tell and does not reject for it.
     /// </summary>
     public ApplicationSigner? ApplicationSignedBy { get; init; }
+    /// <summary>
+    /// The enrollee's grievance with the health plan (DMHC: Health and Safety Code 1374.30, 1368.03(a)): IMR follows the
+    /// plan's grievance process. Null on packages made before the field existed (and for other programs): not checked.
+    /// </summary>
+    public PlanGrievance? PlanGrievance { get; init; }
     /// <summary>How the notice of assignment reaches the claims administrator; it sets the medical-records deadline.</summary>
     public NoticeMethod NoticeOfAssignmentBy { get; init; } = NoticeMethod.Electronic;
     /// <summary>Where notices about the package itself (a rejection) go.</summary>
@@ -392,6 +397,26 @@ public enum DisputeType
     ExperimentalInvestigational,
     /// <summary>Health plans: a coverage decision (the service is excluded by the contract), not medical necessity; not for IMR.</summary>
     Coverage,
+}
+
+/// <summary>Where the enrollee's grievance with the health plan stands when IMR is asked for.</summary>
+public enum GrievanceStatus
+{
+    /// <summary>The plan decided the grievance and upheld its decision (in whole or in part): its decision is final.</summary>
+    Upheld,
+    /// <summary>Filed, and the plan has not resolved it yet.</summary>
+    Pending,
+}
+
+/// <summary>The enrollee's grievance with the health plan (DMHC).</summary>
+public sealed record PlanGrievance
+{
+    public required DateOnly FiledOn { get; init; }
+    public required GrievanceStatus Status { get; init; }
+    /// <summary>When the plan decided it (for <see cref="GrievanceStatus.Upheld"/>).</summary>
+    public DateOnly? DecidedOn { get; init; }
+    /// <summary>The department found that an earlier review is warranted (Health and Safety Code 1368.03(a)): no waiting period.</summary>
+    public bool? WaivedByDepartment { get; init; }
 }
 
 /// <summary>Who signed the application for IMR.</summary>

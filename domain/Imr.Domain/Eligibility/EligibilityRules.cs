@@ -39,6 +39,17 @@ public sealed record EligibilityRules
     public bool RequireDecisionAttached { get; init; } = true;
     /// <summary>A liability dispute waits until liability is resolved (8 CCR 9792.10.1); where false it is not for IMR at all.</summary>
     public bool DeferLiability { get; init; } = true;
+    /// <summary>
+    /// DMHC: the enrollee first uses the plan's grievance process (Health and Safety Code 1374.30, 1368.03(a)): IMR may be
+    /// asked for once the plan upheld its decision, or after <see cref="GrievanceDays"/> without a resolution
+    /// (<see cref="ExpeditedGrievanceDays"/> for an urgent case, 1368.01(b)), or earlier when the department waived the wait.
+    /// </summary>
+    public bool RequireGrievanceFirst { get; init; }
+    /// <summary>Days of an unresolved grievance after which IMR may be asked for (1368.03(a): up to 30).</summary>
+    public int GrievanceDays { get; init; } = 30;
+    /// <summary>The same for an urgent (expedited) case (1368.01(b): 3 days).</summary>
+    public int ExpeditedGrievanceDays { get; init; } = 3;
+
     /// <summary>Whether applications of the same worker, requesting physician and date of injury are combined into one case.</summary>
     public bool CombineApplications { get; init; }
 

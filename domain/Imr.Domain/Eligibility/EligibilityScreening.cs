@@ -103,6 +103,17 @@ public static class EligibilityScreening
             reasons.Add("Coverage decision: the dispute is whether the service is covered by the contract, not whether it is medically necessary; coverage decisions are not referred for independent review.");
         }
 
+        if (rules.RequireGrievanceFirst && package.PlanGrievance is { Status: GrievanceStatus.Pending, WaivedByDepartment: not true } grievance)
+        {
+            var waited = package.ApplicationDate.DayNumber - grievance.FiledOn.DayNumber;
+            var needed = package.Expedited ? rules.ExpeditedGrievanceDays : rules.GrievanceDays;
+            if (waited < needed)
+            {
+                reasons.Add($"Plan grievance not completed: the grievance was filed with the health plan on {grievance.FiledOn:yyyy-MM-dd}, {waited} day(s) before the application; " +
+                    $"Independent Medical Review may be asked for once the plan upholds its decision or after {needed} days without a resolution{(package.Expedited ? " (urgent case)" : "")}.");
+            }
+        }
+
         if (package.DisputeType == DisputeType.Liability && !rules.DeferLiability)
         {
             reasons.Add("Not a medical-necessity dispute: liability for the treatment is not decided by this review.");

@@ -24,6 +24,16 @@ public static class ReviewerNotices
         $"IMR case {caseNumber}: determination due {reviewerDueAt:u}",
         $"A reminder: your determination for this case is due {reviewerDueAt:u}. Use the determination link you were sent on acceptance.\n");
 
+    /// <summary>The case was converted to an expedited review (8 CCR 9792.10.4(c)): the reviewer's new due date.</summary>
+    public static NoticeText ConvertedToExpedited(string caseNumber, DateTimeOffset reviewerDueAt, string reviewerTimeZone) => new(
+        $"IMR case {caseNumber}: now an expedited review",
+        $"This case was converted to an expedited review. Your determination is now due {InZone(reviewerDueAt, reviewerTimeZone)}.\n\nUse the determination link you were sent on acceptance.\n");
+
+    /// <summary>The disputed treatment was authorised: the review ended, the reviewer's links no longer take an answer.</summary>
+    public static NoticeText ReviewEnded(string caseNumber) => new(
+        $"IMR case {caseNumber}: review ended, please stop work",
+        "The disputed treatment was authorised, so this review has ended without a determination. Please stop work on the case; its links no longer accept an answer.\n");
+
     /// <summary>An application combined into the case the reviewer is reviewing added disputed items to it.</summary>
     public static NoticeText ItemsAdded(string caseNumber, string combinedCaseNumber, IReadOnlyList<string> addedItemIds)
     {

@@ -3,6 +3,7 @@ using Imr.Domain.Cases;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
+using PdfSharp.UniversalAccessibility;
 
 namespace Imr.Domain.Letters;
 
@@ -14,7 +15,11 @@ public sealed record Mailing(string CaseNumber, string NotificationId, string Ro
 /// upper window, the recipient's name and address in the lower window, its first line 1" from the left edge and 2" from
 /// the top (<see cref="WindowLeft"/>, <see cref="WindowTop"/>) — then the document's own pages (the letter's PDF as
 /// issued, or a notice's text set on pages). The PDF's title and subject name the case, role and recipient, so the
-/// print batch can list the mailing from the file alone.
+/// print batch can list the mailing from the file alone. Tagged as the letter is (PDFsharp's universal accessibility):
+/// language, title shown, a structure tree with the address sheet (H1 "Mailing", P blocks) and a notice's text as P
+/// paragraphs. A mailing that encloses the letter's PDF imports its pages as issued and is not tagged (PDFsharp's
+/// accessibility support refuses imported pages); the letter itself is tagged in its own blob. The print batch, made of
+/// imported pages, is a print job and is not tagged either.
 /// </summary>
 public static class MailingPdfRenderer
 {
@@ -41,33 +46,48 @@ public static class MailingPdfRenderer
         var day = mailing.MailingDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         document.Info.CreationDate = day;
         document.Info.ModificationDate = day;
+        // PDFsharp's accessibility support refuses imported pages ("Cannot handle page import"): a mailing that encloses
+        // the letter's PDF (itself tagged, in its own blob) stays untagged; a notice mailing, drawn here, is tagged.
+        var structure = documentPdf is null ? Tagged(document) : null;
 
         var sheet = document.AddPage();
         sheet.Size = PdfSharp.PageSize.Letter;
         using (var gfx = XGraphics.FromPdfPage(sheet))
         {
-            // Return address in the upper window (about 1/2" from the top).
+            // Return address in the upper window (about 1/2" from the top). The sheet's heading for assistive technology.
             var y = 36.0;
-            foreach (var line in (string[])[organizationName, .. returnAddress])
+            structure?.BeginElement(PdfBlockLevelElementTag.Heading1);
+            gfx.DrawString(LetterText.Flow(organizationName), font, XBrushes.Black, new XRect(Margin / 2 + 18, y, 300, LineHeight), XStringFormats.TopLeft);
+            structure?.End();
+            y += LineHeight;
+            structure?.BeginElement(PdfBlockLevelElementTag.Paragraph);
+            foreach (var line in returnAddress)
             {
                 gfx.DrawString(LetterText.Flow(line), font, XBrushes.Black, new XRect(Margin / 2 + 18, y, 300, LineHeight), XStringFormats.TopLeft);
                 y += LineHeight;
             }
 
+            structure?.End();
+
             // The recipient block in the lower window.
             y = WindowTop;
             string[] recipient = mailing.Address is { } address ? [LetterText.Flow(mailing.RecipientName), .. address.Lines()] : [LetterText.Flow(mailing.RecipientName), NoAddress];
+            structure?.BeginElement(PdfBlockLevelElementTag.Paragraph);
             foreach (var line in recipient)
             {
                 gfx.DrawString(line, line == recipient[0] ? bold : font, XBrushes.Black, new XRect(WindowLeft, y, 4.5 * 72 - 18, LineHeight), XStringFormats.TopLeft);
                 y += LineHeight;
             }
 
+            structure?.End();
+
             // Below the fold: what is enclosed, for the recipient and the mail room.
             y = 4 * 72;
             foreach (var line in new[] { $"IMR Case Number: {mailing.CaseNumber}", $"Enclosed: {mailing.DocumentTitle}", $"Served by mail on: {LetterText.Date(mailing.MailingDay)}" })
             {
+                structure?.BeginElement(PdfBlockLevelElementTag.Paragraph);
                 gfx.DrawString(line, font, XBrushes.Black, new XRect(Margin, y, sheet.Width.Point - 2 * Margin, LineHeight), XStringFormats.TopLeft);
+                structure?.End();
                 y += LineHeight;
             }
         }
@@ -79,7 +99,7 @@ public static class MailingPdfRenderer
         }
         else
         {
-            TextPages(document, documentText ?? "", font);
+            TextPages(document, documentText ?? "", font, structure);
         }
 
         using var output = new MemoryStream();
@@ -90,8 +110,17 @@ public static class MailingPdfRenderer
     /// <summary>"Mailing CM13-0012345 Claims administrator": the title the print batch reads back.</summary>
     public static string Title(Mailing mailing) => $"Mailing {mailing.CaseNumber} {mailing.Role}";
 
-    /// <summary>Plain text (a notice) set on letter pages, lines wrapped at spaces.</summary>
-    internal static void TextPages(PdfDocument document, string text, XFont font)
+    /// <summary>The document made tagged (language, title shown); its structure builder.</summary>
+    internal static StructureBuilder Tagged(PdfDocument document)
+    {
+        var ua = UAManager.ForDocument(document);
+        ua.SetDocumentLanguage(LetterPdfRenderer.Language);
+        document.ViewerPreferences.DisplayDocTitle = true;
+        return ua.StructureBuilder;
+    }
+
+    /// <summary>Plain text (a notice) set on letter pages, lines wrapped at spaces; each line of the text is a P element.</summary>
+    internal static void TextPages(PdfDocument document, string text, XFont font, StructureBuilder? structure)
     {
         PdfPage? page = null;
         XGraphics? gfx = null;
@@ -111,7 +140,14 @@ public static class MailingPdfRenderer
                         y = Margin;
                     }
 
-                    gfx.DrawString(line, font, XBrushes.Black, new XRect(Margin, y, page.Width.Point - 2 * Margin, LineHeight), XStringFormats.TopLeft);
+                    if (line.Length > 0)
+                    {
+                        // One element per line: a paragraph's lines may fall on two pages, and an element stays on one.
+                        structure?.BeginElement(PdfBlockLevelElementTag.Paragraph);
+                        gfx.DrawString(line, font, XBrushes.Black, new XRect(Margin, y, page.Width.Point - 2 * Margin, LineHeight), XStringFormats.TopLeft);
+                        structure?.End();
+                    }
+
                     y += LineHeight;
                 }
             }

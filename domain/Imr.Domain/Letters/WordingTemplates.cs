@@ -12,8 +12,12 @@ public static class TemplateNames
     public const string LetterAppeal = "letter-appeal";
     public const string NoticeOfAssignment = "notice-of-assignment";
     public const string IneligibilityNotice = "ineligibility-notice";
+    /// <summary>The notice that the review ended because the disputed treatment was authorised.</summary>
+    public const string ReviewEnded = "review-ended";
+    /// <summary>The notice to the parties that a regular review was converted to an expedited one.</summary>
+    public const string ReviewExpedited = "review-expedited";
 
-    public static IReadOnlyList<string> All { get; } = [LetterMeaning, LetterAppeal, NoticeOfAssignment, IneligibilityNotice];
+    public static IReadOnlyList<string> All { get; } = [LetterMeaning, LetterAppeal, NoticeOfAssignment, IneligibilityNotice, ReviewEnded, ReviewExpedited];
 }
 
 /// <summary>

@@ -83,6 +83,7 @@ public static class ReviewPrograms
             RequireSignature = true,
             RequireDecisionAttached = false, // the department asks the plan for its decision (1374.30(n)(2))
             DeferLiability = false,
+            RequireGrievanceFirst = true, // 1374.30, 1368.03(a): 30 days, 3 when urgent (1368.01(b))
         },
         Deadlines = DeadlinePolicy.CaliforniaDmhc,
         Records = new MedicalRecordsPolicy { WorkingDaysAfterNotice = 3, Expedited = TimeSpan.FromHours(24) },

@@ -27,6 +27,7 @@ internal static class AssignmentFlow
         // cancelled: an answer is matched to its offer by assignment id, and an event is never handed to a waiter that
         // was given up (the SDK gives an event to the newest waiter, or to an abandoned one when no newer one exists).
         var waiters = OfferAnswerWaiters.Of(context);
+        var changes = ReviewChangeWait.Of(context);
         while (round < roundsUsed + registered.MaxOfferRounds)
         {
             round++;
@@ -43,8 +44,16 @@ internal static class AssignmentFlow
             {
                 var accepted = waiters.Accepted ??= context.WaitForExternalEvent<ReviewerAccepted>(CaseEvents.ReviewerAccepted);
                 var declined = waiters.Declined ??= context.WaitForExternalEvent<ReviewerDeclined>(AssignmentEvents.ReviewerDeclined);
-                var first = await Task.WhenAny(timer, accepted, declined);
+                var change = changes?.Next(context);
+                var first = change is null ? await Task.WhenAny(timer, accepted, declined) : await Task.WhenAny(timer, accepted, declined, change);
                 if (first == timer) break;
+                if (first == change)
+                {
+                    // A conversion changes the case's deadlines, not this offer's window; an authorisation ends the run.
+                    await changes!.ApplyAsync(context, registered.CaseNumber);
+                    continue;
+                }
+
                 if (first == accepted)
                 {
                     var forThisOffer = accepted.Result.AssignmentId == offer.AssignmentId;
@@ -98,12 +107,26 @@ internal static class AssignmentFlow
                 await context.CallActivityAsync(nameof(AssignmentActivities.EscalateForManualAssignment), ask, ActivityRetry.Options);
             }
 
+            var changes = ReviewChangeWait.Of(context);
             ManualAssignment manual;
-            do
+            Task<ManualAssignment>? choice = null;
+            while (true)
             {
-                manual = await context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
+                choice ??= context.WaitForExternalEvent<ManualAssignment>(AssignmentEvents.ManualAssignment);
+                if (changes is not null)
+                {
+                    var change = changes.Next(context);
+                    if (await Task.WhenAny(choice, change) == change)
+                    {
+                        await changes.ApplyAsync(context, caseNumber); // the choice waiter stays: it is the newest one
+                        continue;
+                    }
+                }
+
+                manual = await choice;
+                choice = null;
+                if (manual.Round == awaitedRound) break;
             }
-            while (manual.Round != awaitedRound);
 
             round = awaitedRound;
             var assigned = await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.AssignManually), new ManualAssignmentRequest(caseNumber, round, manual.ReviewerId, manual.AssignedBy), ActivityRetry.Options);

@@ -25,6 +25,12 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         {
             return await RunCaseAsync(context, input);
         }
+        catch (ReviewEndedException)
+        {
+            // The treatment was authorised (8 CCR 9792.10.6(a)): ApplyReviewChange closed the case, withdrew the open
+            // assignment and served the notices; there is no letter to issue.
+            return new CaseOutcome(input.CaseNumber, "EndedTreatmentAuthorised", null);
+        }
         catch (TaskFailedException failed)
         {
             var log = context.CreateReplaySafeLogger<CaseOrchestrator>();

@@ -30,6 +30,8 @@ internal static class DeterminationWait
     internal static async Task<(DeterminationSubmitted Submitted, AssignmentOffer Offer)> WaitForDeterminationAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer offer, int roundsUsed, int revision = 0,
         IEnumerable<string>? excludedReviewers = null, DateTimeOffset? reviewStartedAt = null)
     {
+        var changes = ReviewChangeWait.Of(context);
+        registered = changes?.Current(registered) ?? registered; // a conversion during the offers: its deadlines
         var current = offer;
         var reviewerDue = registered.ReviewerDueAt;
         var overdue = false;
@@ -51,6 +53,7 @@ internal static class DeterminationWait
             points = points.OrderBy(p => p.At).ThenBy(p => p.Kind).ToList();
 
             var missed = false;
+            var rescheduled = false;
             AssignmentOffer? reassigned = null;
             foreach (var point in points)
             {
@@ -59,13 +62,22 @@ internal static class DeterminationWait
                 {
                     using var cts = new CancellationTokenSource();
                     var timer = context.CreateTimer(point.At, cts.Token);
-                    var first = await (reassignTask is null ? Task.WhenAny(eventTask, timer) : Task.WhenAny(eventTask, timer, reassignTask));
+                    var change = changes?.Next(context);
+                    var first = await Task.WhenAny(Pending(eventTask, timer, reassignTask, change));
                     if (first == timer)
                     {
                         break;
                     }
 
                     cts.Cancel();
+                    if (first == change)
+                    {
+                        // Converted to expedited: the schedule starts again from the new deadlines (an authorisation ends the run).
+                        (registered, reviewerDue) = await RescheduleAsync(context, changes!, registered, revision);
+                        rescheduled = true;
+                        break;
+                    }
+
                     if (reassignTask is not null && first == reassignTask)
                     {
                         (reassigned, roundsUsed) = await OverdueReassignmentStep.ApplyAsync(context, registered.CaseNumber, current, overdue, roundsUsed, reassignTask.Result);
@@ -83,7 +95,8 @@ internal static class DeterminationWait
                     eventTask = context.WaitForExternalEvent<DeterminationSubmitted>(CaseEvents.DeterminationSubmitted);
                 }
 
-                if (reassigned is not null) break;
+                if (rescheduled || reassigned is not null) break;
+
                 if (eventTask.IsCompletedSuccessfully && Counts(eventTask.Result))
                 {
                     return (eventTask.Result, current); // arrived together with the timer: the determination wins
@@ -106,12 +119,23 @@ internal static class DeterminationWait
                 if (missed) break;
             }
 
+            if (rescheduled) continue;
+
             if (!missed && reassigned is null)
             {
-                // Every timer has fired: only the determination (or, from version 2.1, a reassignment) is left to wait for.
+                // Every timer has fired: only the determination (or a review change, or from version 2.1 a reassignment) is left to wait for.
                 while (reassigned is null)
                 {
-                    if (reassignTask is not null && await Task.WhenAny(eventTask, reassignTask) == reassignTask)
+                    var change = changes?.Next(context);
+                    var first = await Task.WhenAny(Pending(eventTask, reassignTask, change));
+                    if (first == change)
+                    {
+                        (registered, reviewerDue) = await RescheduleAsync(context, changes!, registered, revision);
+                        rescheduled = true;
+                        break;
+                    }
+
+                    if (reassignTask is not null && first == reassignTask)
                     {
                         (reassigned, roundsUsed) = await OverdueReassignmentStep.ApplyAsync(context, registered.CaseNumber, current, overdue, roundsUsed, reassignTask.Result);
                         reassignTask = OverdueReassignmentStep.Waiter(context, revision);
@@ -128,6 +152,8 @@ internal static class DeterminationWait
                 }
             }
 
+            if (rescheduled) continue;
+
             if (reassigned is not null)
             {
                 // Reassigned by hand while overdue: the new reviewer has until the case's due date (passed); the late one is excluded.
@@ -143,6 +169,7 @@ internal static class DeterminationWait
             await context.CallActivityAsync(nameof(DeadlineActivities.EscalateMissedReviewerDue), new MissedReviewerDue(registered.CaseNumber, current.AssignmentId, current.ReviewerId, registered.CaseDueAt), ActivityRetry.Options);
             excluded.Add(current.ReviewerId);
             (current, roundsUsed) = await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, excluded, roundsUsed);
+            registered = changes?.Current(registered) ?? registered; // converted while the case was offered again
             reviewerDue = registered.CaseDueAt; // the replacement has until the case's own due date, which does not move
             if (!overdue && context.CurrentUtcDateTime >= registered.CaseDueAt)
             {
@@ -150,5 +177,16 @@ internal static class DeterminationWait
                 overdue = true;
             }
         }
+    }
+
+    /// <summary>The tasks the wait is waiting on (the versioned waiters are null on older instances).</summary>
+    private static Task[] Pending(params Task?[] tasks) => tasks.OfType<Task>().ToArray();
+
+    /// <summary>Applies a review change during the wait: the new case and reviewer due dates (a correction keeps the case's only).</summary>
+    private static async Task<(CaseRegistered Registered, DateTimeOffset ReviewerDue)> RescheduleAsync(TaskOrchestrationContext context, ReviewChangeWait changes, CaseRegistered registered, int revision)
+    {
+        var applied = await changes.ApplyAsync(context, registered.CaseNumber);
+        var updated = registered with { CaseDueAt = applied.CaseDueAt, ReviewerDueAt = applied.ReviewerDueAt };
+        return (updated, revision > 0 ? updated.CaseDueAt : applied.ReviewerDueAt);
     }
 }
