@@ -40,6 +40,8 @@ public sealed record MacroOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
     /// <summary>How often the simulated reviewers list their mail; null: 1 s in a burst, 250 ms in steady mode.</summary>
     public TimeSpan? OutboxPollInterval { get; init; }
+    /// <summary>The real case mix (<c>--mix</c>): each case's category and kind drawn from it, the roster <see cref="CaseMix.DefaultRoster"/>; null: the sample case alone, the bench roster.</summary>
+    public CaseMix? Mix { get; init; }
     /// <summary>Extra runtime settings (e.g. LocalRuntime:PartitionCount) for tuning runs.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 }
@@ -78,6 +80,10 @@ public sealed record MacroResult
     /// stand; these say how far they can be trusted.
     /// </summary>
     public IReadOnlyList<string> HarnessErrors { get; init; } = [];
+    /// <summary>With <c>--mix</c>: the mix file's name; null for the sample case alone.</summary>
+    public string? Mix { get; init; }
+    /// <summary>With <c>--mix</c>: the run's cases by treatment category.</summary>
+    public SortedDictionary<string, int>? CasesByCategory { get; init; }
 }
 
 /// <summary>
@@ -103,7 +109,7 @@ public static partial class MacroBenchmark
             ["LocalRuntime:Backend"] = options.Backend.ToString(),
             ["LocalRuntime:TaskHub"] = "bench" + runId.ToLowerInvariant(),
             ["LocalRuntime:WorkerId"] = "bench",
-            ["LocalRuntime:RosterSeedFile"] = Path.Combine(options.RepoRoot, "samples", "bench-roster.json"),
+            ["LocalRuntime:RosterSeedFile"] = Path.Combine(options.RepoRoot, options.Mix is null ? "samples/bench-roster.json" : CaseMix.DefaultRoster),
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in options.Settings) settings[k] = v;
@@ -113,7 +119,7 @@ public static partial class MacroBenchmark
         var blobs = new BlobServiceClient(options.StorageConnectionString); // the outside world's clients are not counted
         var casesTable = new TableClient(options.StorageConnectionString, StorageNames.CasesTable);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.ReviewerConcurrency * 2 }) { Timeout = TimeSpan.FromMinutes(2) };
-        var samples = new SampleCases(options.RepoRoot);
+        var samples = new SampleCases(options.RepoRoot, options.Mix);
         var answers = samples.DeterminationAnswers;
         var steady = options.Mode == LoadMode.Steady;
         var caseCount = steady ? Math.Max(1, (int)Math.Round(options.RatePerMinute * options.Duration.TotalMinutes)) : options.Cases;
@@ -231,6 +237,8 @@ public static partial class MacroBenchmark
             AzuritePeakRssBytes = options.AzuritePid is { } pid ? ProcessMemory.PeakRssBytes(pid) : null,
             Settings = settings.Where(s => s.Key.StartsWith("LocalRuntime:", StringComparison.Ordinal) && s.Key is not ("LocalRuntime:HttpUrl" or "LocalRuntime:RosterSeedFile" or "LocalRuntime:TaskHub")).ToDictionary(),
             HarnessErrors = [.. harnessErrors.GroupBy(e => e).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} (×{g.Count()})")],
+            Mix = options.Mix?.Source,
+            CasesByCategory = options.Mix?.CategoriesOf(caseCount),
         };
         foreach (var f in failures.Take(5)) log.WriteLine($"[{options.Backend}] reviewer failure: {f}");
         return result;

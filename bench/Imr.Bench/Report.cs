@@ -113,6 +113,17 @@ public static class Report
             }
         }
 
+        if (r.Runs.FirstOrDefault(x => x.CasesByCategory is not null) is { } mixed)
+        {
+            // The real mix (--mix): what the cases were, so a run on it reads apart from one on the sample case alone.
+            s.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Case mix: `{mixed.Mix}` (DMHC packages, roster samples/dmhc-roster.json); the {mixed.Cases} cases of the {mixed.Backend} {mixed.Mode.ToLowerInvariant()} run by treatment category:").AppendLine();
+            s.AppendLine("| category | cases |").AppendLine("| --- | ---: |");
+            foreach (var (category, count) in mixed.CasesByCategory!.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal))
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {category} | {count} |");
+            }
+        }
+
         if (azure is not null || memory is not null)
         {
             s.AppendLine().Append(RequestTables(azure, memory));

@@ -16,7 +16,7 @@ public sealed record PrintBatchResult(DateOnly Day, string? BlobName, int Mailin
 /// gets one print batch of that day's mailings. The day is the notice's own time in California (the orchestration's or
 /// the register's time), never the clock at the attempt, so a retried step files the same mailing under the same name.
 /// </summary>
-public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, ILogger<PostalMail> logger)
+public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, TimeProvider time, ILogger<PostalMail> logger)
 {
     /// <summary>The mailing day of a notice: its date in the program's time zone (Pacific).</summary>
     public static DateOnly MailingDay(DateTimeOffset at) =>
@@ -28,13 +28,16 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
     {
         var day = MailingDay(at);
         var blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
-        if (await store.ExistsAsync(blobName, ct)) return; // a retry: rendering again would only be thrown away
+        // Rendered and written create-once without looking first (one request per mailing): only a retry, which is rare,
+        // renders again and then writes nothing.
         var mailing = new Mailing(caseNumber, notificationId, role, recipientName, address, documentTitle, day);
         var pdf = MailingPdfRenderer.Render(mailing, imr.Value.OrganizationName, imr.Value.OrganizationAddressLines, documentPdf, documentText);
         if (await store.CreateOnceAsync(blobName, BinaryData.FromBytes(pdf), ct))
         {
             logger.LogInformation("Case {CaseNumber}: mailing {NotificationId} filed for {Day:yyyy-MM-dd}{Missing}", caseNumber, notificationId, day, address is null ? " (no postal address on file)" : "");
-            if (await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct))
+            // A day's batch is built once the day is over (the timer builds yesterday's; one built by hand before its day
+            // is over says so when it is built): only a mailing filed after its day can have missed it.
+            if (MailingDay(time.GetUtcNow()) > day && await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct))
             {
                 // Filed after its day's batch was built (a step retried for more than a day): no batch will hold it.
                 logger.LogWarning("Case {CaseNumber}: mailing {Blob} was filed after the print batch of {Day:yyyy-MM-dd}; print it from its blob", caseNumber, blobName, day);
@@ -57,6 +60,11 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
         var pdfs = new List<byte[]>();
         foreach (var name in mailings) pdfs.Add((await store.ReadAsync(name, ct)).ToArray());
         var created = await store.CreateOnceAsync(blobName, BinaryData.FromBytes(PrintBatchRenderer.Render(day, pdfs)), ct);
+        if (created && day >= MailingDay(time.GetUtcNow()))
+        {
+            logger.LogWarning("Print batch {Day:yyyy-MM-dd} built before its day is over: mailings filed later that day are not in it; print them from their blobs", day);
+        }
+
         logger.LogInformation("Print batch {Day:yyyy-MM-dd}: {Count} mailings", day, mailings.Count);
         return new PrintBatchResult(day, blobName, mailings.Count, AlreadyBuilt: !created);
     }
