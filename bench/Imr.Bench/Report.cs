@@ -113,6 +113,18 @@ public static class Report
             }
         }
 
+        if (r.Runs.Where(x => x.OfferStages.Count > 0).ToList() is { Count: > 0 } staged)
+        {
+            // Where upload→offer time goes: each stage from the audit rows' table timestamps (see MacroResult.OfferStages).
+            s.AppendLine().AppendLine("### Where upload→offer time goes (per stage, ms p50 / p95 / p99)").AppendLine();
+            s.AppendLine("| stage | " + string.Join(" | ", staged.Select(x => $"{x.Backend} {x.Mode.ToLowerInvariant()}")) + " |");
+            s.AppendLine("| --- |" + string.Concat(staged.Select(_ => " ---: |")));
+            foreach (var stage in staged.SelectMany(x => x.OfferStages.Select(st => st.Stage)).Distinct())
+            {
+                s.Append("| ").Append(stage).Append(" | ").Append(string.Join(" | ", staged.Select(x => x.OfferStages.FirstOrDefault(st => st.Stage == stage)?.Ms is { } ms ? P(ms) : "–"))).AppendLine(" |");
+            }
+        }
+
         if (r.Runs.FirstOrDefault(x => x.CasesByCategory is not null) is { } mixed)
         {
             // The real mix (--mix): what the cases were, so a run on it reads apart from one on the sample case alone.
