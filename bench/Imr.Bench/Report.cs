@@ -10,7 +10,8 @@ public sealed record BenchReport(string Machine, DateTimeOffset At, string Comma
 /// <summary>Writes the results as JSON, a Markdown table and a chart (SVG; PNG through headless Chromium when installed).</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // A run that completed nothing has NaN percentiles: written as "NaN", not an exception that loses the whole report.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The 1-minute load average when the run started: figures from a busy machine are not comparable with a quiet one.</summary>
     public static string LoadAverage { get; } = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
