@@ -217,6 +217,8 @@ public static partial class MacroBenchmark
 
         var requests = counter.Snapshot();
         var hub = settings["LocalRuntime:TaskHub"]!;
+        var byTarget = counter.SnapshotByTarget();
+        // After both snapshots: the runtime keeps polling while the stage timings are read.
         IReadOnlyList<StageTiming> stages = [];
         try
         {
@@ -228,7 +230,6 @@ public static partial class MacroBenchmark
             HarnessError("the stage timings' audit query", e);
         }
 
-        var byTarget = counter.SnapshotByTarget();
         var completed = closedAt.Count;
         var first = uploadedAt.Values.DefaultIfEmpty(DateTimeOffset.UtcNow).Min();
         var last = closedAt.Values.DefaultIfEmpty(first).Max();
