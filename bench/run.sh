@@ -14,6 +14,8 @@
 #   bench/run.sh --burst --steady --cases 200     a burst, then steady load at half its throughput, per backend
 #   bench/run.sh --cases 100 --tune               also the Azure Storage backend with alternative durable settings
 #   bench/run.sh --steady --set LocalRuntime:MaxQueuePollingInterval=00:00:00.5   any runtime setting, every run
+#   bench/run.sh --cases 200 --mix bench/results/dmhc-mix.json   the real DMHC case mix (categories and kinds weighted as
+#                     the published determinations, bench/DmhcMix) and the roster samples/dmhc-roster.json
 #   bench/run.sh --micro
 # Options: --backends AzureStorage,InMemory  --timeout-minutes M  --out DIR (default bench/results).
 set -euo pipefail

@@ -40,6 +40,8 @@ public sealed record MacroOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
     /// <summary>How often the simulated reviewers list their mail; null: 1 s in a burst, 250 ms in steady mode.</summary>
     public TimeSpan? OutboxPollInterval { get; init; }
+    /// <summary>The real case mix (<c>--mix</c>): each case's category and kind drawn from it, the roster <see cref="CaseMix.DefaultRoster"/>; null: the sample case alone, the bench roster.</summary>
+    public CaseMix? Mix { get; init; }
     /// <summary>Extra runtime settings (e.g. LocalRuntime:PartitionCount) for tuning runs.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 }
@@ -78,7 +80,20 @@ public sealed record MacroResult
     /// stand; these say how far they can be trusted.
     /// </summary>
     public IReadOnlyList<string> HarnessErrors { get; init; } = [];
+    /// <summary>
+    /// Where upload→offer time goes, stage by stage (ms, in path order): from the upload to each step's audit row as the
+    /// table stamped it (intake received, eligibility screened, notice of assignment sent, offered), and from the offer to
+    /// when the reviewers' poll saw it. Read after the run with the harness's own, uncounted client.
+    /// </summary>
+    public IReadOnlyList<StageTiming> OfferStages { get; init; } = [];
+    /// <summary>With <c>--mix</c>: the mix file's name; null for the sample case alone.</summary>
+    public string? Mix { get; init; }
+    /// <summary>With <c>--mix</c>: the run's cases by treatment category.</summary>
+    public SortedDictionary<string, int>? CasesByCategory { get; init; }
 }
+
+/// <summary>One stage of a case's way to its offer and how long it took (ms).</summary>
+public sealed record StageTiming(string Stage, Percentiles Ms);
 
 /// <summary>
 /// Drives N cases end to end through the local runtime: uploads with the Azure SDK, simulated reviewers answering
@@ -103,7 +118,7 @@ public static partial class MacroBenchmark
             ["LocalRuntime:Backend"] = options.Backend.ToString(),
             ["LocalRuntime:TaskHub"] = "bench" + runId.ToLowerInvariant(),
             ["LocalRuntime:WorkerId"] = "bench",
-            ["LocalRuntime:RosterSeedFile"] = Path.Combine(options.RepoRoot, "samples", "bench-roster.json"),
+            ["LocalRuntime:RosterSeedFile"] = Path.Combine(options.RepoRoot, options.Mix is null ? "samples/bench-roster.json" : CaseMix.DefaultRoster),
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in options.Settings) settings[k] = v;
@@ -113,7 +128,7 @@ public static partial class MacroBenchmark
         var blobs = new BlobServiceClient(options.StorageConnectionString); // the outside world's clients are not counted
         var casesTable = new TableClient(options.StorageConnectionString, StorageNames.CasesTable);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.ReviewerConcurrency * 2 }) { Timeout = TimeSpan.FromMinutes(2) };
-        var samples = new SampleCases(options.RepoRoot);
+        var samples = new SampleCases(options.RepoRoot, options.Mix);
         var answers = samples.DeterminationAnswers;
         var steady = options.Mode == LoadMode.Steady;
         var caseCount = steady ? Math.Max(1, (int)Math.Round(options.RatePerMinute * options.Duration.TotalMinutes)) : options.Cases;
@@ -203,6 +218,18 @@ public static partial class MacroBenchmark
         var requests = counter.Snapshot();
         var hub = settings["LocalRuntime:TaskHub"]!;
         var byTarget = counter.SnapshotByTarget();
+        // After both snapshots: the runtime keeps polling while the stage timings are read.
+        IReadOnlyList<StageTiming> stages = [];
+        try
+        {
+            using var stagesDone = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            stages = await OfferStagesAsync(new TableClient(options.StorageConnectionString, StorageNames.AuditTable), uploadedAt, offeredAt, stagesDone.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            HarnessError("the stage timings' audit query", e);
+        }
+
         var completed = closedAt.Count;
         var first = uploadedAt.Values.DefaultIfEmpty(DateTimeOffset.UtcNow).Min();
         var last = closedAt.Values.DefaultIfEmpty(first).Max();
@@ -231,9 +258,52 @@ public static partial class MacroBenchmark
             AzuritePeakRssBytes = options.AzuritePid is { } pid ? ProcessMemory.PeakRssBytes(pid) : null,
             Settings = settings.Where(s => s.Key.StartsWith("LocalRuntime:", StringComparison.Ordinal) && s.Key is not ("LocalRuntime:HttpUrl" or "LocalRuntime:RosterSeedFile" or "LocalRuntime:TaskHub")).ToDictionary(),
             HarnessErrors = [.. harnessErrors.GroupBy(e => e).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} (×{g.Count()})")],
+            OfferStages = stages,
+            Mix = options.Mix?.Source,
+            CasesByCategory = options.Mix?.CategoriesOf(caseCount),
         };
         foreach (var f in failures.Take(5)) log.WriteLine($"[{options.Backend}] reviewer failure: {f}");
         return result;
+    }
+
+    /// <summary>The audit rows that mark the steps to an offer, in path order (What column).</summary>
+    public static readonly string[] OfferMarks = ["Received", "Eligible", "NoticeOfAssignmentSent", "Offered"];
+
+    /// <summary>
+    /// Per case, the time from the upload to the first marking row, between consecutive marks, and from the offer's row to
+    /// the reviewers' sight of the offer: a structural delay (a poll interval, a backoff, a sequential wait) shows as a
+    /// stage whose p50 sits near a constant, load as one that grows with the queue.
+    /// </summary>
+    public static async Task<IReadOnlyList<StageTiming>> OfferStagesAsync(TableClient audit, IReadOnlyDictionary<string, DateTimeOffset> uploadedAt, IReadOnlyDictionary<string, DateTimeOffset> offeredAt, CancellationToken ct)
+    {
+        var names = new List<string>();
+        var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        void Add(string stage, TimeSpan d)
+        {
+            if (!values.TryGetValue(stage, out var list)) { values[stage] = list = []; names.Add(stage); }
+            list.Add(Math.Max(0, d.TotalMilliseconds));
+        }
+
+        foreach (var (caseNumber, uploaded) in uploadedAt.OrderBy(u => u.Key, StringComparer.Ordinal))
+        {
+            var at = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            await foreach (var e in audit.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, select: ["What", "Timestamp"], cancellationToken: ct))
+            {
+                if (e.GetString("What") is { } what && e.Timestamp is { } stamped && OfferMarks.Contains(what) && (!at.TryGetValue(what, out var first) || stamped < first)) at[what] = stamped;
+            }
+
+            var (previous, from) = (uploaded, "upload");
+            foreach (var mark in OfferMarks)
+            {
+                if (!at.TryGetValue(mark, out var t)) break;
+                Add($"{from} → {mark}", t - previous);
+                (previous, from) = (t, mark);
+            }
+
+            if (from == OfferMarks[^1] && offeredAt.TryGetValue(caseNumber, out var seen)) Add("Offered → seen by the reviewer's poll", seen - previous);
+        }
+
+        return names.Select(n => new StageTiming(n, Percentiles.Of(values[n]))).ToList();
     }
 
     /// <summary>The task hub's name in a table, container or queue name written as "{hub}": the durable provider's stores read alike across runs.</summary>

@@ -18,6 +18,8 @@ using Imr.LocalRuntime;
 //   --set K=V          a runtime setting for every run (repeatable), e.g. --set LocalRuntime:MaxQueuePollingInterval=00:00:02
 //   --tune [i,j]       also run the Azure Storage backend with alternative durable settings (before/after), in the
 //                      same mode (burst or steady) as the main runs; with numbers, only those variants (1-based)
+//   --mix FILE         the real case mix (bench/results/dmhc-mix.json, from bench/DmhcMix): each case a DMHC package whose
+//                      treatment category and kind follow the real weights, the roster samples/dmhc-roster.json
 //   --micro            BenchmarkDotNet micro benchmarks instead
 //   --out DIR          results folder (default bench/results)
 //   --timeout-minutes M  per burst run (default 30), or after the last arrival of a steady run: a run not finished by
@@ -52,6 +54,7 @@ var burst = !steady || args.Contains("--burst");
 double? rate = args.Contains("--rate") ? double.Parse(Arg("--rate", "60"), CultureInfo.InvariantCulture) : null;
 var minutes = double.Parse(Arg("--minutes", "5"), CultureInfo.InvariantCulture);
 const double DefaultRate = 60;
+var mix = MacroArgs.Mix(args, root);
 var extra = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => (string?)(kv.Length > 1 ? kv[1] : ""));
 
 MacroOptions Options(DurableBackendKind backend, LoadMode mode, double ratePerMinute, IReadOnlyDictionary<string, string?>? variant = null) => new()
@@ -65,6 +68,7 @@ MacroOptions Options(DurableBackendKind backend, LoadMode mode, double ratePerMi
     RepoRoot = root,
     AzuritePid = azuritePid,
     Timeout = timeout,
+    Mix = mix,
     Settings = extra.Concat(variant ?? new Dictionary<string, string?>()).GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.Last().Value),
 };
 
@@ -153,7 +157,7 @@ catch (Exception e)
 
 var report = new BenchReport(Report.Machine(), DateTimeOffset.UtcNow, "bench/run.sh " + string.Join(' ', args), runs, ceiling);
 var firstSteady = runs.FirstOrDefault(r => r.Mode == nameof(LoadMode.Steady));
-var name = (burst ? $"macro-{cases}" : "") + (burst && steady ? "-" : "") + (firstSteady is { } f ? $"steady-{f.OfferedRatePerMinute:0.#}x{minutes:0.#}" : "");
+var name = (mix is null ? "" : "mix-") + (burst ? $"macro-{cases}" : "") + (burst && steady ? "-" : "") + (firstSteady is { } f ? $"steady-{f.OfferedRatePerMinute:0.#}x{minutes:0.#}" : "");
 Console.WriteLine(await Report.WriteAsync(report, outDir, name));
 Console.WriteLine($"Results: {Path.Combine(outDir, name)}.{{json,md,svg,png}}");
 return runs.Count > 0 && runs.All(r => r.Completed == r.Cases && r.HarnessErrors.Count == 0) ? 0 : 1;

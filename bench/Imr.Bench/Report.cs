@@ -10,7 +10,8 @@ public sealed record BenchReport(string Machine, DateTimeOffset At, string Comma
 /// <summary>Writes the results as JSON, a Markdown table and a chart (SVG; PNG through headless Chromium when installed).</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // A run that completed nothing has NaN percentiles: written as "NaN", not an exception that loses the whole report.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The 1-minute load average when the run started: figures from a busy machine are not comparable with a quiet one.</summary>
     public static string LoadAverage { get; } = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
@@ -110,6 +111,29 @@ public static class Report
             foreach (var run in troubled)
             {
                 s.AppendLine(CultureInfo.InvariantCulture, $"- {run.Backend} {run.Mode.ToLowerInvariant()}: {string.Join("; ", run.HarnessErrors)}");
+            }
+        }
+
+        if (r.Runs.Where(x => x.OfferStages.Count > 0).ToList() is { Count: > 0 } staged)
+        {
+            // Where upload→offer time goes: each stage from the audit rows' table timestamps (see MacroResult.OfferStages).
+            s.AppendLine().AppendLine("### Where upload→offer time goes (per stage, ms p50 / p95 / p99)").AppendLine();
+            s.AppendLine("| stage | " + string.Join(" | ", staged.Select(x => $"{x.Backend} {x.Mode.ToLowerInvariant()}")) + " |");
+            s.AppendLine("| --- |" + string.Concat(staged.Select(_ => " ---: |")));
+            foreach (var stage in staged.SelectMany(x => x.OfferStages.Select(st => st.Stage)).Distinct())
+            {
+                s.Append("| ").Append(stage).Append(" | ").Append(string.Join(" | ", staged.Select(x => x.OfferStages.FirstOrDefault(st => st.Stage == stage)?.Ms is { } ms ? P(ms) : "–"))).AppendLine(" |");
+            }
+        }
+
+        if (r.Runs.FirstOrDefault(x => x.CasesByCategory is not null) is { } mixed)
+        {
+            // The real mix (--mix): what the cases were, so a run on it reads apart from one on the sample case alone.
+            s.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Case mix: `{mixed.Mix}` (DMHC packages, roster samples/dmhc-roster.json); the {mixed.Cases} cases of the {mixed.Backend} {mixed.Mode.ToLowerInvariant()} run by treatment category:").AppendLine();
+            s.AppendLine("| category | cases |").AppendLine("| --- | ---: |");
+            foreach (var (category, count) in mixed.CasesByCategory!.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal))
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {category} | {count} |");
             }
         }
 

@@ -15,12 +15,27 @@ public sealed class SampleCases
     private readonly JsonNode _manifestTemplate;
     private readonly string[] _documents;
 
-    public SampleCases(string repoRoot)
+    /// <param name="mix">The real case mix to draw each case's shape from (<c>--mix</c>); null: every case is the sample case.</param>
+    public SampleCases(string repoRoot, CaseMix? mix = null)
     {
+        Mix = mix;
         var folder = Path.Combine(repoRoot, "samples", "sample-case", "CM13-0012345");
         _manifestTemplate = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!;
         _documents = Directory.GetFiles(folder).Where(f => Path.GetFileName(f) != "manifest.json").Order(StringComparer.Ordinal).ToArray();
         DeterminationAnswers = SampleCaseDriver.DeterminationForm(SampleCaseDriver.LoadDetermination(Path.Combine(repoRoot, "samples", "sample-case", "determination.json")));
+    }
+
+    /// <summary>The case mix the uploads follow, or null for the sample case's one shape.</summary>
+    public CaseMix? Mix { get; }
+
+    /// <summary>The manifest the case is uploaded with: the sample's, under the case's number, shaped by the mix when there is one.</summary>
+    public JsonNode ManifestFor(string caseNumber)
+    {
+        var manifest = _manifestTemplate.DeepClone();
+        manifest["caseNumber"] = caseNumber;
+        manifest["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber; // each case its own UR decision, or all but the first are duplicate applications
+        if (Mix is not null) CaseMix.Apply(manifest, Mix.ShapeFor(caseNumber));
+        return manifest;
     }
 
     /// <summary>The determination form's fields as the sample reviewer fills them in.</summary>
@@ -34,9 +49,7 @@ public sealed class SampleCases
     public async Task UploadAsync(BlobContainerClient intake, string caseNumber, Action? uploading = null, CancellationToken ct = default)
     {
         foreach (var d in _documents) await intake.GetBlobClient($"{caseNumber}/{Path.GetFileName(d)}").UploadAsync(d, overwrite: true, ct);
-        var manifest = _manifestTemplate.DeepClone();
-        manifest["caseNumber"] = caseNumber;
-        manifest["utilizationReview"]!["referenceNumber"] = "UR-" + caseNumber; // each case its own UR decision, or all but the first are duplicate applications
+        var manifest = ManifestFor(caseNumber);
         uploading?.Invoke();
         await intake.GetBlobClient($"{caseNumber}/manifest.json").UploadAsync(BinaryData.FromString(manifest.ToJsonString()), overwrite: true, ct);
     }

@@ -16,7 +16,7 @@ public sealed record PrintBatchResult(DateOnly Day, string? BlobName, int Mailin
 /// gets one print batch of that day's mailings. The day is the notice's own time in California (the orchestration's or
 /// the register's time), never the clock at the attempt, so a retried step files the same mailing under the same name.
 /// </summary>
-public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, ILogger<PostalMail> logger)
+public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, TimeProvider time, ILogger<PostalMail> logger)
 {
     /// <summary>The mailing day of a notice: its date in the program's time zone (Pacific).</summary>
     public static DateOnly MailingDay(DateTimeOffset at) =>
@@ -29,15 +29,21 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
         // A mailing filed after its day's batch was built (a step retried for more than a day) goes into the next day's
         // batch not yet built, never nowhere. A retry finds the mailing under whichever day it was filed and files nothing.
         var day = MailingDay(at);
-        string blobName;
-        while (true)
+        var blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
+        if (MailingDay(time.GetUtcNow()) > day)
         {
-            blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
-            if (await store.ExistsAsync(blobName, ct)) return; // a retry: rendering again would only be thrown away
-            if (!await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct)) break;
-            day = day.AddDays(1);
+            // Filed after its day: only then can the day's batch be built already (the timer builds yesterday's).
+            while (true)
+            {
+                blobName = MailRoomStore.MailingBlobName(day, caseNumber, notificationId);
+                if (await store.ExistsAsync(blobName, ct)) return; // a retry: rendering again would only be thrown away
+                if (!await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct)) break;
+                day = day.AddDays(1);
+            }
         }
 
+        // On its own day the mailing is rendered and written create-once without looking first (one request per
+        // mailing): only a retry, which is rare, renders again and then writes nothing.
         var mailing = new Mailing(caseNumber, notificationId, role, recipientName, address, documentTitle, day);
         var pdf = MailingPdfRenderer.Render(mailing, imr.Value.OrganizationName, imr.Value.OrganizationAddressLines, documentPdf, documentText);
         if (await store.CreateOnceAsync(blobName, BinaryData.FromBytes(pdf), ct))
@@ -48,7 +54,7 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
                 logger.LogInformation("Case {CaseNumber}: mailing {NotificationId} filed after the print batch of {Filed:yyyy-MM-dd}; it goes in the batch of {Day:yyyy-MM-dd}", caseNumber, notificationId, MailingDay(at), day);
             }
 
-            if (await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct))
+            if (MailingDay(time.GetUtcNow()) > day && await store.ExistsAsync(MailRoomStore.BatchBlobName(day), ct))
             {
                 // The batch was built between the check above and this write (a race of seconds): print it from its blob.
                 logger.LogWarning("Case {CaseNumber}: mailing {Blob} was filed while the print batch of {Day:yyyy-MM-dd} was built; print it from its blob", caseNumber, blobName, day);
@@ -71,6 +77,11 @@ public sealed class PostalMail(MailRoomStore store, IOptions<ImrOptions> imr, IL
         var pdfs = new List<byte[]>();
         foreach (var name in mailings) pdfs.Add((await store.ReadAsync(name, ct)).ToArray());
         var created = await store.CreateOnceAsync(blobName, BinaryData.FromBytes(PrintBatchRenderer.Render(day, pdfs)), ct);
+        if (created && day >= MailingDay(time.GetUtcNow()))
+        {
+            logger.LogWarning("Print batch {Day:yyyy-MM-dd} built before its day is over: mailings filed later that day are not in it; print them from their blobs", day);
+        }
+
         logger.LogInformation("Print batch {Day:yyyy-MM-dd}: {Count} mailings", day, mailings.Count);
         return new PrintBatchResult(day, blobName, mailings.Count, AlreadyBuilt: !created);
     }

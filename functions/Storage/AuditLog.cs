@@ -16,7 +16,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     {
         try
         {
-            await Table.AddEntityAsync(new TableEntity(caseNumber, stepId) { ["What"] = what, ["Details"] = details, ["At"] = time.GetUtcNow() }, ct);
+            await Table.AddEntityAsync(new TableEntity(caseNumber, stepId) { ["What"] = what, ["Details"] = Fit(details), ["At"] = time.GetUtcNow() }, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -42,7 +42,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         try
         {
             await Table.SubmitTransactionAsync(steps.DistinctBy(s => s.StepId).Select(s =>
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(caseNumber, s.StepId) { ["What"] = s.What, ["Details"] = s.Details, ["At"] = at })), ct);
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(caseNumber, s.StepId) { ["What"] = s.What, ["Details"] = Fit(s.Details), ["At"] = at })), ct);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
@@ -51,6 +51,25 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>The details recorded for one step, or null when there is no such step.</summary>
+    /// <summary>
+    /// A row's details within a table property's limit (e.g. the matching's explanation over a roster of hundreds of
+    /// reviewers, one line each, is larger): the lines that fit, and how many were left out.
+    /// </summary>
+    public static string Fit(string details)
+    {
+        if (details.Length <= CaseStore.MaxStoredText) return details;
+        var lines = details.Split('\n');
+        var kept = new System.Text.StringBuilder();
+        var n = 0;
+        while (n < lines.Length && kept.Length + lines[n].Length + 1 <= CaseStore.MaxStoredText - 100)
+        {
+            kept.Append(lines[n]).Append('\n');
+            n++;
+        }
+
+        return kept.Append(System.Globalization.CultureInfo.InvariantCulture, $"… {lines.Length - n} more line(s) not kept (a table property holds at most 64 KiB)").ToString();
+    }
+
     public async Task<string?> DetailsOfAsync(string caseNumber, string stepId, CancellationToken ct = default)
     {
         var row = await Table.GetEntityIfExistsAsync<TableEntity>(caseNumber, stepId, cancellationToken: ct);
@@ -96,7 +115,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     {
         try
         {
-            await Table.AddEntityAsync(new TableEntity(caseNumber, IntakeEventKey(at, eventName)) { ["What"] = eventName, ["Details"] = detail ?? "", ["At"] = at }, ct);
+            await Table.AddEntityAsync(new TableEntity(caseNumber, IntakeEventKey(at, eventName)) { ["What"] = eventName, ["Details"] = Fit(detail ?? ""), ["At"] = at }, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -119,7 +138,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         try
         {
             await Table.SubmitTransactionAsync(distinct.Select(e => new TableTransactionAction(TableTransactionActionType.Add,
-                new TableEntity(caseNumber, IntakeEventKey(e.At, e.Event)) { ["What"] = e.Event, ["Details"] = e.Detail ?? "", ["At"] = e.At })), ct);
+                new TableEntity(caseNumber, IntakeEventKey(e.At, e.Event)) { ["What"] = e.Event, ["Details"] = Fit(e.Detail ?? ""), ["At"] = e.At })), ct);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {

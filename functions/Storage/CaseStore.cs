@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Imr.Domain.Cases;
+using Imr.Domain.Reviewers;
 using Imr.Functions.Telemetry;
 
 namespace Imr.Functions.Storage;
@@ -368,4 +369,37 @@ public sealed class CaseStore(StorageClients storage)
     }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, CasePackage.JsonOptions);
+
+    /// <summary>A table string property holds at most 64 KiB (32K UTF-16 characters); this leaves room for the rest of the row.</summary>
+    public const int MaxStoredText = 30_000;
+
+    /// <summary>
+    /// The matching's verdicts as stored on the assignment, within a table property's limit: over a roster of a few hundred
+    /// reviewers the full list is larger than a property may be (the offer failed with 400). The selected reviewer, the
+    /// other eligible and the held-back ones are kept first, then the skipped ones in roster order while they fit.
+    /// </summary>
+    public static string SerializeVerdicts(IReadOnlyList<CandidateVerdict> verdicts, string selectedReviewerId)
+    {
+        var all = Serialize(verdicts);
+        if (all.Length <= MaxStoredText) return all;
+        var kept = new List<CandidateVerdict>();
+        var length = 2;
+        foreach (var v in verdicts.OrderBy(v => v.ReviewerId == selectedReviewerId ? 0 : v.Verdict == MatchVerdict.Eligible ? 1 : v.Verdict == MatchVerdict.PossibleConflict ? 2 : 3))
+        {
+            var one = Serialize(v).Length + 1;
+            if (length + one > MaxStoredText) break;
+            kept.Add(v);
+            length += one;
+        }
+
+        // The list's own formatting adds to the items' lengths: drop from the end until it fits.
+        var json = Serialize(kept);
+        while (json.Length > MaxStoredText && kept.Count > 1)
+        {
+            kept.RemoveAt(kept.Count - 1);
+            json = Serialize(kept);
+        }
+
+        return json;
+    }
 }

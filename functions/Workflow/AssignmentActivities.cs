@@ -44,7 +44,15 @@ public sealed class AssignmentActivities(
         var package = await documents.ReadAcceptedPackageAsync(caseEntity);
         var reviewers = await roster.ListAsync();
         var match = matcher.Match(package, reviewers, request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
-        List<(string StepId, string What, string Details)> trail = [($"match-R{request.Round}", "Reviewer matching", match.Explain())];
+        var explanation = match.Explain();
+        if (explanation.Length > CaseStore.MaxStoredText)
+        {
+            // A roster of hundreds explains more than an audit row holds (AuditLog.Fit keeps what fits): the chosen, the
+            // eligible and the held-back reviewers first, so those lines are the ones kept.
+            explanation = string.Join("\n", explanation.Split('\n').OrderBy(l => l.Contains(": selected —", StringComparison.Ordinal) ? 0 : l.Contains(": eligible", StringComparison.Ordinal) ? 1 : l.Contains(": held back", StringComparison.Ordinal) ? 2 : 3));
+        }
+
+        List<(string StepId, string What, string Details)> trail = [($"match-R{request.Round}", "Reviewer matching", explanation)];
         AssignmentEntity assignment;
         if (match.Selected is null)
         {
@@ -77,7 +85,7 @@ public sealed class AssignmentActivities(
                 ReviewerId = match.Selected.ReviewerId,
                 Round = request.Round,
                 OfferedAt = time.GetUtcNow(),
-                MatchingVerdicts = CaseStore.Serialize(match.Verdicts),
+                MatchingVerdicts = CaseStore.SerializeVerdicts(match.Verdicts, match.Selected.ReviewerId),
             });
         }
 
