@@ -23,19 +23,10 @@ public static class IneligibilityNoticeRenderer
 
     public static string Render(IneligibilityNotice notice, Letters.WordingTemplates? wording = null)
     {
-        var values = new Dictionary<string, object?>
-        {
-            ["heading"] = Heading,
-            ["organizationName"] = notice.OrganizationName,
-            ["organizationAddress"] = notice.OrganizationAddress.ToList(),
-            ["caseNumber"] = notice.CaseNumber,
-            ["claimNumber"] = notice.ClaimNumber,
-            ["applicationReceived"] = Date(notice.ApplicationDate),
-            ["noticeDate"] = Date(notice.NoticeDate),
-            ["addressee"] = notice.Addressee,
-            ["reasons"] = notice.Reasons.ToList(),
-            ["duplicateOf"] = notice.DuplicateOf,
-        };
+        var values = NoticeLayout.CommonValues(Heading, notice.OrganizationName, notice.OrganizationAddress, notice.CaseNumber, notice.ClaimNumber, notice.NoticeDate, notice.Addressee);
+        values["applicationReceived"] = Date(notice.ApplicationDate);
+        values["reasons"] = notice.Reasons.ToList();
+        values["duplicateOf"] = notice.DuplicateOf;
         return NoticeLayout.Lines((wording ?? Letters.WordingTemplates.Shipped).Render(notice.Program, Letters.TemplateNames.IneligibilityNotice, values));
     }
 

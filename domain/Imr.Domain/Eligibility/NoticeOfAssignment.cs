@@ -128,6 +128,19 @@ public static class NoticeOfAssignmentRenderer
 /// <summary>The layout rule of plain-text notices rendered from templates: lines trimmed at the end, one blank line at most between blocks.</summary>
 public static class NoticeLayout
 {
+    /// <summary>The template values every notice to a party shares: heading, organization, case, claim, date, addressee.</summary>
+    public static Dictionary<string, object?> CommonValues(string heading, string organizationName, IReadOnlyList<string> organizationAddress,
+        string caseNumber, string? claimNumber, DateOnly noticeDate, string addressee) => new()
+    {
+        ["heading"] = heading,
+        ["organizationName"] = organizationName,
+        ["organizationAddress"] = organizationAddress.ToList(),
+        ["caseNumber"] = caseNumber,
+        ["claimNumber"] = claimNumber,
+        ["noticeDate"] = noticeDate.ToString("MM/dd/yyyy", CultureInfo.InvariantCulture),
+        ["addressee"] = addressee,
+    };
+
     public static string Lines(string rendered)
     {
         var text = new StringBuilder();

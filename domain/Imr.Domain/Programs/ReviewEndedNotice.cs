@@ -1,4 +1,3 @@
-using System.Globalization;
 using Imr.Domain.Eligibility;
 using Imr.Domain.Letters;
 
@@ -29,17 +28,8 @@ public static class ReviewEndedNoticeRenderer
 
     public static string Render(ReviewEndedNotice notice, WordingTemplates? wording = null)
     {
-        var values = new Dictionary<string, object?>
-        {
-            ["heading"] = Heading,
-            ["organizationName"] = notice.OrganizationName,
-            ["organizationAddress"] = notice.OrganizationAddress.ToList(),
-            ["caseNumber"] = notice.CaseNumber,
-            ["claimNumber"] = notice.ClaimNumber,
-            ["noticeDate"] = notice.NoticeDate.ToString("MM/dd/yyyy", CultureInfo.InvariantCulture),
-            ["addressee"] = notice.Addressee,
-            ["items"] = notice.AuthorisedItems.ToList(),
-        };
+        var values = NoticeLayout.CommonValues(Heading, notice.OrganizationName, notice.OrganizationAddress, notice.CaseNumber, notice.ClaimNumber, notice.NoticeDate, notice.Addressee);
+        values["items"] = notice.AuthorisedItems.ToList();
         return NoticeLayout.Lines((wording ?? WordingTemplates.Shipped).Render(notice.Program, TemplateNames.ReviewEnded, values));
     }
 }
@@ -65,17 +55,8 @@ public static class ReviewExpeditedNoticeRenderer
 
     public static string Render(ReviewExpeditedNotice notice, WordingTemplates? wording = null)
     {
-        var values = new Dictionary<string, object?>
-        {
-            ["heading"] = Heading,
-            ["organizationName"] = notice.OrganizationName,
-            ["organizationAddress"] = notice.OrganizationAddress.ToList(),
-            ["caseNumber"] = notice.CaseNumber,
-            ["claimNumber"] = notice.ClaimNumber,
-            ["noticeDate"] = notice.NoticeDate.ToString("MM/dd/yyyy", CultureInfo.InvariantCulture),
-            ["addressee"] = notice.Addressee,
-            ["decisionDue"] = ReviewerNotices.InZone(notice.DecisionDueAt, Deadlines.ReviewCalendar.CaliforniaTimeZoneId),
-        };
+        var values = NoticeLayout.CommonValues(Heading, notice.OrganizationName, notice.OrganizationAddress, notice.CaseNumber, notice.ClaimNumber, notice.NoticeDate, notice.Addressee);
+        values["decisionDue"] = ReviewerNotices.InZone(notice.DecisionDueAt, Deadlines.ReviewCalendar.CaliforniaTimeZoneId);
         return NoticeLayout.Lines((wording ?? WordingTemplates.Shipped).Render(notice.Program, TemplateNames.ReviewExpedited, values));
     }
 }

@@ -15,32 +15,17 @@ namespace Imr.Functions.Tests.Browser;
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffCaseRetryBrowserTests : IAsyncLifetime
 {
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s => s["Staff:DevSignIn"] = "true");
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    private RuntimeHarness App => _staff.App;
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync();
 
-    private string Url(string path) => new Uri(_app.Runtime.BaseAddress, path.TrimStart('/')).ToString();
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    private async Task<IPage> SignedInAsync(string button)
-    {
-        var page = await (await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false })).NewPageAsync();
-        await page.GotoAsync(Url("/api/staff/dev-signin"));
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        return page;
-    }
+    private string Url(string path) => _staff.Url(path);
+
+    private Task<IPage> SignedInAsync(string button) => _staff.SignInAsAsync(button);
 
     [Fact]
     public async Task The_medical_director_retries_a_case_that_needs_attention_from_its_page()
@@ -48,12 +33,12 @@ public sealed class StaffCaseRetryBrowserTests : IAsyncLifetime
         // A case waiting for its reviewer's acceptance whose workflow stopped on a permanent failure (as RecordNeedsAttention leaves it).
         var caseNumber = TestEnvironment.NewCaseNumber("T");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
         var instanceId = $"case-{caseNumber}";
-        await _app.Runtime.DurableClient.TerminateInstanceAsync(instanceId);
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Runtime.DurableClient.GetInstanceAsync(instanceId))?.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? "yes" : null, TimeSpan.FromSeconds(30), "terminated");
+        await App.Runtime.DurableClient.TerminateInstanceAsync(instanceId);
+        await TestEnvironment.EventuallyAsync(async () => (await App.Runtime.DurableClient.GetInstanceAsync(instanceId))?.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? "yes" : null, TimeSpan.FromSeconds(30), "terminated");
         const string reason = "Step OfferAssignment failed (InvalidDataException); retrying cannot cure it. Correct the cause, then retry the case from its page in the staff console.";
-        await _app.Cases.ChangeAsync(caseNumber, c =>
+        await App.Cases.ChangeAsync(caseNumber, c =>
         {
             c.StatusBeforeAttention = c.Status;
             c.State = CaseStatus.NeedsAttention;
@@ -68,15 +53,15 @@ public sealed class StaffCaseRetryBrowserTests : IAsyncLifetime
         Assert.Equal(0, await viewer.Locator($"form[action='{action}']").CountAsync());
         var forged = await viewer.APIRequest.PostAsync(Url(action), new() { Form = viewer.APIRequest.CreateFormData().Set("csrf", "x") });
         Assert.Equal(403, forged.Status);
-        Assert.Equal("NeedsAttention", (await _app.Cases.GetAsync(caseNumber))!.Status);
+        Assert.Equal("NeedsAttention", (await App.Cases.GetAsync(caseNumber))!.Status);
 
         var director = await SignedInAsync("Sign in as Dana Director");
         await director.GotoAsync(Url($"/api/staff/cases/{caseNumber}"));
         await director.GetByRole(AriaRole.Button, new() { Name = $"Retry case {caseNumber}" }).ClickAsync();
         Assert.Equal($"Case {caseNumber}", await director.TitleAsync());
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "AwaitingAcceptance" ? "yes" : null, TimeSpan.FromSeconds(30), "restarted");
-        Assert.Equal(OrchestrationRuntimeStatus.Running, (await _app.Runtime.DurableClient.GetInstanceAsync(instanceId))!.RuntimeStatus);
-        var trail = await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        await TestEnvironment.EventuallyAsync(async () => (await App.Cases.GetAsync(caseNumber))?.Status == "AwaitingAcceptance" ? "yes" : null, TimeSpan.FromSeconds(30), "restarted");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await App.Runtime.DurableClient.GetInstanceAsync(instanceId))!.RuntimeStatus);
+        var trail = await App.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
         Assert.Contains(trail, r => r.What == "Workflow restarted" && r.Details.Contains("retry requested by Dana Director (dev-medical-director)"));
     }
 }

@@ -71,6 +71,15 @@ public sealed class StaffConsoleSession : IAsyncDisposable
         return page;
     }
 
+    /// <summary>A new browser context signed in as one of the development sign-in's ready-made users, then sent to <paramref name="returnUrl"/> (default: the case list).</summary>
+    public async Task<IPage> SignInAsAsync(string buttonStartsWith, string? returnUrl = null, bool javaScript = false)
+    {
+        var page = await NewPageAsync(javaScript);
+        await page.GotoAsync(Url(returnUrl is null ? "/api/staff/dev-signin" : $"/api/staff/dev-signin?returnUrl={returnUrl}"));
+        await page.GetByRole(AriaRole.Button, new() { Name = buttonStartsWith }).ClickAsync();
+        return page;
+    }
+
     /// <summary>Signs the page's browser context in with one of the development sign-in's ready-made users (lands on the case list).</summary>
     public async Task SignInAsync(IPage page, string buttonStartsWith)
     {

@@ -16,41 +16,26 @@ namespace Imr.Functions.Tests.Browser;
 public sealed class StaffLetterCorrectionBrowserTests : IAsyncLifetime
 {
     private const string Markup = "<script>alert(1)</script>";
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s => s["Staff:DevSignIn"] = "true");
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    private RuntimeHarness App => _staff.App;
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync();
 
-    private string Url(string path) => new Uri(_app.Runtime.BaseAddress, path.TrimStart('/')).ToString();
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    private async Task<IPage> SignedInAsync(string button, bool javaScript = false)
-    {
-        var page = await (await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript })).NewPageAsync();
-        await page.GotoAsync(Url("/api/staff/dev-signin"));
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        return page;
-    }
+    private string Url(string path) => _staff.Url(path);
+
+    private Task<IPage> SignedInAsync(string button, bool javaScript = false) => _staff.SignInAsAsync(button, null, javaScript);
 
     private async Task<string> ClosedCaseAsync()
     {
         var caseNumber = TestEnvironment.NewCaseNumber("C");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, n => n["disputedItems"]![0]!["description"] = "Therapy " + Markup));
-        await _app.Driver.FollowAndSubmitAsync(await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
+        await App.Driver.FollowAndSubmitAsync(await App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
         var sample = SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination);
-        await _app.Driver.FollowAndSubmitAsync(await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-determination"), SampleCaseDriver.DeterminationForm(sample));
-        await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
+        await App.Driver.FollowAndSubmitAsync(await App.LinkAsync(caseNumber, $"{caseNumber}-A1-determination"), SampleCaseDriver.DeterminationForm(sample));
+        await App.Driver.WaitForStatusAsync(App.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
         return caseNumber;
     }
 
@@ -60,7 +45,7 @@ public sealed class StaffLetterCorrectionBrowserTests : IAsyncLifetime
         var caseNumber = await ClosedCaseAsync();
         var sample = SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination);
         var item = sample.Decisions[0].ItemId;
-        var register = _app.Runtime.Services.GetRequiredService<LetterRegister>();
+        var register = App.Runtime.Services.GetRequiredService<LetterRegister>();
         var path = $"/api/staff/cases/{caseNumber}/letter-correction";
 
         // A CaseViewer: no link, the form is refused (403), a forged post changes nothing.
@@ -110,7 +95,7 @@ public sealed class StaffLetterCorrectionBrowserTests : IAsyncLifetime
         });
         Assert.Equal(200, again.Status);
         Assert.Equal([1, 2], (await register.ListAsync(caseNumber)).Select(l => l.Version));
-        var trail = await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        var trail = await App.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
         Assert.Single(trail, r => r.What == "Letter corrected" && r.Details.Contains("issued by Ivan Intake (dev-intake-desk)"));
 
         // The form, with the accessibility check (JavaScript on for axe only).

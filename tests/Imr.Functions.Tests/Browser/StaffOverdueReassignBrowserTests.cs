@@ -17,42 +17,23 @@ namespace Imr.Functions.Tests.Browser;
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
 {
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s =>
-        {
-            // A day lasts 0.2 s: the case is due ~6 s after its records are in; the reviewer is due with it (no reviewer
-            // lead, so no automatic reassignment) and the offer never times out.
-            s["Imr:TimeScale"] = "432000";
-            s["Imr:AcceptanceWindow"] = "10000.00:00:00";
-            s["Imr:ReviewerLead"] = "0 days";
-            s["Staff:DevSignIn"] = "true";
-        });
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    private RuntimeHarness App => _staff.App;
 
-    public async Task DisposeAsync()
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync(configure: s =>
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+        // A day lasts 0.2 s: the case is due ~6 s after its records are in; the reviewer is due with it (no reviewer
+        // lead, so no automatic reassignment) and the offer never times out.
+        s["Imr:TimeScale"] = "432000";
+        s["Imr:AcceptanceWindow"] = "10000.00:00:00";
+        s["Imr:ReviewerLead"] = "0 days";
+    });
 
-    private async Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_app.Runtime.BaseAddress, "/api/staff/dev-signin?returnUrl=/api/staff/queue").ToString());
-        await page.GetByLabel("User id", new() { Exact = true }).FillAsync(id);
-        await page.GetByLabel("Display name", new() { Exact = true }).FillAsync(name);
-        await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        return page;
-    }
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
+
+    private Task<IPage> SignInAsync(string id, string name, string role, bool javaScript = false) =>
+        _staff.SignInAsync(id, name, role, "/api/staff/queue", javaScript);
 
     [Fact]
     public async Task The_medical_director_reassigns_an_overdue_case_once_and_a_case_viewer_cannot()
@@ -60,10 +41,10 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
         var caseNumber = TestEnvironment.NewCaseNumber("R");
         var first = $"{caseNumber}-A1";
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        var offer = await _app.LinkAsync(caseNumber, $"{first}-offer");
-        var (_, accepted) = await _app.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
+        var offer = await App.LinkAsync(caseNumber, $"{first}-offer");
+        var (_, accepted) = await App.Driver.FollowAndSubmitAsync(offer, new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "Overdue" ? "yes" : null, TimeSpan.FromSeconds(60), "the case overdue");
+        await TestEnvironment.EventuallyAsync(async () => (await App.Cases.GetAsync(caseNumber))?.Status == "Overdue" ? "yes" : null, TimeSpan.FromSeconds(60), "the case overdue");
 
         // The overdue mail links to the case's section of the work queue.
         var mail = await TestEnvironment.EventuallyAsync(async () =>
@@ -71,7 +52,7 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
             var blob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue)));
             return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
         }, TimeSpan.FromSeconds(30), "the overdue mail");
-        Assert.Contains($"{_app.Runtime.BaseAddress.GetLeftPart(UriPartial.Authority)}/api/staff/queue#case-{caseNumber}", mail);
+        Assert.Contains($"{App.Runtime.BaseAddress.GetLeftPart(UriPartial.Authority)}/api/staff/queue#case-{caseNumber}", mail);
 
         // A CaseViewer sees the overdue case and the candidates, has no form, and a forged post is refused and changes nothing.
         var action = $"/api/staff/queue/{caseNumber}/reassign/{first}";
@@ -79,10 +60,10 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
         var viewerSection = await viewer.Locator($"[id='case-{caseNumber}']").InnerTextAsync();
         Assert.Contains("rev-003", viewerSection);
         Assert.Equal(0, await viewer.Locator($"form[action='{action}']").CountAsync());
-        var forged = await viewer.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, action).ToString(),
+        var forged = await viewer.APIRequest.PostAsync(new Uri(App.Runtime.BaseAddress, action).ToString(),
             new() { Form = viewer.APIRequest.CreateFormData().Set("reviewerId", "rev-003").Set("csrf", "x") });
         Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
-        Assert.Equal((first, "rev-002"), ((await _app.Cases.GetAsync(caseNumber))!.CurrentAssignmentId, (await _app.Cases.GetAsync(caseNumber))!.CurrentReviewerId));
+        Assert.Equal((first, "rev-002"), ((await App.Cases.GetAsync(caseNumber))!.CurrentAssignmentId, (await App.Cases.GetAsync(caseNumber))!.CurrentReviewerId));
 
         // The medical director: the late reviewer is no candidate, a blocked one has no radio; rev-003 is chosen.
         var director = await SignInAsync("md-r", "Dana Director", "MedicalDirector");
@@ -95,30 +76,30 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
         Assert.Contains($"Case {caseNumber} reassigned", await director.Locator("[role=status]").First.InnerTextAsync());
 
         var second = $"{caseNumber}-A2";
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.CurrentAssignmentId == second ? "yes" : null, TimeSpan.FromSeconds(30), "the reassignment");
-        var row = (await _app.Cases.GetAsync(caseNumber))!;
+        await TestEnvironment.EventuallyAsync(async () => (await App.Cases.GetAsync(caseNumber))?.CurrentAssignmentId == second ? "yes" : null, TimeSpan.FromSeconds(30), "the reassignment");
+        var row = (await App.Cases.GetAsync(caseNumber))!;
         Assert.Equal(("Overdue", "rev-003"), (row.Status, row.CurrentReviewerId)); // still past its due date
-        var withdrawn = (await _app.Cases.GetAssignmentAsync(caseNumber, first))!;
+        var withdrawn = (await App.Cases.GetAssignmentAsync(caseNumber, first))!;
         Assert.Equal("Withdrawn", withdrawn.Status);
         Assert.Contains("reassigned by Dana Director (md-r)", withdrawn.EndedReason);
 
         // The same form posted again (a double click, a second tab): nothing changes a second time.
-        var again = await director.APIRequest.PostAsync(new Uri(_app.Runtime.BaseAddress, action).ToString(),
+        var again = await director.APIRequest.PostAsync(new Uri(App.Runtime.BaseAddress, action).ToString(),
             new() { Form = director.APIRequest.CreateFormData().Set("reviewerId", "rev-004").Set("csrf", csrf!) });
         Assert.Equal(200, again.Status);
         Assert.Contains("reassigned already", await again.TextAsync());
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Equal(2, (await _app.Cases.ListAssignmentsAsync(caseNumber)).Count);
-        Assert.Equal((second, "rev-003"), ((await _app.Cases.GetAsync(caseNumber))!.CurrentAssignmentId, (await _app.Cases.GetAsync(caseNumber))!.CurrentReviewerId));
-        var trail = await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        Assert.Equal(2, (await App.Cases.ListAssignmentsAsync(caseNumber)).Count);
+        Assert.Equal((second, "rev-003"), ((await App.Cases.GetAsync(caseNumber))!.CurrentAssignmentId, (await App.Cases.GetAsync(caseNumber))!.CurrentReviewerId));
+        var trail = await App.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
         Assert.Single(trail, r => r.What == "Reassignment requested" && r.Details.Contains("by Dana Director (md-r)"));
         Assert.Contains(trail, r => r.What == "Assigned by hand" && r.Details.Contains($"assignment {second} to reviewer rev-003 by Dana Director (md-r)"));
 
         // The new reviewer has the case at once (no offer to accept) and closes it.
-        var determination = await _app.LinkAsync(caseNumber, $"{second}-determination");
-        var (_, submitted) = await _app.Driver.FollowAndSubmitAsync(determination, SampleCaseDriver.DeterminationForm(SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination)));
+        var determination = await App.LinkAsync(caseNumber, $"{second}-determination");
+        var (_, submitted) = await App.Driver.FollowAndSubmitAsync(determination, SampleCaseDriver.DeterminationForm(SampleCaseDriver.LoadDetermination(TestEnvironment.SampleDetermination)));
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        await _app.Driver.WaitForStatusAsync(_app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
+        await App.Driver.WaitForStatusAsync(App.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -126,9 +107,9 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
     {
         var caseNumber = TestEnvironment.NewCaseNumber("R");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber);
-        var (_, accepted) = await _app.Driver.FollowAndSubmitAsync(await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
+        var (_, accepted) = await App.Driver.FollowAndSubmitAsync(await App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer"), new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        await TestEnvironment.EventuallyAsync(async () => (await _app.Cases.GetAsync(caseNumber))?.Status == "Overdue" ? "yes" : null, TimeSpan.FromSeconds(60), "the case overdue");
+        await TestEnvironment.EventuallyAsync(async () => (await App.Cases.GetAsync(caseNumber))?.Status == "Overdue" ? "yes" : null, TimeSpan.FromSeconds(60), "the case overdue");
 
         var page = await SignInAsync("md-a", "Dana Director", "MedicalDirector", javaScript: true);
         Assert.Equal(1, await page.Locator($"form[action='/api/staff/queue/{caseNumber}/reassign/{caseNumber}-A1']").CountAsync());

@@ -16,32 +16,17 @@ namespace Imr.Functions.Tests.Browser;
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffQuarantineReleaseBrowserTests : IAsyncLifetime
 {
-    private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private StaffConsoleSession _staff = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = await RuntimeHarness.StartAsync(configure: s => s["Staff:DevSignIn"] = "true");
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-    }
+    private RuntimeHarness App => _staff.App;
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _staff = await StaffConsoleSession.StartAsync();
 
-    private string Url(string path) => new Uri(_app.Runtime.BaseAddress, path.TrimStart('/')).ToString();
+    public async Task DisposeAsync() => await _staff.DisposeAsync();
 
-    private async Task<IPage> SignedInAsync(string button, bool javaScript = false)
-    {
-        var page = await (await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript })).NewPageAsync();
-        await page.GotoAsync(Url("/api/staff/dev-signin?returnUrl=/api/staff/intake"));
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        return page;
-    }
+    private string Url(string path) => _staff.Url(path);
+
+    private Task<IPage> SignedInAsync(string button, bool javaScript = false) => _staff.SignInAsAsync(button, "/api/staff/intake", javaScript);
 
     [Fact]
     public async Task A_package_quarantined_for_its_manifest_is_corrected_and_released_and_intake_starts_the_case()
@@ -49,10 +34,10 @@ public sealed class StaffQuarantineReleaseBrowserTests : IAsyncLifetime
         // The manifest names no disputed item: intake quarantines the whole package (manifest and documents).
         var caseNumber = TestEnvironment.NewCaseNumber("Z");
         await TestEnvironment.UploadSampleCaseAsync(caseNumber, TestEnvironment.SampleManifest(caseNumber, m => m["disputedItems"] = new System.Text.Json.Nodes.JsonArray()));
-        var store = _app.Runtime.Services.GetRequiredService<IntakeStore>();
+        var store = App.Runtime.Services.GetRequiredService<IntakeStore>();
         var rejectionId = await TestEnvironment.EventuallyAsync(async () => await store.RejectionsAsync(caseNumber) is [var first, ..] ? first.RowKey : null, TimeSpan.FromSeconds(60), "the quarantine");
         var release = $"/api/staff/intake/{caseNumber}/{rejectionId}/release";
-        var audit = _app.Runtime.Services.GetRequiredService<AuditLog>();
+        var audit = App.Runtime.Services.GetRequiredService<AuditLog>();
 
         // A CaseViewer: no forms; a forged release is refused and delivers nothing.
         var viewer = await SignedInAsync("Sign in as Vera Viewer");
@@ -75,7 +60,7 @@ public sealed class StaffQuarantineReleaseBrowserTests : IAsyncLifetime
         Assert.Equal(0, await desk.Locator($"[id='rejection-{rejectionId}']").CountAsync()); // off the open list
 
         // Intake verifies the delivery again: the case starts and its first offer goes out.
-        await _app.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await App.LinkAsync(caseNumber, $"{caseNumber}-A1-offer");
         Assert.Contains("by Ivan Intake (dev-intake-desk)", await audit.DetailsOfAsync(caseNumber, QuarantineRelease.ReleasedStepId(rejectionId)));
         Assert.Single(await store.RejectionsAsync(caseNumber)); // not quarantined again
 
@@ -93,7 +78,7 @@ public sealed class StaffQuarantineReleaseBrowserTests : IAsyncLifetime
         // A package whose manifest never arrived: only a document is in quarantine.
         var caseNumber = TestEnvironment.NewCaseNumber("Z");
         var rejectionId = $"{DateTimeOffset.UtcNow.UtcTicks:D19}-{Guid.NewGuid():N}"[..30];
-        await _app.Runtime.Services.GetRequiredService<IntakeStore>().AddRejectionAsync(new RejectionEntity
+        await App.Runtime.Services.GetRequiredService<IntakeStore>().AddRejectionAsync(new RejectionEntity
         {
             PartitionKey = caseNumber,
             RowKey = rejectionId,
@@ -110,7 +95,7 @@ public sealed class StaffQuarantineReleaseBrowserTests : IAsyncLifetime
         Assert.Contains("has no manifest.json", await desk.Locator("[role=alert]").InnerTextAsync());
         await desk.GotoAsync(Url("/api/staff/intake"));
         Assert.Contains("Not released: The package has no manifest.json", await desk.Locator($"[id='rejection-{rejectionId}']").InnerTextAsync());
-        Assert.Null(await _app.Cases.GetAsync(caseNumber));
+        Assert.Null(await App.Cases.GetAsync(caseNumber));
 
         var axe = await SignedInAsync("Sign in as Ivan Intake", javaScript: true);
         await ChromiumBrowser.AssertNoAxeViolationsAsync(axe);
