@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
 using Imr.Domain.Letters;
-using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
 
 namespace Imr.Domain.Tests;
@@ -143,8 +142,7 @@ public class LetterContentTests
         Assert.True(catalog.Elements.GetDictionary("/MarkInfo")!.Elements.GetBoolean("/Marked"));
         Assert.True(catalog.Elements.GetDictionary("/ViewerPreferences")!.Elements.GetBoolean("/DisplayDocTitle"));
         Assert.Equal("Final Determination Letter CM24-0000042", document.Info.Title);
-        var tags = new List<string>();
-        Walk(catalog.Elements.GetDictionary("/StructTreeRoot")!, tags);
+        var tags = PdfStructure.Tags(catalog);
         Assert.Equal("/Document", tags[0]);
         Assert.Single(tags, "/H1");
         // HOW MADE, SUMMARY, ISSUES, MEANING, APPEAL; one H3 per disputed item (a heading never splits across pages).
@@ -152,27 +150,5 @@ public class LetterContentTests
         Assert.Equal(20, tags.Count(t => t == "/H3"));
         Assert.True(tags.Count(t => t == "/P") >= 20 * 3, "each item's guidelines and rationale are paragraphs");
         Assert.DoesNotContain(tags, t => t is not ("/Document" or "/H1" or "/H2" or "/H3" or "/P"));
-    }
-
-    private static void Walk(PdfDictionary element, List<string> tags)
-    {
-        if (element.Elements.GetName("/S") is { Length: > 0 } tag) tags.Add(tag);
-        var kids = element.Elements["/K"];
-        IEnumerable<PdfItem> items = kids switch
-        {
-            PdfArray array => array.Elements,
-            null => [],
-            _ => [kids],
-        };
-        foreach (var kid in items)
-        {
-            var dictionary = kid switch
-            {
-                PdfDictionary d => d,
-                PdfSharp.Pdf.Advanced.PdfReference r => r.Value as PdfDictionary,
-                _ => null, // a marked-content id: the leaf
-            };
-            if (dictionary is not null && dictionary.Elements.ContainsKey("/S")) Walk(dictionary, tags);
-        }
     }
 }

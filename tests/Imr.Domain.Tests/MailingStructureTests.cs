@@ -18,9 +18,7 @@ public class MailingStructureTests
     {
         using var document = PdfReader.Open(new MemoryStream(pdf), PdfDocumentOpenMode.Import);
         var catalog = document.Internals.Catalog;
-        var tags = new List<string>();
-        Walk(catalog.Elements.GetDictionary("/StructTreeRoot")!, tags);
-        return (catalog, tags, document.Info.Title);
+        return (catalog, PdfStructure.Tags(catalog), document.Info.Title);
     }
 
     [Fact]
@@ -48,27 +46,5 @@ public class MailingStructureTests
 
         Assert.Null(document.Internals.Catalog.Elements.GetDictionary("/StructTreeRoot"));
         Assert.NotNull(ReadBack(letterPdf).Catalog.Elements.GetDictionary("/StructTreeRoot"));
-    }
-
-    private static void Walk(PdfDictionary element, List<string> tags)
-    {
-        if (element.Elements.GetName("/S") is { Length: > 0 } tag) tags.Add(tag);
-        var kids = element.Elements["/K"];
-        IEnumerable<PdfItem> items = kids switch
-        {
-            PdfArray array => array.Elements,
-            null => [],
-            _ => [kids],
-        };
-        foreach (var kid in items)
-        {
-            var dictionary = kid switch
-            {
-                PdfDictionary d => d,
-                PdfSharp.Pdf.Advanced.PdfReference r => r.Value as PdfDictionary,
-                _ => null,
-            };
-            if (dictionary is not null && dictionary.Elements.ContainsKey("/S")) Walk(dictionary, tags);
-        }
     }
 }
