@@ -173,7 +173,7 @@ public sealed class AnswerRedelivery(CallbackUses uses, CaseStore cases, Documen
         // The decline reason goes onto the assignment even when the orchestration is not running: a restart reads it there.
         await StoreSideDataAsync(answer, caseNumber, ct);
         var instance = await durable.GetInstanceAsync(CaseNumber.Parse(caseNumber).OrchestrationInstanceId, getInputsAndOutputs: false, ct);
-        if (instance?.RuntimeStatus != OrchestrationRuntimeStatus.Running) return false; // a stopped case is restarted by reconciliation
+        if (!WorkflowStatus.TakesEvents(instance)) return false; // a stopped case is restarted by reconciliation
         if (answer.EffectiveState == AnswerStates.Recorded && !await uses.TryTakeOverAsync(answer, now + DeliveryLease, ct)) return false;
 
         await RaiseAsync(durable, answer, ct);

@@ -68,7 +68,7 @@ public sealed class EligibilityResolutions(IntakeStore store, AuditLog audit, IL
         }
 
         var instance = await durable.GetInstanceAsync(caseNumber.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
-        if (instance is not { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+        if (!WorkflowStatus.TakesEvents(instance))
         {
             return new(StatusCodes.Status503ServiceUnavailable, "The case is not ready; nothing was recorded, try again.", null);
         }

@@ -95,7 +95,7 @@ public sealed class ReviewChangeRequests(CaseStore cases, CaseRecordStore record
         }
 
         var instance = await durable.GetInstanceAsync(parsed.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
-        if (instance is not { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
+        if (!WorkflowStatus.TakesEvents(instance))
         {
             return new(StatusCodes.Status409Conflict, $"The workflow of case {caseNumber} is not running; nothing was changed. Retry the case, then ask again.");
         }

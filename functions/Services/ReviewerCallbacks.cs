@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using static Imr.Functions.Web.Html;
+using Imr.Functions.Workflow;
 
 namespace Imr.Functions.Services;
 
@@ -175,7 +176,7 @@ public sealed class ReviewerCallbacks(
         var claims = link.Claims;
         var instanceId = CaseNumber.Parse(claims.CaseNumber).OrchestrationInstanceId;
         var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct);
-        if (instance is null || instance.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        if (!WorkflowStatus.TakesEvents(instance))
         {
             // An event sent before the instance runs can be dropped by the backend: tell the reviewer instead of losing it.
             return link.Recorded is null

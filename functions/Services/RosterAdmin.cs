@@ -8,6 +8,7 @@ using Imr.Functions.Storage;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Imr.Functions.Workflow;
 
 namespace Imr.Functions.Services;
 
@@ -115,7 +116,7 @@ public sealed class RosterAdmin(RosterStore roster, CaseStore cases, DocumentSto
         }
 
         var instance = await durable.GetInstanceAsync(number.OrchestrationInstanceId, getInputsAndOutputs: false, ct);
-        if (instance?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        if (!WorkflowStatus.TakesEvents(instance))
         {
             return new ObjectResult(new { error = "The case's workflow is not running; nothing was recorded. Try again shortly." }) { StatusCode = 503 };
         }

@@ -138,7 +138,7 @@ public sealed class WorkQueueReport(CaseStore cases, DocumentStore documents, Ro
         if (await roster.GetAsync(reviewerId, ct) is not { } reviewer) return new(false, $"Reviewer {reviewerId} is not on the roster.", []);
         var blocking = matcher.ManualAssignmentBlocking(await documents.ReadAcceptedPackageAsync(row, ct), reviewer);
         if (blocking.Count > 0) return new(false, $"Reviewer {reviewerId} cannot review this case.", blocking);
-        if ((await durable.GetInstanceAsync(number.OrchestrationInstanceId, getInputsAndOutputs: false, ct))?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        if (!WorkflowStatus.TakesEvents(await durable.GetInstanceAsync(number.OrchestrationInstanceId, getInputsAndOutputs: false, ct)))
         {
             return new(false, "The case's workflow is not running; nothing was changed. Try again shortly.", []);
         }

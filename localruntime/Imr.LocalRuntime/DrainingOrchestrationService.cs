@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DurableTask.Core;
+using DurableTask.Core.History;
 
 namespace Imr.LocalRuntime;
 
@@ -9,9 +10,10 @@ namespace Imr.LocalRuntime;
 /// stops with one cancellation: it stops taking work items and cancels the completion of those it is running, so a step
 /// in flight at a stop was abandoned half done (redone after a restart, but logged as errors by the worker and the
 /// sidecar). Draining first stops handing out work items and waits for the ones already handed out to be completed or
-/// abandoned by the worker; only then does the runtime stop the worker.
+/// abandoned by the worker; only then does the runtime stop the worker. It also drops start messages delivered again
+/// to an orchestration that has started (see <see cref="DropDuplicateStarts"/>).
 /// </summary>
-internal sealed class DrainingOrchestrationService(IOrchestrationService inner) : IOrchestrationService, IDisposable
+public sealed class DrainingOrchestrationService(IOrchestrationService inner, ILogger? logger = null) : IOrchestrationService, IDisposable
 {
     private readonly CancellationTokenSource _draining = new();
     private readonly ConcurrentDictionary<object, byte> _inFlight = new(ReferenceEqualityComparer.Instance);
@@ -36,8 +38,41 @@ internal sealed class DrainingOrchestrationService(IOrchestrationService inner) 
         return InFlight == 0;
     }
 
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        LockAsync(ct => inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, ct), cancellationToken);
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var item = await LockAsync(ct => inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, ct), cancellationToken);
+        if (item is not null && DropDuplicateStarts(item) is > 0 and var dropped)
+        {
+            logger?.LogWarning("Orchestration {InstanceId}: dropped {Count} start message(s) delivered again after it had started", item.InstanceId, dropped);
+        }
+
+        return item!;
+    }
+
+    /// <summary>
+    /// Removes start messages from a work item whose orchestration has already started; returns how many. A process
+    /// killed after an episode's history was written but before its messages were deleted gets the start message again
+    /// (the Azure Storage queue redelivers it). The Durable Task core dispatcher that the Functions host runs drops such a
+    /// duplicate; the sidecar's dispatcher does not (it throws "Multiple ExecutionStartedEvent found" on every attempt),
+    /// which left a case stalled for good in a chaos run. The messages stay in the session's batch, so completing the
+    /// work item still deletes them from the queue.
+    /// </summary>
+    public static int DropDuplicateStarts(TaskOrchestrationWorkItem item)
+    {
+        if (item.OrchestrationRuntimeState?.ExecutionStartedEvent is null || item.NewMessages is null)
+        {
+            return 0;
+        }
+
+        var duplicates = item.NewMessages.Where(m => m.Event is ExecutionStartedEvent).ToList();
+        if (duplicates.Count == 0)
+        {
+            return 0;
+        }
+
+        item.NewMessages = item.NewMessages.Except(duplicates).ToList();
+        return duplicates.Count;
+    }
 
     public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
         LockAsync(ct => inner.LockNextTaskActivityWorkItem(receiveTimeout, ct), cancellationToken);

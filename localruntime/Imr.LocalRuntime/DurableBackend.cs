@@ -75,7 +75,7 @@ public sealed class DurableBackend : IAsyncDisposable
         }
 
         // The dispatchers fetch work through the drain (see DrainAsync); clients (start, raise, query) use the service itself.
-        var work = new DrainingOrchestrationService((IOrchestrationService)service);
+        var work = new DrainingOrchestrationService((IOrchestrationService)service, loggerFactory.CreateLogger<DrainingOrchestrationService>());
         builder.Services.AddSingleton<IOrchestrationService>(work);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
