@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -71,8 +72,9 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         public bool Settled => Done || Attempts >= MaxAttempts;
     }
 
-    // Per function: receipt key → receipt. Only the scan of that function touches its map (one scan at a time).
-    private readonly Dictionary<string, Dictionary<string, Receipt>> _receipts = new(StringComparer.Ordinal);
+    // Per function: receipt key → receipt. Only the scan of that function touches its map (one scan at a time; within a
+    // scan, deliveries of different folders run at once, each on its own keys).
+    private readonly Dictionary<string, ConcurrentDictionary<string, Receipt>> _receipts = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -147,20 +149,31 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         var map = _receipts[f.Name];
         var listed = new HashSet<string>(StringComparer.Ordinal);
         var listing = new ListingProgress();
-        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), listing, ct))
+        var found = new List<(string Name, string ETag)>();
+        await foreach (var blob in ListAsync(_listing.GetBlobContainerClient(container), listing, ct))
         {
-            var key = ReceiptKey(name);
-            listed.Add(key);
-            // One blob never stops the others: whatever fails here is logged and the scan goes on.
-            try
-            {
-                await DeliverAsync(f, receipts, containerClient, map, key, name, etag, ct);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Blob trigger {Function}: a blob could not be handled; the scan continues", f.Name);
-            }
+            listed.Add(ReceiptKey(blob.Name));
+            found.Add(blob);
         }
+
+        // Folders at once, as the Functions host runs blob triggers concurrently; a folder's blobs (one case's documents
+        // and manifest) one after another in listing order, as before, so a case's intake sees its own files in one order.
+        var folders = found.GroupBy(b => FolderOf(b.Name), StringComparer.Ordinal);
+        await Parallel.ForEachAsync(folders, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.BlobTriggerConcurrency), CancellationToken = ct }, async (folder, token) =>
+        {
+            foreach (var (name, etag) in folder)
+            {
+                // One blob never stops the others: whatever fails here is logged and the scan goes on.
+                try
+                {
+                    await DeliverAsync(f, receipts, containerClient, map, ReceiptKey(name), name, etag, token);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    logger.LogError(ex, "Blob trigger {Function}: a blob could not be handled; the scan continues", f.Name);
+                }
+            }
+        });
 
         if (!listing.Complete)
         {
@@ -169,7 +182,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
 
         foreach (var (key, receipt) in map.Where(r => !listed.Contains(r.Key)).ToList())
         {
-            map.Remove(key);
+            map.TryRemove(key, out _);
             if (receipt.HasRow)
             {
                 try
@@ -184,7 +197,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         }
     }
 
-    private async Task DeliverAsync(FunctionEntry f, TableClient receipts, BlobContainerClient containerClient, Dictionary<string, Receipt> map, string key, string name, string etag, CancellationToken ct)
+    private async Task DeliverAsync(FunctionEntry f, TableClient receipts, BlobContainerClient containerClient, ConcurrentDictionary<string, Receipt> map, string key, string name, string etag, CancellationToken ct)
     {
         map.TryGetValue(key, out var known);
         if (known is not null && known.ETag == etag && known.Settled)
@@ -225,6 +238,9 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             await WriteAsync(receipts, f.Name, key, receipt, ct); // the attempt counts after a restart too
         }
     }
+
+    /// <summary>A blob's folder (a case number in intake); blobs at the container's root share the folder "".</summary>
+    private static string FolderOf(string name) => name.IndexOf('/') is > 0 and var slash ? name[..slash] : "";
 
     private static async Task WriteAsync(TableClient receipts, string function, string key, Receipt receipt, CancellationToken ct)
     {
