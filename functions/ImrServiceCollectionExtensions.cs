@@ -60,6 +60,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<LetterRegister>();
         services.AddSingleton<LetterIssuer>();
+        services.AddSingleton<CaseClosing>();
         services.AddSingleton<StaffLetterCorrections>();
         services.AddSingleton<WordingTemplateStore>();
         services.AddSingleton<MailRoomStore>();

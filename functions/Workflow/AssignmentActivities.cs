@@ -25,8 +25,8 @@ public sealed class AssignmentActivities(
     AuditLog audit,
     CallbackLinks links,
     ConsoleLinks console,
-    DeadlineIndex deadlineIndex,
     ReviewerMatcher matcher,
+    CaseClosing closing,
     IOptions<ImrOptions> options,
     TimeProvider time,
     ILogger<AssignmentActivities> logger)
@@ -302,21 +302,9 @@ public sealed class AssignmentActivities(
     /// deadline checks removed. One activity (was CloseCase and CompleteAssignment): none of these needs a durable boundary
     /// of its own, and each write is idempotent (status moves checked by the domain, a closed load row closed again).
     /// </summary>
+    /// <summary>Workflow versions before 3.1 close in a step of their own; from 3.1 the letter's issuance closes the case.</summary>
     [Function(nameof(CloseCase))]
-    public async Task CloseCase([ActivityTrigger] AssignmentOffer offer)
-    {
-        var now = time.GetUtcNow();
-        var closed = await cases.UpdateAsync(offer.CaseNumber, c =>
-        {
-            c.State = CaseStatus.Closed;
-            c.CurrentAssignmentState = AssignmentStatus.Completed;
-            c.ClosedAt ??= now;
-        });
-        await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a => a.State = AssignmentStatus.Completed);
-        await deadlineIndex.RemoveAsync(offer.CaseNumber, closed.CaseDueAt, at: now);
-        await loads.CloseAsync(offer.ReviewerId, offer.AssignmentId);
-        await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-completed", "Completed", $"assignment {offer.AssignmentId} completed; reviewer {offer.ReviewerId} released");
-    }
+    public Task CloseCase([ActivityTrigger] AssignmentOffer offer) => closing.CloseAsync(offer);
 
     public static string ManualAssignmentRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/assign";
 }

@@ -26,10 +26,18 @@ public sealed class CaseActivities(
     /// The case's row from the orchestration's first step: Received, without a review clock (RegisterCase sets it once
     /// the records are in). Create-only.
     /// </summary>
+    /// <summary>
+    /// Versions before 3.1 send no version (an instance started before 3.1 may have sent the orchestration's input, whose
+    /// extra field is ignored) and record it in a step of their own. A row that exists already (a restart during intake) gets the version if it lacks it.
+    /// </summary>
     [Function(nameof(OpenCase))]
-    public async Task OpenCase([ActivityTrigger] CaseWorkflowInput input)
+    public async Task OpenCase([ActivityTrigger] OpenCaseStep step)
     {
-        await cases.AddOnceAsync(new CaseEntity { PartitionKey = input.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = input.ManifestBlobName });
+        var row = await cases.AddOnceAsync(new CaseEntity { PartitionKey = step.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = step.ManifestBlobName, WorkflowVersion = step.WorkflowVersion });
+        if (step.WorkflowVersion is { } version && row.WorkflowVersion != version)
+        {
+            await cases.UpdateAsync(step.CaseNumber, c => c.WorkflowVersion = version);
+        }
     }
 
     /// <summary>The case ended at intake (not eligible, or combined into another case): its row is closed, without a review clock.</summary>

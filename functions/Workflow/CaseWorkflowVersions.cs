@@ -33,8 +33,15 @@ public static class CaseWorkflowVersions
     /// </summary>
     public const string ReviewChanges = "3.0";
 
+    /// <summary>
+    /// Version 3.1: coarser steps where a step needs no durable boundary of its own. OpenCase records the version on the
+    /// row it creates (no RecordWorkflowVersion step), and the letter's issuance closes the case (no CloseCase step): two
+    /// activities fewer per case, each a round trip through the durable queues (about 9 storage requests on Azure Storage).
+    /// </summary>
+    public const string CoarserSteps = "3.1";
+
     /// <summary>The version new cases start on.</summary>
-    public const string Current = ReviewChanges;
+    public const string Current = CoarserSteps;
 
     /// <summary>Whether this instance started on <paramref name="version"/> or later (an unversioned instance is older than any).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version) =>

@@ -23,7 +23,12 @@ public sealed record CaseEscalation(string CaseNumber, string Level, string Reas
     public int AwaitedRound { get; init; }
 }
 
-public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName, int Revision = 0);
+/// <param name="CloseWith">From workflow version 3.1: the assignment to close the case with once the letter is issued
+/// (no separate CloseCase step); null: the orchestration closes the case itself.</param>
+public sealed record IssueRequest(string CaseNumber, string AssignmentId, string SubmissionBlobName, int Revision = 0, AssignmentOffer? CloseWith = null);
+
+/// <summary>The case's first step: its row. From workflow version 3.1 the row also records the version (no separate step).</summary>
+public sealed record OpenCaseStep(string CaseNumber, string ManifestBlobName, string? WorkflowVersion = null);
 
 /// <summary>The issued letter (its text rendering's blob and hash), or, when the quality check failed, the case back with the reviewer.</summary>
 public sealed record IssuedLetter(string LetterBlobName, string Sha256, string Outcomes)

@@ -225,7 +225,7 @@ public sealed class FaultHandlingTests
         var cases = host.Services.GetRequiredService<CaseActivities>();
         var assignments = host.Services.GetRequiredService<AssignmentActivities>();
         var store = host.Services.GetRequiredService<CaseStore>();
-        await cases.OpenCase(new CaseWorkflowInput(caseNumber, manifest));
+        await cases.OpenCase(new OpenCaseStep(caseNumber, manifest, CaseWorkflowVersions.Current));
         await cases.RegisterCase(new CaseWorkflowInput(caseNumber, manifest));
         var offer = (await assignments.OfferAssignment(new AssignmentRequest(caseNumber, 1, [])))!;
         await assignments.RecordAcceptance(offer);

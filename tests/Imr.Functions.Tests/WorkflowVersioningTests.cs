@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Imr.Domain.Cases;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Workflow;
@@ -10,16 +11,18 @@ namespace Imr.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class WorkflowVersioningTests
 {
-    [Fact]
-    public async Task A_case_started_on_version_1_finishes_on_version_1_after_version_2_is_deployed_and_new_cases_start_on_version_2()
+    [Theory]
+    [InlineData(CaseWorkflowVersions.First)] // without the version-recording step
+    [InlineData(CaseWorkflowVersions.ReviewChanges)] // with it and with the closing step, which 3.1 folds into others
+    public async Task A_case_started_on_an_older_version_finishes_on_it_after_the_current_version_is_deployed_and_new_cases_start_on_the_current_one(string older)
     {
-        // "Deployment 1": the worker and client of version 1 (the flow without the version-recording step).
-        await using var app = await RuntimeHarness.StartAsync(configure: s => s["LocalRuntime:WorkflowVersion"] = CaseWorkflowVersions.First);
+        // "Deployment 1": the worker and client of the older version.
+        await using var app = await RuntimeHarness.StartAsync(configure: s => s["LocalRuntime:WorkflowVersion"] = older);
         var oldCase = TestEnvironment.NewCaseNumber("V");
         await TestEnvironment.UploadSampleCaseAsync(oldCase);
         var oldOffer = await app.LinkAsync(oldCase, $"{oldCase}-A1-offer"); // in flight: waiting for the reviewer
 
-        // "Deployment 2": the same task hub, now with version 2 (an extra durable step in the flow).
+        // "Deployment 2": the same task hub, now with the current version (a different sequence of durable steps).
         app.Settings["LocalRuntime:WorkflowVersion"] = CaseWorkflowVersions.Current;
         await app.RestartAsync();
         var newCase = TestEnvironment.NewCaseNumber("V");
@@ -39,11 +42,34 @@ public sealed class WorkflowVersioningTests
             await app.Driver.WaitForStatusAsync(app.Runtime.BaseAddress, caseNumber, "Closed", TimeSpan.FromSeconds(90));
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var instance = await app.Runtime.DurableClient.WaitForInstanceCompletionAsync(CaseNumber.Parse(caseNumber).OrchestrationInstanceId, wait.Token);
-            // Replaying the version-1 history through the version-2 branch would fail the instance (non-deterministic).
+            // Replaying the older history through the current branch would fail the instance (non-deterministic).
             Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
         }
 
-        Assert.Null((await app.Cases.GetAsync(oldCase))!.WorkflowVersion); // ran the version-1 flow to its end
+        // Version 1 records no version; later ones do, each its own.
+        Assert.Equal(older == CaseWorkflowVersions.First ? null : older, (await app.Cases.GetAsync(oldCase))!.WorkflowVersion);
         Assert.Equal(CaseWorkflowVersions.Current, (await app.Cases.GetAsync(newCase))!.WorkflowVersion);
+
+        // 3.1 has no steps of their own for recording the version and closing; the older case ran its closing step.
+        var taskHub = app.Settings["LocalRuntime:TaskHub"]!;
+        Assert.DoesNotContain(nameof(WorkflowVersionActivities.RecordWorkflowVersion), await ActivitiesRunAsync(taskHub, newCase));
+        Assert.DoesNotContain(nameof(AssignmentActivities.CloseCase), await ActivitiesRunAsync(taskHub, newCase));
+        Assert.Contains(nameof(AssignmentActivities.CloseCase), await ActivitiesRunAsync(taskHub, oldCase));
+        var closed = (await app.Cases.GetAsync(newCase))!;
+        Assert.Equal(nameof(AssignmentStatus.Completed), closed.AssignmentStatus); // closed by the issuance: the assignment completed too
+        Assert.NotNull(closed.ClosedAt);
+    }
+
+    /// <summary>The activities a case's orchestration scheduled, from the Azure Storage provider's history table.</summary>
+    private static async Task<List<string>> ActivitiesRunAsync(string taskHub, string caseNumber)
+    {
+        var history = new TableClient(TestEnvironment.StorageConnectionString, taskHub + "History");
+        var names = new List<string>();
+        await foreach (var e in history.QueryAsync<TableEntity>(e => e.PartitionKey == CaseNumber.Parse(caseNumber).OrchestrationInstanceId))
+        {
+            if (e.GetString("EventType") == "TaskScheduled") names.Add(e.GetString("Name"));
+        }
+
+        return names;
     }
 }

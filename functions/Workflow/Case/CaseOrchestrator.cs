@@ -52,8 +52,15 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
             // during intake is still on record, visible and found by reconciliation.
-            await context.CallActivityAsync(nameof(CaseActivities.OpenCase), input, ActivityRetry.Options);
-            await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
+            if (CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps))
+            {
+                await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName, context.Version), ActivityRetry.Options);
+            }
+            else
+            {
+                await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName), ActivityRetry.Options);
+                await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
+            }
             if (await IntakeFlow.RunAsync(context, input) is { } endedAtIntake)
             {
                 await context.CallActivityAsync(nameof(CaseActivities.CloseAtIntake), input.CaseNumber, ActivityRetry.Options);
@@ -75,15 +82,22 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         var resumedWait = resume is { Step: ResumeStep.AwaitDetermination } ? resume : null;
         (var submitted, offer) = await DeterminationWait.WaitForDeterminationAsync(context, CaseResume.Registered(registered, resume), offer, rounds,
             resumedWait?.Revision ?? 0, resume?.ExcludedReviewerIds, resumedWait?.ReviewStartedAt);
-        var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision), ActivityRetry.Options);
+        // From 3.1 the issuance closes the case once the letter is out (one step instead of two).
+        var closesOnIssue = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps);
+        IssueRequest Issue(DeterminationSubmitted s) => new(input.CaseNumber, offer.AssignmentId, s.SubmissionBlobName, s.Revision, closesOnIssue ? offer : null);
+        var letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), Issue(submitted), ActivityRetry.Options);
         while (letter.ReturnedForCorrection)
         {
             // The quality check sent the determination back to the reviewer: wait for the corrected revision.
             submitted = (await DeterminationWait.WaitForDeterminationAsync(context, registered, offer, rounds, letter.NextRevision)).Submitted;
-            letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), new IssueRequest(input.CaseNumber, offer.AssignmentId, submitted.SubmissionBlobName, submitted.Revision), ActivityRetry.Options);
+            letter = await context.CallActivityAsync<IssuedLetter>(nameof(IssuanceActivities.IssueDetermination), Issue(submitted), ActivityRetry.Options);
         }
 
-        await context.CallActivityAsync(nameof(AssignmentActivities.CloseCase), offer, ActivityRetry.Options);
+        if (!closesOnIssue)
+        {
+            await context.CallActivityAsync(nameof(AssignmentActivities.CloseCase), offer, ActivityRetry.Options);
+        }
+
         log.LogInformation("Case {CaseNumber} closed", input.CaseNumber);
         return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.Closed), letter.LetterBlobName);
     }
