@@ -50,6 +50,7 @@ export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-64}"
 # they compute, so two accounts nearly halve the wall time. A new test class lands in the second shard by itself.
 # (Measured: one run 11 min 14 s; two shards, browser tests apart, 4 min 54 s and 8 min 41 s, hence the split below.)
 # With a --filter of the caller's own, one run (one Azurite).
+[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund # once, before the shards (each would run it otherwise)
 shard() { # shard NAME FILTER...: one dotnet test against its own Azurite, its lines prefixed with NAME
   local name=$1; shift
   ( source scripts/throwaway-azurite.sh
