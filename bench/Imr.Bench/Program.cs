@@ -79,10 +79,12 @@ void Print(string label, MacroResult r) => Console.WriteLine(r.Mode == nameof(Lo
 var runs = new List<MacroResult>();
 // A run that throws anyway (the harness's own failure, not the system's) is logged and the invocation goes on, so the
 // report of the runs that finished is written whatever happens to the next one.
+var runsStarted = 0;
 async Task<MacroResult?> RunAsync(MacroOptions o)
 {
     try
     {
+        if (runsStarted++ > 0 && azuritePid is not null) await StorageWipe.ClearAsync(connection); // each run on an empty Azurite
         return await MacroBenchmark.RunAsync(o, Console.Out);
     }
     catch (Exception e)
@@ -148,6 +150,7 @@ if (args.Contains("--tune"))
 CeilingResult? ceiling = null;
 try
 {
+    if (runsStarted > 0 && azuritePid is not null) await StorageWipe.ClearAsync(connection); // the ceiling of an empty Azurite, as each run had
     ceiling = await CeilingProbe.RunAsync(connection, TimeSpan.FromSeconds(10), 32);
 }
 catch (Exception e)
