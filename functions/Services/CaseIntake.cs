@@ -298,9 +298,9 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             // Past the records wait: the orchestration no longer listens for records, the reviewer is who needs to know.
             await AnnounceToReviewerAsync(owner.Value, ownerCase, nameInCase, sha, ct);
         }
-        else if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+        else if (WorkflowStatus.TakesEvents(instance))
         {
-            // Not yet running: the orchestration checks the case files itself when it gets to the records.
+            // The workflow waits for records; one not started yet checks the case files itself when it gets to them.
             await durable.RaiseEventAsync(owner.OrchestrationInstanceId, IntakeEvents.RecordsReceived, new RecordsArrived(nameInCase, listed is not null), ct);
         }
 

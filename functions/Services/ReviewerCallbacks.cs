@@ -3,12 +3,12 @@ using Imr.Domain.Callbacks;
 using Imr.Domain.Cases;
 using Imr.Domain.Determinations;
 using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
 using Imr.Functions.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using static Imr.Functions.Web.Html;
-using Imr.Functions.Workflow;
 
 namespace Imr.Functions.Services;
 

@@ -5,10 +5,10 @@ using Azure.Storage.Blobs.Specialized;
 using Imr.Domain.Cases;
 using Imr.Domain.Reviewers;
 using Imr.Functions.Storage;
+using Imr.Functions.Workflow;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Imr.Functions.Workflow;
 
 namespace Imr.Functions.Services;
 

@@ -298,11 +298,9 @@ public sealed class AssignmentActivities(
     }
 
     /// <summary>
-    /// The letter is issued: the case is closed, its assignment completed, the reviewer's load released and the case's
-    /// deadline checks removed. One activity (was CloseCase and CompleteAssignment): none of these needs a durable boundary
-    /// of its own, and each write is idempotent (status moves checked by the domain, a closed load row closed again).
+    /// The letter is issued: the case is closed (<see cref="CaseClosing"/>). Workflow versions before 3.1 close in this
+    /// step of their own; from 3.1 the letter's issuance closes the case.
     /// </summary>
-    /// <summary>Workflow versions before 3.1 close in a step of their own; from 3.1 the letter's issuance closes the case.</summary>
     [Function(nameof(CloseCase))]
     public Task CloseCase([ActivityTrigger] AssignmentOffer offer) => closing.CloseAsync(offer);
 

@@ -24,11 +24,8 @@ public sealed class CaseActivities(
 {
     /// <summary>
     /// The case's row from the orchestration's first step: Received, without a review clock (RegisterCase sets it once
-    /// the records are in). Create-only.
-    /// </summary>
-    /// <summary>
-    /// Versions before 3.1 send no version (an instance started before 3.1 may have sent the orchestration's input, whose
-    /// extra field is ignored) and record it in a step of their own. A row that exists already (a restart during intake) gets the version if it lacks it.
+    /// the records are in). Create-only. From workflow 3.1 the row records the version too (a row that exists already, after
+    /// a restart during intake, gets it if it lacks it); older versions send none and record it in a step of their own.
     /// </summary>
     [Function(nameof(OpenCase))]
     public async Task OpenCase([ActivityTrigger] OpenCaseStep step)

@@ -147,13 +147,11 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         var container = f.Blob.BlobPath.Split('/')[0];
         var containerClient = storage.Container(container);
         var map = _receipts[f.Name];
-        var listed = new HashSet<string>(StringComparer.Ordinal);
         var listing = new ListingProgress();
-        var found = new List<(string Name, string ETag)>();
-        await foreach (var blob in ListAsync(_listing.GetBlobContainerClient(container), listing, ct))
+        var found = new List<(string Name, string ETag, string Key)>();
+        await foreach (var (name, etag) in ListAsync(_listing.GetBlobContainerClient(container), listing, ct))
         {
-            listed.Add(ReceiptKey(blob.Name));
-            found.Add(blob);
+            found.Add((name, etag, ReceiptKey(name)));
         }
 
         // Folders at once, as the Functions host runs blob triggers concurrently; a folder's blobs (one case's documents
@@ -161,12 +159,12 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         var folders = found.GroupBy(b => FolderOf(b.Name), StringComparer.Ordinal);
         await Parallel.ForEachAsync(folders, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.BlobTriggerConcurrency), CancellationToken = ct }, async (folder, token) =>
         {
-            foreach (var (name, etag) in folder)
+            foreach (var (name, etag, key) in folder)
             {
                 // One blob never stops the others: whatever fails here is logged and the scan goes on.
                 try
                 {
-                    await DeliverAsync(f, receipts, containerClient, map, ReceiptKey(name), name, etag, token);
+                    await DeliverAsync(f, receipts, containerClient, map, key, name, etag, token);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
@@ -180,6 +178,7 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             return; // a blob not listed may still be there
         }
 
+        var listed = found.Select(b => b.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, receipt) in map.Where(r => !listed.Contains(r.Key)).ToList())
         {
             map.TryRemove(key, out _);

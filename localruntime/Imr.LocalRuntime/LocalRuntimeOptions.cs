@@ -58,7 +58,7 @@ public sealed class LocalRuntimeOptions
     /// <summary>
     /// How many folders' blobs (in intake: cases) a scan delivers at once. The Functions host runs blob triggers
     /// concurrently; one at a time made a burst's intake the bottleneck (upload→Received p50 68 s of 200 cases; 14.6 s
-    /// with 8 at once, 8.4 s with 32, and 121 instead of 116 cases/min: bench/results/macro-500.md has the published run).
+    /// with 8 at once, 8.4 s with 32: docs/benchmarks.md, "Fourth #13 session").
     /// </summary>
     public int BlobTriggerConcurrency { get; set; } = 32;
     /// <summary>

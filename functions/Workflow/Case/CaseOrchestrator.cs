@@ -52,15 +52,10 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
             // during intake is still on record, visible and found by reconciliation.
-            if (CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps))
-            {
-                await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName, context.Version), ActivityRetry.Options);
-            }
-            else
-            {
-                await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName), ActivityRetry.Options);
-                await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
-            }
+            // From 3.1 the row records the version as it is created; older versions record it in a step of their own.
+            var opensWithVersion = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps);
+            await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName, opensWithVersion ? context.Version : null), ActivityRetry.Options);
+            if (!opensWithVersion) await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
             if (await IntakeFlow.RunAsync(context, input) is { } endedAtIntake)
             {
                 await context.CallActivityAsync(nameof(CaseActivities.CloseAtIntake), input.CaseNumber, ActivityRetry.Options);
