@@ -61,6 +61,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<LetterRegister>();
         services.AddSingleton<LetterIssuer>();
         services.AddSingleton<CaseClosing>();
+        services.AddSingleton<CaseRegistration>();
         services.AddSingleton<StaffLetterCorrections>();
         services.AddSingleton<WordingTemplateStore>();
         services.AddSingleton<MailRoomStore>();

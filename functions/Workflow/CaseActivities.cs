@@ -4,7 +4,6 @@ using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Imr.Functions.Workflow;
 
@@ -14,28 +13,15 @@ namespace Imr.Functions.Workflow;
 /// </summary>
 public sealed class CaseActivities(
     CaseStore cases,
-    CaseRecordStore records,
-    DeadlineIndex deadlineIndex,
+    CaseRegistration registration,
     Escalations escalations,
     AuditLog audit,
-    IOptions<ImrOptions> options,
     TimeProvider time,
     ILogger<CaseActivities> logger)
 {
-    /// <summary>
-    /// The case's row from the orchestration's first step: Received, without a review clock (RegisterCase sets it once
-    /// the records are in). Create-only. From workflow 3.1 the row records the version too (a row that exists already, after
-    /// a restart during intake, gets it if it lacks it); older versions send none and record it in a step of their own.
-    /// </summary>
+    /// <summary>The case's row from the orchestration's first step (<see cref="CaseRegistration.OpenAsync"/>); from 3.2 ScreenEligibility opens it.</summary>
     [Function(nameof(OpenCase))]
-    public async Task OpenCase([ActivityTrigger] OpenCaseStep step)
-    {
-        var row = await cases.AddOnceAsync(new CaseEntity { PartitionKey = step.CaseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = step.ManifestBlobName, WorkflowVersion = step.WorkflowVersion });
-        if (step.WorkflowVersion is { } version && row.WorkflowVersion != version)
-        {
-            await cases.UpdateAsync(step.CaseNumber, c => c.WorkflowVersion = version);
-        }
-    }
+    public Task OpenCase([ActivityTrigger] OpenCaseStep step) => registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, step.WorkflowVersion);
 
     /// <summary>The case ended at intake (not eligible, or combined into another case): its row is closed, without a review clock.</summary>
     [Function(nameof(CloseAtIntake))]
@@ -84,55 +70,9 @@ public sealed class CaseActivities(
 
     public static string RetryRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/retry";
 
+    /// <summary>The review clock starts (<see cref="CaseRegistration.RegisterAsync"/>); from 3.2 the records step registers the case.</summary>
     [Function(nameof(RegisterCase))]
-    public async Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input)
-    {
-        // The row (from the first step) names the record's version; the record has the package and the manifest's hash.
-        var row = await cases.GetAsync(input.CaseNumber);
-        var record = row is null ? await records.ReadLatestAsync(input.CaseNumber, input.ManifestBlobName) : await records.ReadAsync(row);
-        var package = record.Package;
-        // The case's own program selects its policy: one app serves cases of several programs.
-        var policy = options.Value.PolicyFor(package.Program.ToString());
-        var deadlines = policy.For(time.GetUtcNow(), package);
-        var entity = new CaseEntity
-        {
-            PartitionKey = input.CaseNumber,
-            Status = nameof(CaseStatus.Received),
-            Expedited = package.Expedited,
-            Program = package.Program.ToString(),
-            ManifestBlobName = input.ManifestBlobName,
-            ManifestSha256 = record.ManifestSha256,
-            RecordVersion = record.Version,
-            ReceivedAt = deadlines.ReceivedAt,
-            CaseDueAt = deadlines.CaseDueAt,
-            ReviewerDueAt = deadlines.ReviewerDueAt,
-        };
-        var stored = row ?? await cases.AddOnceAsync(entity);
-        var isNew = ReferenceEquals(stored, entity);
-        if (!isNew && !CaseEntity.IsRegistered(stored))
-        {
-            // The row opened at the first step: the review clock starts now, once (a repeated run finds it set).
-            var (registered, applied) = await cases.ChangeAsync(input.CaseNumber, c =>
-            {
-                if (CaseEntity.IsRegistered(c)) return;
-                c.Expedited = entity.Expedited;
-                c.Program = entity.Program;
-                c.ManifestBlobName = entity.ManifestBlobName;
-                c.ManifestSha256 = entity.ManifestSha256;
-                c.ReceivedAt = entity.ReceivedAt;
-                c.CaseDueAt = entity.CaseDueAt;
-                c.ReviewerDueAt = entity.ReviewerDueAt;
-            });
-            isNew = applied && registered.CaseDueAt == entity.CaseDueAt;
-            stored = registered;
-        }
-
-        // A retried activity or a run resumed by the sweep finds the stored case: its checks are not put back once
-        // escalated, and only a new case arms the recurring reconcile check.
-        await deadlineIndex.EnsureAsync(input.CaseNumber, stored.CaseDueAt, isNew ? time.GetUtcNow() + options.Value.ReconcileInterval : null);
-        logger.LogInformation("Case {CaseNumber} recorded", input.CaseNumber);
-        return new CaseRegistered(input.CaseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds) { Program = stored.Program };
-    }
+    public Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input) => registration.RegisterAsync(input.CaseNumber, input.ManifestBlobName);
 
     [Function(nameof(MarkOverdue))]
     public async Task MarkOverdue([ActivityTrigger] string caseNumber)

@@ -40,8 +40,16 @@ public static class CaseWorkflowVersions
     /// </summary>
     public const string CoarserSteps = "3.1";
 
+    /// <summary>
+    /// Version 3.2: three steps fewer per case, none of which needs a durable boundary of its own. Eligibility screening
+    /// opens the case's row (no OpenCase step); the records step registers the case once its records are in (no
+    /// RegisterCase step); the registration carries the program's reminder points, so the determination wait computes a
+    /// reviewer's reminders itself (no ScheduleReview step, also for a replacement reviewer).
+    /// </summary>
+    public const string FewerSteps = "3.2";
+
     /// <summary>The version new cases start on.</summary>
-    public const string Current = CoarserSteps;
+    public const string Current = FewerSteps;
 
     /// <summary>Whether this instance started on <paramref name="version"/> or later (an unversioned instance is older than any).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version) =>

@@ -9,6 +9,12 @@ public sealed record CaseRegistered(string CaseNumber, DateTimeOffset CaseDueAt,
 {
     /// <summary>The case's review program (selects its reminder policy), so scheduling a review reads no case row.</summary>
     public string? Program { get; init; }
+
+    /// <summary>
+    /// From workflow version 3.2: the program's reminder points, compressed, so the orchestration computes each reviewer's
+    /// reminders itself (<see cref="Imr.Domain.Deadlines.ReminderPoint.Schedule"/>) instead of asking an activity.
+    /// </summary>
+    public IReadOnlyList<Imr.Domain.Deadlines.ReminderPoint>? Reminders { get; init; }
 }
 
 public sealed record AssignmentRequest(string CaseNumber, int Round, IReadOnlyList<string> ExcludedReviewerIds);

@@ -26,6 +26,7 @@ public sealed class IntakeActivities(
     AuditLog audit,
     WordingTemplateStore wording,
     PostalMail postal,
+    CaseRegistration registration,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -33,6 +34,12 @@ public sealed class IntakeActivities(
     [Function(nameof(ScreenEligibility))]
     public async Task<EligibilityScreened> ScreenEligibility([ActivityTrigger] IntakeStep step)
     {
+        if (step.OpensWithVersion is { } version)
+        {
+            // The case is on record before anything else happens to it (reconciliation finds a case stopped during intake).
+            await registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, version);
+        }
+
         var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
         var mine = ApplicationFingerprint.Of(package);
         var record = await store.IndexApplicationOnceAsync(mine, step.At);
@@ -217,7 +224,7 @@ public sealed class IntakeActivities(
             (step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
                 missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})"),
             noticeSent]);
-        return new RecordsStatus(due, missing);
+        return new RecordsStatus(due, missing) { Registered = step.RegistersCase && missing.Count == 0 ? await registration.RegisterAsync(step.CaseNumber, step.ManifestBlobName) : null };
     }
 
     public static string IneligibilityNoticeId(string role) => "ineligibility-notice-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
@@ -274,7 +281,8 @@ public sealed class IntakeActivities(
             logger.LogInformation("Case {CaseNumber}: {Stage}", check.CaseNumber, stage);
         }
 
-        return new RecordsStatus(check.DueAt, missing);
+        var done = missing.Count == 0 || check.Final;
+        return new RecordsStatus(check.DueAt, missing) { Registered = check.RegistersCase && done ? await registration.RegisterAsync(check.CaseNumber, check.ManifestBlobName) : null };
     }
 
     private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf)

@@ -20,7 +20,14 @@ public sealed record RecordsArrived(string FileName, bool Listed);
 /// </summary>
 public sealed record EligibilityResolution(string Outcome, string ReasonId);
 
-public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At);
+public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At)
+{
+    /// <summary>From workflow version 3.2: the screening opens the case's row first, recording this version (no OpenCase step).</summary>
+    public string? OpensWithVersion { get; init; }
+
+    /// <summary>From workflow version 3.2: the records step registers the case once its records are in (no RegisterCase step).</summary>
+    public bool RegistersCase { get; init; }
+}
 
 public sealed record ResolutionStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, EligibilityResolution Resolution);
 
@@ -31,6 +38,14 @@ public sealed record IneligibilityStep(string CaseNumber, string ManifestBlobNam
 /// <summary>Combine the application (<see cref="CaseNumber"/>) into the open case <see cref="TargetCaseNumber"/>.</summary>
 public sealed record CombineStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, string TargetCaseNumber);
 
-public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing);
+public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing)
+{
+    /// <summary>Set when the step registered the case (<see cref="IntakeStep.RegistersCase"/>): the records are in, or their deadline passed.</summary>
+    public CaseRegistered? Registered { get; init; }
+}
 
-public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final);
+public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final)
+{
+    /// <inheritdoc cref="IntakeStep.RegistersCase"/>
+    public bool RegistersCase { get; init; }
+}

@@ -128,21 +128,17 @@ public sealed record DeadlinePolicy
 
     /// <summary>
     /// The reminders of a reviewer who has from <paramref name="reviewStart"/> until <paramref name="reviewerDueAt"/>:
-    /// fractions of that time, and fixed times before it (compressed like every duration). Points outside the window
-    /// are dropped; points falling at the same instant are sent once.
+    /// fractions of that time, and fixed times before it (compressed like every duration). See <see cref="ReminderPoint.Schedule"/>.
     /// </summary>
-    public IReadOnlyList<ScheduledReminder> RemindersFor(DateTimeOffset reviewStart, DateTimeOffset reviewerDueAt)
-    {
-        var time = reviewerDueAt - reviewStart;
-        if (time <= TimeSpan.Zero) return [];
-        return Reminders
-            .Select(r => new ScheduledReminder(r.Name, r.FractionOfReviewerTime is { } f ? reviewStart + time * f : reviewerDueAt - Scale(r.BeforeReviewerDue!.Value)))
-            .Where(r => r.At > reviewStart && r.At < reviewerDueAt)
-            .GroupBy(r => r.At)
-            .Select(g => g.First())
-            .OrderBy(r => r.At)
-            .ToList();
-    }
+    public IReadOnlyList<ScheduledReminder> RemindersFor(DateTimeOffset reviewStart, DateTimeOffset reviewerDueAt) =>
+        ReminderPoint.Schedule(ScaledReminders, reviewStart, reviewerDueAt);
+
+    /// <summary>
+    /// The reminder points with their fixed times compressed like every duration: all a review's reminders depend on
+    /// besides its start and due date, so a workflow that carries them computes each reviewer's reminders itself.
+    /// </summary>
+    public IReadOnlyList<ReminderPoint> ScaledReminders =>
+        Reminders.Select(r => r.BeforeReviewerDue is { } before ? r with { BeforeReviewerDue = Scale(before) } : r).ToList();
 
     public TimeSpan ScaledAcceptanceWindow => Scale(AcceptanceWindow);
 

@@ -33,6 +33,24 @@ public sealed record ReminderPoint(string Name, double? FractionOfReviewerTime, 
 
         throw new FormatException($"'{text}' is not a reminder point: write e.g. \"50%\" or \"24h\".");
     }
+
+    /// <summary>
+    /// The reminders of a reviewer who has from <paramref name="reviewStart"/> until <paramref name="reviewerDueAt"/>:
+    /// at fractions of that time, and at fixed times before it (taken as given: compress them first). Points outside the
+    /// window are dropped; points falling at the same instant are sent once.
+    /// </summary>
+    public static IReadOnlyList<ScheduledReminder> Schedule(IEnumerable<ReminderPoint> points, DateTimeOffset reviewStart, DateTimeOffset reviewerDueAt)
+    {
+        var time = reviewerDueAt - reviewStart;
+        if (time <= TimeSpan.Zero) return [];
+        return points
+            .Select(r => new ScheduledReminder(r.Name, r.FractionOfReviewerTime is { } f ? reviewStart + time * f : reviewerDueAt - r.BeforeReviewerDue!.Value))
+            .Where(r => r.At > reviewStart && r.At < reviewerDueAt)
+            .GroupBy(r => r.At)
+            .Select(g => g.First())
+            .OrderBy(r => r.At)
+            .ToList();
+    }
 }
 
 /// <summary>One reminder due at an instant.</summary>

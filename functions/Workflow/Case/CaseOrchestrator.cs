@@ -48,26 +48,36 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         // A case restarted by the sweep (input.Resume) is past intake and registered: RegisterCase is create-only and
         // returns the stored dates, and the case is picked up at its stored assignment step instead of round 1.
         var resume = input.Resume;
+        CaseRegistered? registeredAtIntake = null;
         if (resume is null)
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
             // during intake is still on record, visible and found by reconciliation.
-            // From 3.1 the row records the version as it is created; older versions record it in a step of their own.
-            var opensWithVersion = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps);
-            await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName, opensWithVersion ? context.Version : null), ActivityRetry.Options);
-            if (!opensWithVersion) await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
-            if (await IntakeFlow.RunAsync(context, input) is { } endedAtIntake)
+            // From 3.2 the screening opens it and the records step registers the case; from 3.1 the row records the
+            // version as it is created; older versions record it in a step of their own.
+            var foldsIntoIntake = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.FewerSteps);
+            if (!foldsIntoIntake)
+            {
+                var opensWithVersion = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.CoarserSteps);
+                await context.CallActivityAsync(nameof(CaseActivities.OpenCase), new OpenCaseStep(input.CaseNumber, input.ManifestBlobName, opensWithVersion ? context.Version : null), ActivityRetry.Options);
+                if (!opensWithVersion) await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
+            }
+
+            var (endedAtIntake, registeredBy) = await IntakeFlow.RunAsync(context, input, foldsIntoIntake ? context.Version : null);
+            if (endedAtIntake is not null)
             {
                 await context.CallActivityAsync(nameof(CaseActivities.CloseAtIntake), input.CaseNumber, ActivityRetry.Options);
                 return endedAtIntake;
             }
+
+            registeredAtIntake = registeredBy;
         }
         else
         {
             await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
         }
 
-        var registered = await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
+        var registered = registeredAtIntake ?? await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
 
         // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
         var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);

@@ -1,3 +1,4 @@
+using Imr.Domain.Deadlines;
 using Microsoft.DurableTask;
 
 namespace Imr.Functions.Workflow;
@@ -44,9 +45,9 @@ internal static class DeterminationWait
 
         while (true)
         {
-            var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue, registered.Program), ActivityRetry.Options);
+            var reminders = await RemindersAsync(context, registered, current, reviewStartedAt ?? context.CurrentUtcDateTime, reviewerDue);
             reviewStartedAt = null; // a replacement reviewer's time starts now
-            List<WaitPoint> points = revision > 0 ? [] : schedule.Reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
+            List<WaitPoint> points = revision > 0 ? [] : reminders.Select(r => new WaitPoint(PointKind.Reminder, r.At.UtcDateTime, r.Name)).ToList();
             // A reviewer due date at (or after) the case's is covered by the overdue escalation: no reassignment then.
             if (revision == 0 && reviewerDue < registered.CaseDueAt) points.Add(new WaitPoint(PointKind.ReviewerDue, reviewerDue.UtcDateTime, "reviewer-due"));
             if (!overdue) points.Add(new WaitPoint(PointKind.CaseDue, registered.CaseDueAt.UtcDateTime, "case-due"));
@@ -180,6 +181,21 @@ internal static class DeterminationWait
     }
 
     /// <summary>The tasks the wait is waiting on (the versioned waiters are null on older instances).</summary>
+    /// <summary>
+    /// A reviewer's reminders. From workflow 3.2 the registration carries the program's reminder points (in the history),
+    /// so they are computed here, deterministically; older versions ask the ScheduleReview activity.
+    /// </summary>
+    private static async Task<IReadOnlyList<ReminderAt>> RemindersAsync(TaskOrchestrationContext context, CaseRegistered registered, AssignmentOffer current, DateTimeOffset reviewStart, DateTimeOffset reviewerDue)
+    {
+        if (CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.FewerSteps) && registered.Reminders is { } points)
+        {
+            return ReminderPoint.Schedule(points, reviewStart, reviewerDue).Select(r => new ReminderAt(r.Name, r.At)).ToList();
+        }
+
+        var schedule = await context.CallActivityAsync<ReviewSchedule>(nameof(DeadlineActivities.ScheduleReview), new ReviewScheduleRequest(registered.CaseNumber, current.AssignmentId, reviewStart, reviewerDue, registered.Program), ActivityRetry.Options);
+        return schedule.Reminders;
+    }
+
     private static Task[] Pending(params Task?[] tasks) => tasks.OfType<Task>().ToArray();
 
     /// <summary>Applies a review change during the wait: the new case and reviewer due dates (a correction keeps the case's only).</summary>

@@ -11,13 +11,18 @@ namespace Imr.Functions.Workflow;
 /// </summary>
 public static class IntakeFlow
 {
-    /// <summary>Returns null when the case goes on to review, or the outcome of a case that ends at intake.</summary>
-    public static async Task<CaseOutcome?> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input)
+    /// <summary>
+    /// The outcome of a case that ends at intake, or (Ended null) the case goes on to review. With
+    /// <paramref name="opensAndRegisters"/> (from workflow 3.2, the version) the screening opens the case's row and the
+    /// records step registers it, which it returns; otherwise the orchestrator runs those steps itself.
+    /// </summary>
+    public static async Task<(CaseOutcome? Ended, CaseRegistered? Registered)> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input, string? opensAndRegisters)
     {
         var log = context.CreateReplaySafeLogger(nameof(IntakeFlow));
-        IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime);
+        var registers = opensAndRegisters is not null;
+        IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime) { RegistersCase = registers };
 
-        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step(), ActivityRetry.Options);
+        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step() with { OpensWithVersion = opensAndRegisters }, ActivityRetry.Options);
         while (screened.Outcome == nameof(EligibilityOutcome.Deferred))
         {
             var resolution = await context.WaitForExternalEvent<EligibilityResolution>(IntakeEvents.EligibilityResolved);
@@ -29,7 +34,7 @@ public static class IntakeFlow
             var notice = await context.CallActivityAsync<string>(nameof(IntakeActivities.IssueIneligibilityNotice),
                 new IneligibilityStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, screened.Reasons, screened.DuplicateOf), ActivityRetry.Options);
             log.LogInformation("Case {CaseNumber} is not eligible; notice issued and case closed", input.CaseNumber);
-            return new CaseOutcome(input.CaseNumber, "Closed", notice);
+            return (new CaseOutcome(input.CaseNumber, "Closed", notice), null);
         }
 
         // Combined: the application's items and documents join the open case (the case's package reader merges them), and
@@ -38,7 +43,7 @@ public static class IntakeFlow
             && await context.CallActivityAsync<bool>(nameof(IntakeActivities.CombineApplication), new CombineStep(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, target), ActivityRetry.Options))
         {
             log.LogInformation("Case {CaseNumber} combined into case {Target}", input.CaseNumber, target);
-            return new CaseOutcome(input.CaseNumber, "Combined", null);
+            return (new CaseOutcome(input.CaseNumber, "Combined", null), null);
         }
 
         var records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step(), ActivityRetry.Options);
@@ -58,13 +63,13 @@ public static class IntakeFlow
                 }
             }
 
-            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final), ActivityRetry.Options);
+            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final) { RegistersCase = registers }, ActivityRetry.Options);
             if (final)
             {
                 break;
             }
         }
 
-        return null;
+        return (null, records.Registered);
     }
 }
