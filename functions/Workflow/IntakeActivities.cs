@@ -64,7 +64,8 @@ public sealed class IntakeActivities(
         var decision = EligibilityScreening.Screen(package, prior, options.Value.Rules);
         await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf);
         logger.LogInformation("Case {CaseNumber} screened: {Outcome}", step.CaseNumber, decision.Outcome);
-        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith);
+        var goesOn = step.FoldsLaterSteps && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
+        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await RequestRecordsAsync(step) : null };
     }
 
     [Function(nameof(ResolveEligibility))]
@@ -204,7 +205,13 @@ public sealed class IntakeActivities(
     }
 
     [Function(nameof(RequestRecords))]
-    public async Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step)
+    public Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step) => RequestRecordsAsync(step);
+
+    /// <summary>
+    /// The notice of assignment to every party with the records deadline, and the intake row's stage. Idempotent (create-once
+    /// notices, audit rows keyed by the step's time). Registers the case when the step folds that in and nothing is missing.
+    /// </summary>
+    private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step)
     {
         var caseRecord = await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName);
         var package = caseRecord.Package;
@@ -224,7 +231,7 @@ public sealed class IntakeActivities(
             (step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
                 missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})"),
             noticeSent]);
-        return new RecordsStatus(due, missing) { Registered = step.RegistersCase && missing.Count == 0 ? await registration.RegisterAsync(step.CaseNumber, step.ManifestBlobName) : null };
+        return new RecordsStatus(due, missing) { Registered = step.FoldsLaterSteps && missing.Count == 0 ? await registration.RegisterAsync(step.CaseNumber, step.ManifestBlobName) : null };
     }
 
     public static string IneligibilityNoticeId(string role) => "ineligibility-notice-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
@@ -282,7 +289,7 @@ public sealed class IntakeActivities(
         }
 
         var done = missing.Count == 0 || check.Final;
-        return new RecordsStatus(check.DueAt, missing) { Registered = check.RegistersCase && done ? await registration.RegisterAsync(check.CaseNumber, check.ManifestBlobName) : null };
+        return new RecordsStatus(check.DueAt, missing) { Registered = check.FoldsLaterSteps && done ? await registration.RegisterAsync(check.CaseNumber, check.ManifestBlobName) : null };
     }
 
     private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf)

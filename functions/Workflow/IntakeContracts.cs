@@ -25,13 +25,21 @@ public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, Date
     /// <summary>From workflow version 3.2: the screening opens the case's row first, recording this version (no OpenCase step).</summary>
     public string? OpensWithVersion { get; init; }
 
-    /// <summary>From workflow version 3.2: the records step registers the case once its records are in (no RegisterCase step).</summary>
-    public bool RegistersCase { get; init; }
+    /// <summary>
+    /// From workflow version 3.2: a step goes on with the steps after it while nothing needs waiting for: screening an
+    /// eligible case requests its records (no RequestRecords step), and the records step registers the case once its
+    /// records are in (no RegisterCase step).
+    /// </summary>
+    public bool FoldsLaterSteps { get; init; }
 }
 
 public sealed record ResolutionStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, EligibilityResolution Resolution);
 
-public sealed record EligibilityScreened(string Outcome, IReadOnlyList<string> Reasons, string? DuplicateOf, string? CombineWith);
+public sealed record EligibilityScreened(string Outcome, IReadOnlyList<string> Reasons, string? DuplicateOf, string? CombineWith)
+{
+    /// <summary>Set when the screening went on to request the records (<see cref="IntakeStep.FoldsLaterSteps"/>).</summary>
+    public RecordsStatus? Records { get; init; }
+}
 
 public sealed record IneligibilityStep(string CaseNumber, string ManifestBlobName, DateTimeOffset At, IReadOnlyList<string> Reasons, string? DuplicateOf);
 
@@ -40,12 +48,12 @@ public sealed record CombineStep(string CaseNumber, string ManifestBlobName, Dat
 
 public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing)
 {
-    /// <summary>Set when the step registered the case (<see cref="IntakeStep.RegistersCase"/>): the records are in, or their deadline passed.</summary>
+    /// <summary>Set when the step registered the case (<see cref="IntakeStep.FoldsLaterSteps"/>): the records are in, or their deadline passed.</summary>
     public CaseRegistered? Registered { get; init; }
 }
 
 public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final)
 {
-    /// <inheritdoc cref="IntakeStep.RegistersCase"/>
-    public bool RegistersCase { get; init; }
+    /// <inheritdoc cref="IntakeStep.FoldsLaterSteps"/>
+    public bool FoldsLaterSteps { get; init; }
 }

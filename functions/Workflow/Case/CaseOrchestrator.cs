@@ -53,7 +53,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
             // during intake is still on record, visible and found by reconciliation.
-            // From 3.2 the screening opens it and the records step registers the case; from 3.1 the row records the
+            // From 3.2 the screening opens it and the intake steps register the case; from 3.1 the row records the
             // version as it is created; older versions record it in a step of their own.
             var foldsIntoIntake = CaseWorkflowVersions.AtLeast(context, CaseWorkflowVersions.FewerSteps);
             if (!foldsIntoIntake)

@@ -13,16 +13,18 @@ public static class IntakeFlow
 {
     /// <summary>
     /// The outcome of a case that ends at intake, or (Ended null) the case goes on to review. With
-    /// <paramref name="opensAndRegisters"/> (from workflow 3.2, the version) the screening opens the case's row and the
-    /// records step registers it, which it returns; otherwise the orchestrator runs those steps itself.
+    /// <paramref name="foldingVersion"/> (from workflow 3.2: its version) the steps fold in those after them
+    /// (<see cref="IntakeStep.FoldsLaterSteps"/>): the screening opens the case's row and, for an eligible case, requests
+    /// the records, and the records step registers the case, which is returned; otherwise the orchestrator runs the
+    /// opening and the registration itself.
     /// </summary>
-    public static async Task<(CaseOutcome? Ended, CaseRegistered? Registered)> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input, string? opensAndRegisters)
+    public static async Task<(CaseOutcome? Ended, CaseRegistered? Registered)> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input, string? foldingVersion)
     {
         var log = context.CreateReplaySafeLogger(nameof(IntakeFlow));
-        var registers = opensAndRegisters is not null;
-        IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime) { RegistersCase = registers };
+        var folds = foldingVersion is not null;
+        IntakeStep Step() => new(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime) { FoldsLaterSteps = folds };
 
-        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step() with { OpensWithVersion = opensAndRegisters }, ActivityRetry.Options);
+        var screened = await context.CallActivityAsync<EligibilityScreened>(nameof(IntakeActivities.ScreenEligibility), Step() with { OpensWithVersion = foldingVersion }, ActivityRetry.Options);
         while (screened.Outcome == nameof(EligibilityOutcome.Deferred))
         {
             var resolution = await context.WaitForExternalEvent<EligibilityResolution>(IntakeEvents.EligibilityResolved);
@@ -46,7 +48,8 @@ public static class IntakeFlow
             return (new CaseOutcome(input.CaseNumber, "Combined", null), null);
         }
 
-        var records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step(), ActivityRetry.Options);
+        // From 3.2 the screening of an eligible case has requested the records already.
+        var records = screened.Records ?? await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.RequestRecords), Step(), ActivityRetry.Options);
         while (records.Missing.Count > 0)
         {
             var remaining = records.DueAt.UtcDateTime - context.CurrentUtcDateTime;
@@ -63,7 +66,7 @@ public static class IntakeFlow
                 }
             }
 
-            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final) { RegistersCase = registers }, ActivityRetry.Options);
+            records = await context.CallActivityAsync<RecordsStatus>(nameof(IntakeActivities.CheckRecords), new RecordsCheck(input.CaseNumber, input.ManifestBlobName, context.CurrentUtcDateTime, records.DueAt, final) { FoldsLaterSteps = folds }, ActivityRetry.Options);
             if (final)
             {
                 break;
