@@ -62,6 +62,7 @@ public static class ImrServiceCollectionExtensions
         services.AddSingleton<LetterIssuer>();
         services.AddSingleton<CaseClosing>();
         services.AddSingleton<CaseRegistration>();
+        services.AddSingleton<ReviewerOffers>();
         services.AddSingleton<StaffLetterCorrections>();
         services.AddSingleton<WordingTemplateStore>();
         services.AddSingleton<MailRoomStore>();

@@ -80,3 +80,37 @@ public static partial class ActivityRetry
 
 /// <summary>Thrown by an activity for a failure it knows to be passing (retried under <see cref="ActivityRetry.Policy"/>).</summary>
 public sealed class TransientFailureException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Thrown by a step for a failure in a step folded into it (workflow 3.2, e.g. the first offer inside the records step),
+/// so the case's attention reason names the step that failed. The failure itself is the inner one: the retry policy
+/// judges it (<see cref="ActivityRetry.IsTransient(TaskFailureDetails?)"/> looks at inner failures too).
+/// </summary>
+public sealed class FoldedStepFailedException(string step, Exception inner) : Exception(step, inner)
+{
+    /// <summary>The step that failed and the failure's type: the folded step and its own failure, or the scheduled one.</summary>
+    public static (string Step, string? ErrorType) Of(TaskFailedException failed) =>
+        failed.FailureDetails is { ErrorType: var type, ErrorMessage: var step, InnerFailure: { } inner } && type == typeof(FoldedStepFailedException).FullName
+            ? (step, inner.ErrorType)
+            : (failed.TaskName, failed.FailureDetails?.ErrorType);
+
+    /// <summary>Runs a folded step; its failure is rethrown naming it (a failure of a step folded further in keeps that name).</summary>
+    public static Task RunAsync(string step, Func<Task> run) => RunAsync(step, async () =>
+    {
+        await run();
+        return true;
+    });
+
+    /// <inheritdoc cref="RunAsync(string, Func{Task})"/>
+    public static async Task<T> RunAsync<T>(string step, Func<Task<T>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (Exception ex) when (ex is not FoldedStepFailedException)
+        {
+            throw new FoldedStepFailedException(step, ex);
+        }
+    }
+}

@@ -41,9 +41,10 @@ public static class CaseWorkflowVersions
     public const string CoarserSteps = "3.1";
 
     /// <summary>
-    /// Version 3.2: four steps fewer per case, none of which needs a durable boundary of its own. Eligibility screening
+    /// Version 3.2: five steps fewer per case, none of which needs a durable boundary of its own. Eligibility screening
     /// opens the case's row (no OpenCase step) and, for an eligible case, requests its records (no RequestRecords step);
-    /// the records step registers the case once its records are in (no RegisterCase step); the registration carries the
+    /// the records step registers the case once its records are in and makes the first offer (no RegisterCase step, no
+    /// OfferAssignment step for round 1: there is nothing to wait for in between); the registration carries the
     /// program's reminder points, so the determination wait computes a reviewer's reminders itself (no ScheduleReview
     /// step, also for a replacement reviewer). Each step is idempotent, so a retry of the folded step repeats nothing.
     /// </summary>

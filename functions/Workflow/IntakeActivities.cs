@@ -27,6 +27,7 @@ public sealed class IntakeActivities(
     WordingTemplateStore wording,
     PostalMail postal,
     CaseRegistration registration,
+    ReviewerOffers offers,
     IOptions<ImrOptions> imr,
     IOptions<IntakeOptions> options,
     ILogger<IntakeActivities> logger)
@@ -37,7 +38,7 @@ public sealed class IntakeActivities(
         if (step.OpensWithVersion is { } version)
         {
             // The case is on record before anything else happens to it (reconciliation finds a case stopped during intake).
-            await registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, version);
+            await FoldedStepFailedException.RunAsync(nameof(CaseActivities.OpenCase), () => registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, version));
         }
 
         var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
@@ -65,7 +66,7 @@ public sealed class IntakeActivities(
         await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf);
         logger.LogInformation("Case {CaseNumber} screened: {Outcome}", step.CaseNumber, decision.Outcome);
         var goesOn = step.FoldsLaterSteps && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
-        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await RequestRecordsAsync(step) : null };
+        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step)) : null };
     }
 
     [Function(nameof(ResolveEligibility))]
@@ -209,7 +210,7 @@ public sealed class IntakeActivities(
 
     /// <summary>
     /// The notice of assignment to every party with the records deadline, and the intake row's stage. Idempotent (create-once
-    /// notices, audit rows keyed by the step's time). Registers the case when the step folds that in and nothing is missing.
+    /// notices, audit rows keyed by the step's time). Registers and offers the case when the step folds that in and nothing is missing.
     /// </summary>
     private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step)
     {
@@ -231,7 +232,16 @@ public sealed class IntakeActivities(
             (step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
                 missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})"),
             noticeSent]);
-        return new RecordsStatus(due, missing) { Registered = step.FoldsLaterSteps && missing.Count == 0 ? await registration.RegisterAsync(step.CaseNumber, step.ManifestBlobName) : null };
+        var status = new RecordsStatus(due, missing);
+        return step.FoldsLaterSteps && missing.Count == 0 ? await RegisterAndOfferAsync(status, step.CaseNumber, step.ManifestBlobName) : status;
+    }
+
+    /// <summary>The records are in (or their deadline passed): the review clock starts and the case is offered (round 1).</summary>
+    private async Task<RecordsStatus> RegisterAndOfferAsync(RecordsStatus status, string caseNumber, string manifestBlobName)
+    {
+        var registered = await FoldedStepFailedException.RunAsync(nameof(CaseActivities.RegisterCase), () => registration.RegisterAsync(caseNumber, manifestBlobName));
+        var offer = await FoldedStepFailedException.RunAsync(nameof(AssignmentActivities.OfferAssignment), () => offers.OfferAsync(new AssignmentRequest(caseNumber, 1, [])));
+        return status with { Registered = registered, FirstOffer = new FirstOffer(offer) };
     }
 
     public static string IneligibilityNoticeId(string role) => "ineligibility-notice-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];
@@ -288,8 +298,8 @@ public sealed class IntakeActivities(
             logger.LogInformation("Case {CaseNumber}: {Stage}", check.CaseNumber, stage);
         }
 
-        var done = missing.Count == 0 || check.Final;
-        return new RecordsStatus(check.DueAt, missing) { Registered = check.FoldsLaterSteps && done ? await registration.RegisterAsync(check.CaseNumber, check.ManifestBlobName) : null };
+        var status = new RecordsStatus(check.DueAt, missing);
+        return check.FoldsLaterSteps && (missing.Count == 0 || check.Final) ? await RegisterAndOfferAsync(status, check.CaseNumber, check.ManifestBlobName) : status;
     }
 
     private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf)

@@ -28,7 +28,7 @@ public sealed record IntakeStep(string CaseNumber, string ManifestBlobName, Date
     /// <summary>
     /// From workflow version 3.2: a step goes on with the steps after it while nothing needs waiting for: screening an
     /// eligible case requests its records (no RequestRecords step), and the records step registers the case once its
-    /// records are in (no RegisterCase step).
+    /// records are in and makes its first offer (no RegisterCase step, no first OfferAssignment step).
     /// </summary>
     public bool FoldsLaterSteps { get; init; }
 }
@@ -50,7 +50,13 @@ public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> M
 {
     /// <summary>Set when the step registered the case (<see cref="IntakeStep.FoldsLaterSteps"/>): the records are in, or their deadline passed.</summary>
     public CaseRegistered? Registered { get; init; }
+
+    /// <summary>With <see cref="Registered"/>: the case's first offer (round 1), made in the same step.</summary>
+    public FirstOffer? FirstOffer { get; init; }
 }
+
+/// <summary>The first offer made by the step that registered the case; <see cref="Offer"/> null: no reviewer matched.</summary>
+public sealed record FirstOffer(AssignmentOffer? Offer);
 
 public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final)
 {

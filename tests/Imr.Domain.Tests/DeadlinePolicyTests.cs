@@ -135,6 +135,20 @@ public class DeadlinePolicyTests
     }
 
     [Fact]
+    public void The_scaled_reminder_points_a_workflow_carries_give_the_same_reminders_as_the_policy()
+    {
+        var policy = California with { TimeScale = 86400 };
+        var d = policy.For(Received, expedited: false);
+
+        var points = policy.ScaledReminders;
+
+        Assert.Equal([null, null, TimeSpan.FromSeconds(1)], points.Select(p => p.BeforeReviewerDue)); // 24 h, compressed
+        Assert.Equal([0.5, 0.8, null], points.Select(p => p.FractionOfReviewerTime));
+        Assert.Equal(policy.RemindersFor(d.ReceivedAt, d.ReviewerDueAt), ReminderPoint.Schedule(points, d.ReceivedAt, d.ReviewerDueAt));
+        Assert.Equal(3, ReminderPoint.Schedule(points, d.ReceivedAt, d.ReviewerDueAt).Count);
+    }
+
+    [Fact]
     public void Sweep_classifies_overdue_and_at_risk_cases_by_time_left_on_the_clock()
     {
         var clock = new FakeTimeProvider(Received);

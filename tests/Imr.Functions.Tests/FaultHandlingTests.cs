@@ -102,6 +102,8 @@ public sealed class FaultHandlingTests
 
     private static bool UpdatesAssignment(Request r) => r.Method == RequestMethod.Put && r.Uri.Path.Contains($"/{StorageNames.AssignmentsTable}(", StringComparison.Ordinal);
 
+    private static bool InsertsAssignment(Request r) => r.Method == RequestMethod.Post && r.Uri.Path.TrimEnd('/').EndsWith($"/{StorageNames.AssignmentsTable}", StringComparison.Ordinal);
+
     private static bool InsertsCase(Request r) => r.Method == RequestMethod.Post && r.Uri.Path.TrimEnd('/').EndsWith($"/{StorageNames.CasesTable}", StringComparison.Ordinal);
 
     private static async Task<bool> NotificationExistsAsync(string caseNumber, string id) =>
@@ -142,6 +144,30 @@ public sealed class FaultHandlingTests
         Assert.Equal(nameof(CaseStatus.Closed), done.ReadOutputAs<CaseOutcome>()!.Status);
         Assert.Equal(nameof(CaseStatus.Closed), (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!.Status);
         Assert.Single(await host.Services.GetRequiredService<LetterRegister>().ListAsync(caseNumber));
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_of_the_first_offer_inside_the_records_step_names_the_offer_and_the_operators_retry_makes_it()
+    {
+        var faults = new StorageFaults();
+        await using var host = await StartHostAsync(faults);
+        var caseNumber = TestEnvironment.NewCaseNumber("F");
+        faults.Arm(InsertsAssignment, times: 5, status: 400); // the offer's assignment row: a 400 is not cured by trying again
+        var id = await WorkflowTestHost.StartCaseAsync(host, caseNumber, CaseWorkflowVersions.Current); // 3.2 folds the first offer into the intake step
+        var done = await WaitForCompletionAsync(host, id);
+        faults.Disarm();
+
+        Assert.Equal(1, faults.Injected);
+        Assert.Equal(nameof(CaseStatus.NeedsAttention), done.ReadOutputAs<CaseOutcome>()!.Status);
+        var c = (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!;
+        // Named by the step that failed and its own failure, not by the scheduled step it is folded into.
+        Assert.StartsWith("Step OfferAssignment failed (Azure.RequestFailedException)", c.AttentionReason);
+        Assert.True(CaseEntity.IsRegistered(c)); // the registration before it in the same step stands
+
+        // The operator's retry resumes the case at its stored step: the offer.
+        Assert.True(await host.Services.GetRequiredService<DeadlineSweeper>().RetryAsync(host.Client, caseNumber, "test operator"));
+        await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await host.Client.TerminateInstanceAsync(id);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class WorkflowVersioningTests
     [Theory]
     [InlineData(CaseWorkflowVersions.First)] // without the version-recording step
     [InlineData(CaseWorkflowVersions.ReviewChanges)] // with it and with the closing step, which 3.1 folds into others
-    [InlineData(CaseWorkflowVersions.CoarserSteps)] // with the opening, records, registering and scheduling steps, which 3.2 folds into others
+    [InlineData(CaseWorkflowVersions.CoarserSteps)] // with the opening, records, registering, first-offer and scheduling steps, which 3.2 folds into others
     public async Task A_case_started_on_an_older_version_finishes_on_it_after_the_current_version_is_deployed_and_new_cases_start_on_the_current_one(string older)
     {
         // "Deployment 1": the worker and client of the older version.
@@ -52,11 +52,11 @@ public sealed class WorkflowVersioningTests
         Assert.Equal(CaseWorkflowVersions.Current, (await app.Cases.GetAsync(newCase))!.WorkflowVersion);
 
         // The current version has no steps of their own for recording the version, closing, opening, requesting the
-        // records, registering and scheduling the reviewer's reminders; the older case ran those of its version.
+        // records, registering, the first offer and scheduling the reviewer's reminders; the older case ran those of its version.
         var taskHub = app.Settings["LocalRuntime:TaskHub"]!;
         var newCaseActivities = await ActivitiesRunAsync(taskHub, newCase);
         string[] folded = [nameof(WorkflowVersionActivities.RecordWorkflowVersion), nameof(AssignmentActivities.CloseCase), nameof(CaseActivities.OpenCase),
-            nameof(IntakeActivities.RequestRecords), nameof(CaseActivities.RegisterCase), nameof(DeadlineActivities.ScheduleReview)];
+            nameof(IntakeActivities.RequestRecords), nameof(CaseActivities.RegisterCase), nameof(DeadlineActivities.ScheduleReview), nameof(AssignmentActivities.OfferAssignment)];
         Assert.Empty(newCaseActivities.Intersect(folded));
         Assert.Contains(nameof(IntakeActivities.ScreenEligibility), newCaseActivities);
         var oldCaseActivities = await ActivitiesRunAsync(taskHub, oldCase);

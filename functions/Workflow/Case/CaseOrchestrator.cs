@@ -34,9 +34,10 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         catch (TaskFailedException failed)
         {
             var log = context.CreateReplaySafeLogger<CaseOrchestrator>();
-            log.LogWarning("Case {CaseNumber}: step {Step} failed ({ErrorType}); the case needs attention", input.CaseNumber, failed.TaskName, failed.FailureDetails?.ErrorType);
-            await context.CallActivityAsync(nameof(CaseActivities.RecordNeedsAttention), new CaseAttention(input.CaseNumber, input.ManifestBlobName, failed.TaskName,
-                failed.FailureDetails?.ErrorType ?? "unknown", ActivityRetry.IsTransient(failed.FailureDetails), context.CurrentUtcDateTime), ActivityRetry.Options);
+            var (step, errorType) = FoldedStepFailedException.Of(failed); // a step folded into another is named itself
+            log.LogWarning("Case {CaseNumber}: step {Step} failed ({ErrorType}); the case needs attention", input.CaseNumber, step, errorType);
+            await context.CallActivityAsync(nameof(CaseActivities.RecordNeedsAttention), new CaseAttention(input.CaseNumber, input.ManifestBlobName, step,
+                errorType ?? "unknown", ActivityRetry.IsTransient(failed.FailureDetails), context.CurrentUtcDateTime), ActivityRetry.Options);
             return new CaseOutcome(input.CaseNumber, nameof(CaseStatus.NeedsAttention), null);
         }
     }
@@ -48,7 +49,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         // A case restarted by the sweep (input.Resume) is past intake and registered: RegisterCase is create-only and
         // returns the stored dates, and the case is picked up at its stored assignment step instead of round 1.
         var resume = input.Resume;
-        CaseRegistered? registeredAtIntake = null;
+        RecordsStatus? atIntake = null; // from 3.2: the registration and the first offer, made by the records step
         if (resume is null)
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
@@ -63,24 +64,24 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
                 if (!opensWithVersion) await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
             }
 
-            var (endedAtIntake, registeredBy) = await IntakeFlow.RunAsync(context, input, foldsIntoIntake ? context.Version : null);
+            var (endedAtIntake, records) = await IntakeFlow.RunAsync(context, input, foldsIntoIntake ? context.Version : null);
             if (endedAtIntake is not null)
             {
                 await context.CallActivityAsync(nameof(CaseActivities.CloseAtIntake), input.CaseNumber, ActivityRetry.Options);
                 return endedAtIntake;
             }
 
-            registeredAtIntake = registeredBy;
+            atIntake = records;
         }
         else
         {
             await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
         }
 
-        var registered = registeredAtIntake ?? await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
+        var registered = atIntake?.Registered ?? await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
 
         // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
-        var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
+        var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, firstOffer: atIntake?.FirstOffer) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
 
         // A replacement reviewer may take over after a missed reviewer due date. A resumed wait keeps the stored
         // acceptance time (reminder schedule), the awaited revision and the reviewers not to offer again.

@@ -15,10 +15,10 @@ public static class IntakeFlow
     /// The outcome of a case that ends at intake, or (Ended null) the case goes on to review. With
     /// <paramref name="foldingVersion"/> (from workflow 3.2: its version) the steps fold in those after them
     /// (<see cref="IntakeStep.FoldsLaterSteps"/>): the screening opens the case's row and, for an eligible case, requests
-    /// the records, and the records step registers the case, which is returned; otherwise the orchestrator runs the
-    /// opening and the registration itself.
+    /// the records, and the records step registers the case and makes its first offer (in the returned records status);
+    /// otherwise the orchestrator runs the opening, the registration and the first offer itself.
     /// </summary>
-    public static async Task<(CaseOutcome? Ended, CaseRegistered? Registered)> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input, string? foldingVersion)
+    public static async Task<(CaseOutcome? Ended, RecordsStatus? Records)> RunAsync(TaskOrchestrationContext context, CaseWorkflowInput input, string? foldingVersion)
     {
         var log = context.CreateReplaySafeLogger(nameof(IntakeFlow));
         var folds = foldingVersion is not null;
@@ -73,6 +73,6 @@ public static class IntakeFlow
             }
         }
 
-        return (null, records.Registered);
+        return (null, records);
     }
 }

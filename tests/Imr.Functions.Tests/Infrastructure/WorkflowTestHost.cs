@@ -52,9 +52,10 @@ public static class WorkflowTestHost
     }
 
     /// <summary>Starts a case as intake leaves an accepted package: manifest and documents in the case files (no intake trigger runs here).</summary>
-    public static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber)
+    /// <param name="version">The workflow version; null: unversioned (the flow before version 2).</param>
+    public static async Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber, string? version = null)
     {
         var manifestBlob = await TestEnvironment.StoreAcceptedSampleCaseAsync(caseNumber);
-        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}"));
+        return await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaseOrchestrator), new CaseWorkflowInput(caseNumber, manifestBlob), new StartOrchestrationOptions($"case-{caseNumber}") { Version = version });
     }
 }
