@@ -22,8 +22,8 @@ public sealed class DeadlineOrchestrationTests
     private static Task<DurableTaskTestHost> StartHostAsync(Action<Dictionary<string, string?>> configure, TimeSpan? maximumTimerInterval = null) =>
         WorkflowTestHost.StartAsync(configure, maximumTimerInterval);
 
-    private static Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber) =>
-        WorkflowTestHost.StartCaseAsync(host, caseNumber);
+    private static Task<string> StartCaseAsync(DurableTaskTestHost host, string caseNumber, string? version = null) =>
+        WorkflowTestHost.StartCaseAsync(host, caseNumber, version);
 
     private static async Task<bool> NotificationExistsAsync(string caseNumber, string id) =>
         (await TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id)).ExistsAsync()).Value;
@@ -56,8 +56,10 @@ public sealed class DeadlineOrchestrationTests
         return await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
     }
 
-    [Fact]
-    public async Task Reminders_go_to_the_reviewer_at_50_and_80_percent_and_24_hours_before_the_reviewer_due_date()
+    [Theory]
+    [InlineData(null)] // the ScheduleReview activity computes the reminders
+    [InlineData(CaseWorkflowVersions.Current)] // from 3.2 the orchestration computes them from the registration
+    public async Task Reminders_go_to_the_reviewer_at_50_and_80_percent_and_24_hours_before_the_reviewer_due_date(string? version)
     {
         // A day lasts 0.2 s; with no reviewer lead the reviewer is due with the case, ~6 s after receipt, so the
         // determination can come at any time after the reminders without a reassignment (it may be late: still valid).
@@ -68,7 +70,7 @@ public sealed class DeadlineOrchestrationTests
             s["Imr:ReviewerLead"] = "0 days";
         });
         var caseNumber = TestEnvironment.NewCaseNumber("D");
-        var id = await StartCaseAsync(host, caseNumber);
+        var id = await StartCaseAsync(host, caseNumber, version);
         await AcceptAsync(host, id, caseNumber, $"{caseNumber}-A1");
 
         var fifty = await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-reminder-50pct");
@@ -109,8 +111,10 @@ public sealed class DeadlineOrchestrationTests
         Assert.False(await NotificationExistsAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue)));
     }
 
-    [Fact]
-    public async Task A_missed_reviewer_due_date_withdraws_the_assignment_escalates_and_offers_the_case_to_the_next_reviewer()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(CaseWorkflowVersions.Current)] // the replacement's reminders computed by the orchestration, its offer by the loop
+    public async Task A_missed_reviewer_due_date_withdraws_the_assignment_escalates_and_offers_the_case_to_the_next_reviewer(string? version)
     {
         // The reviewer is due 10 days before the case: at ~4 s; the case at ~6 s.
         await using var host = await StartHostAsync(s =>
@@ -120,7 +124,7 @@ public sealed class DeadlineOrchestrationTests
             s["Imr:ReviewerLead"] = "10 days";
         });
         var caseNumber = TestEnvironment.NewCaseNumber("D");
-        var id = await StartCaseAsync(host, caseNumber);
+        var id = await StartCaseAsync(host, caseNumber, version);
         var cases = host.Services.GetRequiredService<CaseStore>();
         await AcceptAsync(host, id, caseNumber, $"{caseNumber}-A1");
         var before = (await cases.GetAsync(caseNumber))!;
