@@ -5,37 +5,50 @@ using Imr.Domain.Reviewers;
 namespace Imr.Functions.Storage;
 
 /// <summary>
-/// Open assignments per reviewer, for "least loaded first" and the fair rotation. One row per (reviewer, assignment)
-/// in the Reviewers table, so opening and closing are idempotent: a retried activity re-inserts nothing and re-closes
-/// a closed row. The load is the count of open rows; the rotation clock is the latest offer.
+/// Open assignments per reviewer, for "least loaded first" and the fair rotation. Per reviewer one partition of the
+/// Reviewers table holds a row per open assignment and one rotation-clock row (the latest offer). Opening writes both in
+/// one transaction and is idempotent (a retried activity's insert conflicts and nothing is written); closing deletes the
+/// assignment's row. So reading every reviewer's load costs what is open now plus one row per reviewer, never the
+/// history: with closed rows kept (before this layout) each offer read every assignment ever made.
+/// Rows of the earlier layout (closed rows with <c>Open = false</c>) are still read correctly: they count for the clock,
+/// not for the load.
 /// </summary>
 public sealed class ReviewerLoads(StorageClients storage, RosterScope scope)
 {
+    /// <summary>The row key of a reviewer's rotation clock (after every assignment id, which start with a case number).</summary>
+    public const string ClockRow = "~clock";
+
     private TableClient Table => storage.Table(StorageNames.ReviewersTable);
     private string Prefix => $"{scope.Name}|load|";
 
     public async Task OpenAsync(string reviewerId, string caseNumber, string assignmentId, DateTimeOffset assignedAt, CancellationToken ct = default)
     {
+        var partition = Prefix + reviewerId;
         try
         {
-            await Table.AddEntityAsync(new TableEntity(Prefix + reviewerId, assignmentId) { ["Open"] = true, ["AssignedAt"] = assignedAt, ["CaseNumber"] = caseNumber }, ct);
+            await Table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, assignmentId) { ["Open"] = true, ["AssignedAt"] = assignedAt, ["CaseNumber"] = caseNumber }),
+                // The clock moves to this offer (a concurrent older offer may set it back by seconds: a rotation hint, not a record).
+                new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(partition, ClockRow) { ["AssignedAt"] = assignedAt }),
+            ], ct);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // Already counted by an earlier attempt.
         }
     }
 
-    /// <summary>Closes the row in one write (a merge of Open = false, which a repeat writes again harmlessly); no row, nothing to close.</summary>
+    /// <summary>Deletes the assignment's row (one request; a repeat finds nothing to delete). The clock row stays.</summary>
     public async Task CloseAsync(string reviewerId, string assignmentId, CancellationToken ct = default)
     {
         try
         {
-            await Table.UpdateEntityAsync(new TableEntity(Prefix + reviewerId, assignmentId) { ["Open"] = false }, ETag.All, TableUpdateMode.Merge, ct);
+            await Table.DeleteEntityAsync(Prefix + reviewerId, assignmentId, ETag.All, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            // Never opened (an offer that was not sent): nothing to release.
+            // Never opened (an offer that was not sent), or closed already: nothing to release.
         }
     }
 
@@ -50,8 +63,9 @@ public sealed class ReviewerLoads(StorageClients storage, RosterScope scope)
             var reviewerId = e.PartitionKey[Prefix.Length..];
             var current = loads.GetValueOrDefault(reviewerId) ?? ReviewerLoad.None;
             var at = e.GetDateTimeOffset("AssignedAt");
+            var open = e.RowKey != ClockRow && e.GetBoolean("Open") == true;
             loads[reviewerId] = new ReviewerLoad(
-                current.OpenAssignments + (e.GetBoolean("Open") == true ? 1 : 0),
+                current.OpenAssignments + (open ? 1 : 0),
                 current.LastAssignedAt is null || at > current.LastAssignedAt ? at : current.LastAssignedAt);
         }
 
