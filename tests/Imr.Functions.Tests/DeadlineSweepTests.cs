@@ -6,7 +6,6 @@ using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Workflow;
-using Imr.LocalRuntime;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -167,8 +166,7 @@ public sealed class DeadlineSweepTests
         settings["Imr:AcceptanceWindow"] = "1.00:00:00";
         settings["Imr:ReconcileRestart"] = "false"; // on by default; first report only, then restart
         var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        await using var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
+        await using var host = await WorkflowTestHost.StartWithFreePortAsync(new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
         await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = host.Services.GetRequiredService<RosterStore>();
         foreach (var r in System.Text.Json.JsonSerializer.Deserialize<List<Imr.Domain.Reviewers.Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), Imr.Domain.Cases.CasePackage.JsonOptions)!)

@@ -13,7 +13,6 @@ using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Web;
 using Imr.Functions.Workflow;
-using Imr.LocalRuntime;
 using Imr.LocalRuntime.Demo;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -77,8 +76,7 @@ public sealed class FaultHandlingTests
         settings["Imr:AcceptanceWindow"] = "1.00:00:00";
         configure?.Invoke(settings);
         var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        var host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
+        var host = await WorkflowTestHost.StartWithFreePortAsync(new DurableTaskTestHostOptions
         {
             ConfigureServices = services =>
             {

@@ -6,7 +6,6 @@ using Azure.Storage.Sas;
 using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
-using Imr.LocalRuntime;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,8 +31,7 @@ public sealed class IntakeResilienceTests : IAsyncLifetime
         var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         settings["Imr:Intake:OrphanAfter"] = OrphanAfter.ToString();
         var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        _host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
+        _host = await WorkflowTestHost.StartWithFreePortAsync(new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
         await _host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
     }
 

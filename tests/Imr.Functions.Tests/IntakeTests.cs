@@ -8,7 +8,6 @@ using Imr.Functions.Services;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.Functions.Workflow;
-using Imr.LocalRuntime;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,8 +31,7 @@ public sealed class IntakeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var configuration = TestEnvironment.Configuration(TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071));
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        _host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
+        _host = await WorkflowTestHost.StartWithFreePortAsync(new DurableTaskTestHostOptions { ConfigureServices = s => s.AddImrApplication(configuration) });
         await _host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = _host.Services.GetRequiredService<RosterStore>();
         foreach (var r in JsonSerializer.Deserialize<List<Reviewer>>(File.ReadAllBytes(Path.Combine(TestEnvironment.RepoRoot, "samples", "roster.json")), CasePackage.JsonOptions)!)

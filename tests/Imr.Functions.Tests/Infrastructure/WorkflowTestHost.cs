@@ -19,27 +19,14 @@ public static class WorkflowTestHost
         var settings = TestEnvironment.AppSettings(RuntimeHarness.NewTaskHub(), 7071);
         configure?.Invoke(settings);
         var configuration = TestEnvironment.Configuration(settings);
-        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
-        DurableTaskTestHost host;
-        for (var attempt = 1; ; attempt++)
+        var host = await StartWithFreePortAsync(new DurableTaskTestHostOptions
         {
-            try
+            ConfigureServices = services =>
             {
-                host = await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), new DurableTaskTestHostOptions
-                {
-                    ConfigureServices = services =>
-                    {
-                        services.AddImrApplication(configuration);
-                        if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
-                    },
-                });
-                break;
-            }
-            catch (IOException ex) when (attempt < 5 && ex.InnerException?.GetType().Name == "AddressInUseException")
-            {
-                // The test host picks a free port and binds it later; a test starting in parallel can take it in between.
-            }
-        }
+                services.AddImrApplication(configuration);
+                if (maximumTimerInterval is { } max) services.Configure<DurableTaskWorkerOptions>(o => o.MaximumTimerInterval = max);
+            },
+        });
 
         await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync();
         var roster = host.Services.GetRequiredService<RosterStore>();
@@ -49,6 +36,25 @@ public static class WorkflowTestHost
         }
 
         return host;
+    }
+
+    /// <summary>
+    /// The Durable Task test host with the app's functions. It picks a free port and binds it later, so a test starting
+    /// at the same time (the other shard of test.sh) can take the port in between: the start is tried again then.
+    /// </summary>
+    public static async Task<DurableTaskTestHost> StartWithFreePortAsync(DurableTaskTestHostOptions options)
+    {
+        var catalog = new FunctionCatalog(typeof(ImrServiceCollectionExtensions).Assembly);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(r => r.AddFunctions(catalog), options);
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException?.GetType().Name == "AddressInUseException")
+            {
+            }
+        }
     }
 
     /// <summary>Starts a case as intake leaves an accepted package: manifest and documents in the case files (no intake trigger runs here).</summary>
