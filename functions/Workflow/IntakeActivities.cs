@@ -241,7 +241,7 @@ public sealed class IntakeActivities(
     {
         var registered = await FoldedStepFailedException.RunAsync(nameof(CaseActivities.RegisterCase), () => registration.RegisterAsync(caseNumber, manifestBlobName));
         var offer = await FoldedStepFailedException.RunAsync(nameof(AssignmentActivities.OfferAssignment), () => offers.OfferAsync(new AssignmentRequest(caseNumber, 1, [])));
-        return status with { Registered = registered, FirstOffer = new FirstOffer(offer) };
+        return status with { Registration = new IntakeRegistration(registered, offer) };
     }
 
     public static string IneligibilityNoticeId(string role) => "ineligibility-notice-" + LetterIssuer.NoticeId(1, role)["letter-v1-".Length..];

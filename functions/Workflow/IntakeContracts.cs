@@ -48,15 +48,12 @@ public sealed record CombineStep(string CaseNumber, string ManifestBlobName, Dat
 
 public sealed record RecordsStatus(DateTimeOffset DueAt, IReadOnlyList<string> Missing)
 {
-    /// <summary>Set when the step registered the case (<see cref="IntakeStep.FoldsLaterSteps"/>): the records are in, or their deadline passed.</summary>
-    public CaseRegistered? Registered { get; init; }
-
-    /// <summary>With <see cref="Registered"/>: the case's first offer (round 1), made in the same step.</summary>
-    public FirstOffer? FirstOffer { get; init; }
+    /// <summary>Set when the step registered the case and made its first offer (<see cref="IntakeStep.FoldsLaterSteps"/>): the records are in, or their deadline passed.</summary>
+    public IntakeRegistration? Registration { get; init; }
 }
 
-/// <summary>The first offer made by the step that registered the case; <see cref="Offer"/> null: no reviewer matched.</summary>
-public sealed record FirstOffer(AssignmentOffer? Offer);
+/// <summary>The case registered by an intake step, and its first offer (round 1); <see cref="FirstOffer"/> null: no reviewer matched.</summary>
+public sealed record IntakeRegistration(CaseRegistered Case, AssignmentOffer? FirstOffer);
 
 public sealed record RecordsCheck(string CaseNumber, string ManifestBlobName, DateTimeOffset At, DateTimeOffset DueAt, bool Final)
 {

@@ -18,10 +18,10 @@ internal static class AssignmentFlow
     /// </summary>
     /// <param name="excludedReviewers">Reviewers not to offer again (a reassignment excludes the reviewers who missed the due date).</param>
     /// <param name="roundsUsed">Rounds used before (a reassignment continues after them, so assignment ids stay unique).</param>
-    /// <param name="firstOffer">The first round's offer when an earlier step made it (from 3.2, the records step).</param>
+    /// <param name="madeAtIntake">The registration whose step made the first round's offer (from 3.2, the records step).</param>
     /// <returns>The accepted (or hand-assigned) offer and the last round used.</returns>
     internal static async Task<(AssignmentOffer Offer, int LastRound)> OfferUntilAcceptedAsync(TaskOrchestrationContext context, CaseRegistered registered, IEnumerable<string>? excludedReviewers = null, int roundsUsed = 0,
-        FirstOffer? firstOffer = null)
+        IntakeRegistration? madeAtIntake = null)
     {
         var excluded = new List<string>(excludedReviewers ?? []);
         var round = roundsUsed;
@@ -33,8 +33,8 @@ internal static class AssignmentFlow
         while (round < roundsUsed + registered.MaxOfferRounds)
         {
             round++;
-            var offer = round == roundsUsed + 1 && firstOffer is not null
-                ? firstOffer.Offer
+            var offer = round == roundsUsed + 1 && madeAtIntake is not null
+                ? madeAtIntake.FirstOffer
                 : await context.CallActivityAsync<AssignmentOffer?>(nameof(AssignmentActivities.OfferAssignment), new AssignmentRequest(registered.CaseNumber, round, excluded), ActivityRetry.Options);
             if (offer is null)
             {

@@ -49,7 +49,7 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
         // A case restarted by the sweep (input.Resume) is past intake and registered: RegisterCase is create-only and
         // returns the stored dates, and the case is picked up at its stored assignment step instead of round 1.
         var resume = input.Resume;
-        RecordsStatus? atIntake = null; // from 3.2: the registration and the first offer, made by the records step
+        IntakeRegistration? atIntake = null; // from 3.2: the registration and the first offer, made by the records step
         if (resume is null)
         {
             // The case's row exists from the first step (Received, no review clock yet): a case whose workflow stops
@@ -71,17 +71,17 @@ public sealed class CaseOrchestrator : TaskOrchestrator<CaseWorkflowInput, CaseO
                 return endedAtIntake;
             }
 
-            atIntake = records;
+            atIntake = records?.Registration;
         }
         else
         {
             await CaseWorkflowVersions.RecordAsync(context, input.CaseNumber);
         }
 
-        var registered = atIntake?.Registered ?? await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
+        var registered = atIntake?.Case ?? await context.CallActivityAsync<CaseRegistered>(nameof(CaseActivities.RegisterCase), input, ActivityRetry.Options);
 
         // Never null: when nobody is left the medical director assigns by hand and the orchestration waits for that.
-        var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, firstOffer: atIntake?.FirstOffer) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
+        var (offer, rounds) = resume is null ? await AssignmentFlow.OfferUntilAcceptedAsync(context, registered, madeAtIntake: atIntake) : await CaseResume.ResumeAssignmentAsync(context, registered, resume);
 
         // A replacement reviewer may take over after a missed reviewer due date. A resumed wait keeps the stored
         // acceptance time (reminder schedule), the awaited revision and the reviewers not to offer again.
