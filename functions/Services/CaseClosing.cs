@@ -11,18 +11,23 @@ namespace Imr.Functions.Services;
 /// </summary>
 public sealed class CaseClosing(CaseStore cases, DeadlineIndex deadlineIndex, ReviewerLoads loads, AuditLog audit, TimeProvider time)
 {
-    public async Task CloseAsync(AssignmentOffer offer, CancellationToken ct = default)
+    /// <param name="closedRow">The case's row when the step closed it already in a write of its own (the letter's
+    /// issuance records the letter and the close together); null to close it here.</param>
+    public async Task CloseAsync(AssignmentOffer offer, CaseEntity? closedRow = null, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var closed = await cases.UpdateAsync(offer.CaseNumber, c =>
-        {
-            c.State = CaseStatus.Closed;
-            c.CurrentAssignmentState = AssignmentStatus.Completed;
-            c.ClosedAt ??= now;
-        }, ct);
+        var closed = closedRow ?? await cases.UpdateAsync(offer.CaseNumber, c => Close(c, now), ct);
         await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a => a.State = AssignmentStatus.Completed, ct);
         await deadlineIndex.RemoveAsync(offer.CaseNumber, closed.CaseDueAt, at: now, ct);
         await loads.CloseAsync(offer.ReviewerId, offer.AssignmentId, ct);
         await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-completed", "Completed", $"assignment {offer.AssignmentId} completed; reviewer {offer.ReviewerId} released", ct);
+    }
+
+    /// <summary>The close as a change of the case's row: closed, its assignment completed, the first close's time kept.</summary>
+    public static void Close(CaseEntity c, DateTimeOffset now)
+    {
+        c.State = CaseStatus.Closed;
+        c.CurrentAssignmentState = AssignmentStatus.Completed;
+        c.ClosedAt ??= now;
     }
 }

@@ -18,23 +18,33 @@ public sealed class CaseRegistration(CaseStore cases, CaseRecordStore records, D
     /// <paramref name="workflowVersion"/> the row records it (a row that exists already, after a restart during intake,
     /// gets it if it lacks it); versions before 3.1 send none and record it in a step of their own.
     /// </summary>
-    public async Task OpenAsync(string caseNumber, string manifestBlobName, string? workflowVersion, CancellationToken ct = default)
+    /// <returns>The row as written or found, with its ETag: a step that goes on with the case writes it without reading it again.</returns>
+    public async Task<CaseEntity> OpenAsync(string caseNumber, string manifestBlobName, string? workflowVersion, CancellationToken ct = default)
     {
         var row = await cases.AddOnceAsync(new CaseEntity { PartitionKey = caseNumber, Status = nameof(CaseStatus.Received), ManifestBlobName = manifestBlobName, WorkflowVersion = workflowVersion }, ct);
         if (workflowVersion is { } version && row.WorkflowVersion != version)
         {
-            await cases.UpdateAsync(caseNumber, c => c.WorkflowVersion = version, ct);
+            row = await cases.UpdateAsync(caseNumber, c => c.WorkflowVersion = version, ct);
         }
+
+        return row;
     }
 
     /// <summary>
     /// Starts the review clock once: the case's deadlines by its program's policy, from now. Create-only: a retried step
     /// or a run resumed by the sweep gets the stored dates, and only a new case arms the recurring reconcile check.
     /// </summary>
-    public async Task<CaseRegistered> RegisterAsync(string caseNumber, string manifestBlobName, CancellationToken ct = default)
+    public async Task<CaseRegistered> RegisterAsync(string caseNumber, string manifestBlobName, CancellationToken ct = default) =>
+        (await RegisterAsync(caseNumber, manifestBlobName, opened: null, ct)).Registered;
+
+    /// <summary>As <see cref="RegisterAsync(string, string, CancellationToken)"/>, for a step that has the case's row in hand.</summary>
+    /// <param name="opened">The row as the step opened it: saves reading it; the write, conditional on its ETag, reads it
+    /// again only if it changed meanwhile.</param>
+    /// <returns>The registration, and the row as now stored (with its ETag) for the step's next write.</returns>
+    public async Task<(CaseRegistered Registered, CaseEntity Row)> RegisterAsync(string caseNumber, string manifestBlobName, CaseEntity? opened, CancellationToken ct = default)
     {
         // The row (from the first step) names the record's version; the record has the package and the manifest's hash.
-        var row = await cases.GetAsync(caseNumber, ct);
+        var row = opened ?? await cases.GetAsync(caseNumber, ct);
         var record = row is null ? await records.ReadLatestAsync(caseNumber, manifestBlobName, ct) : await records.ReadAsync(row, ct);
         var package = record.Package;
         // The case's own program selects its policy: one app serves cases of several programs.
@@ -58,7 +68,7 @@ public sealed class CaseRegistration(CaseStore cases, CaseRecordStore records, D
         if (!isNew && !CaseEntity.IsRegistered(stored))
         {
             // The row opened at the first step: the review clock starts now, once (a repeated run finds it set).
-            var (registered, applied) = await cases.ChangeAsync(caseNumber, c =>
+            var (registered, applied) = await cases.ChangeAsync(stored, c =>
             {
                 if (CaseEntity.IsRegistered(c)) return;
                 c.Expedited = entity.Expedited;
@@ -77,10 +87,10 @@ public sealed class CaseRegistration(CaseStore cases, CaseRecordStore records, D
         // escalated, and only a new case arms the recurring reconcile check.
         await deadlineIndex.EnsureAsync(caseNumber, stored.CaseDueAt, isNew ? time.GetUtcNow() + options.Value.ReconcileInterval : null, ct);
         logger.LogInformation("Case {CaseNumber} recorded", caseNumber);
-        return new CaseRegistered(caseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds)
+        return (new CaseRegistered(caseNumber, stored.CaseDueAt, stored.ReviewerDueAt, policy.ScaledAcceptanceWindow, options.Value.MaxOfferRounds)
         {
             Program = stored.Program,
             Reminders = options.Value.PolicyFor(stored.Program).ScaledReminders,
-        };
+        }, stored);
     }
 }

@@ -44,7 +44,15 @@ public sealed class LetterIssuer(
     public static string BlobPrefix(string caseNumber, int version) => CaseNames.LetterBlobPrefix(caseNumber, version);
 
     /// <summary>The original letter from the reviewer's determination, or the case back to the reviewer with the reasons.</summary>
-    public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default)
+    public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default) => (await IssueAsync(request, thenOnCase: null, ct)).Letter;
+
+    /// <summary>
+    /// As <see cref="IssueAsync(IssueRequest, CancellationToken)"/>; once an issued letter's notices are out, the letter is
+    /// recorded on the case together with <paramref name="thenOnCase"/> (the close) in one write. A retry finds the letter
+    /// and its notices and writes the case again; a failure before that write leaves the case not closed, so it is seen.
+    /// </summary>
+    /// <returns>The letter, and the case's row when <paramref name="thenOnCase"/> was applied with it (null otherwise).</returns>
+    public async Task<(IssuedLetter Letter, CaseEntity? Changed)> IssueAsync(IssueRequest request, Action<CaseEntity>? thenOnCase, CancellationToken ct = default)
     {
         var caseEntity = await cases.GetAsync(request.CaseNumber, ct) ?? throw new InvalidOperationException("Case not recorded.");
         var caseRecord = await documents.ReadCaseRecordAsync(caseEntity, ct); // the parties' contacts
@@ -68,15 +76,32 @@ public sealed class LetterIssuer(
         {
             return reviewer is null
                 ? throw new InvalidOperationException("Reviewer left the roster.")
-                : await ReturnForCorrectionAsync(request, caseEntity, reviewer, check!.Reasons, ct);
+                : (await ReturnForCorrectionAsync(request, caseEntity, reviewer, check!.Reasons, ct), null);
         }
 
         var issued = await StoreAsync(letter, OutcomesOf(package, determination), request.SubmissionBlobName, ct);
         var record = issued.Record;
-        await RecordOnCaseAsync(record, ct);
-        await NotifyPartiesAsync(issued, caseRecord, ct);
+        CaseEntity? changed = null;
+        if (thenOnCase is null)
+        {
+            await RecordOnCaseAsync(record, ct);
+            await NotifyPartiesAsync(issued, caseRecord, ct);
+        }
+        else
+        {
+            await NotifyPartiesAsync(issued, caseRecord, ct);
+            var (row, applied) = await cases.ChangeAsync(caseEntity, c =>
+            {
+                RecordLetter(c, record);
+                thenOnCase(c);
+            }, ct);
+            // A change the case's lifecycle refuses writes nothing: the letter is still recorded, on its own.
+            if (applied) changed = row;
+            else await RecordOnCaseAsync(record, ct);
+        }
+
         logger.LogInformation("Final Determination Letter v{Version} of case {CaseNumber} issued", record.Version, request.CaseNumber);
-        return new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 };
+        return (new IssuedLetter(record.TextBlobName, record.TextSha256, record.Outcomes) { Version = record.Version, PdfBlobName = record.PdfBlobName, PdfSha256 = record.PdfSha256 }, changed);
     }
 
     /// <summary>
@@ -214,17 +239,19 @@ public sealed class LetterIssuer(
             : await documents.ReadAsync(StorageNames.DeterminationsContainer, blobName, ct);
 
     private Task<CaseEntity> RecordOnCaseAsync(LetterRecord record, CancellationToken ct) =>
-        cases.UpdateAsync(record.PartitionKey, c =>
-        {
-            // Only ever forward: a retried older version never replaces a newer one on the case.
-            if (c.LetterVersion > record.Version) return;
-            c.LetterVersion = record.Version;
-            c.LetterBlobName = record.TextBlobName;
-            c.LetterSha256 = record.TextSha256;
-            c.LetterPdfBlobName = record.PdfBlobName;
-            c.LetterPdfSha256 = record.PdfSha256;
-            c.Outcomes = record.Outcomes;
-        }, ct);
+        cases.UpdateAsync(record.PartitionKey, c => RecordLetter(c, record), ct);
+
+    private static void RecordLetter(CaseEntity c, LetterRecord record)
+    {
+        // Only ever forward: a retried older version never replaces a newer one on the case.
+        if (c.LetterVersion > record.Version) return;
+        c.LetterVersion = record.Version;
+        c.LetterBlobName = record.TextBlobName;
+        c.LetterSha256 = record.TextSha256;
+        c.LetterPdfBlobName = record.PdfBlobName;
+        c.LetterPdfSha256 = record.PdfSha256;
+        c.Outcomes = record.Outcomes;
+    }
 
     /// <summary>One notice per addressee of the letter, with the PDF attached; the notice id names the version and the role.</summary>
     private async Task NotifyPartiesAsync(IssuedVersion issued, CaseRecord caseRecord, CancellationToken ct)

@@ -32,10 +32,13 @@ public sealed class ReviewerOffers(
     /// match also gives the reviewer's address; the audit rows go in one request. A repeated run finds the offer stored
     /// (create-once assignment id) and re-sends the same offer, never a second one.
     /// </summary>
-    public async Task<AssignmentOffer?> OfferAsync(AssignmentRequest request)
+    /// <param name="caseRow">The case's row when the step has it in hand (the records step just registered it): saves
+    /// reading it; the write is conditional on its ETag, so a row changed meanwhile is read again before it is written.</param>
+    /// <param name="stepTrail">The audit rows of the step this offer is folded into, written by that step at its end; null: written here.</param>
+    public async Task<AssignmentOffer?> OfferAsync(AssignmentRequest request, CaseEntity? caseRow = null, AuditRows? stepTrail = null)
     {
         var assignmentId = CaseNames.AssignmentId(request.CaseNumber, request.Round);
-        var caseEntity = await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
+        var caseEntity = caseRow ?? await cases.GetAsync(request.CaseNumber) ?? throw new InvalidOperationException("Case not recorded.");
         var package = await documents.ReadAcceptedPackageAsync(caseEntity);
         var reviewers = await roster.ListAsync();
         var match = matcher.Match(package, reviewers, request.ExcludedReviewerIds.ToHashSet(), await loads.AllAsync());
@@ -63,7 +66,7 @@ public sealed class ReviewerOffers(
                         string.Join("\n", match.HeldBack.Select(v => $"{v.ReviewerId}: {v.Reason}")) + "\nAssign by hand if there is no conflict."));
                 }
 
-                await audit.RecordAllAsync(request.CaseNumber, trail);
+                await RecordAsync(request.CaseNumber, trail, stepTrail);
                 logger.LogWarning("Case {CaseNumber}: no eligible reviewer in round {Round} ({Candidates} candidates)", request.CaseNumber, request.Round, match.Verdicts.Count);
                 return null;
             }
@@ -89,7 +92,7 @@ public sealed class ReviewerOffers(
         {
             // A late repeat of an offer that was answered meanwhile: the case has moved on; nothing to write or send.
             logger.LogInformation("Case {CaseNumber}: offer {AssignmentId} is {Status} already; repeated offer ignored", request.CaseNumber, assignmentId, assignment.Status);
-            await audit.RecordAllAsync(request.CaseNumber, trail);
+            await RecordAsync(request.CaseNumber, trail, stepTrail);
             return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
         }
 
@@ -103,7 +106,7 @@ public sealed class ReviewerOffers(
         if (!moved)
         {
             logger.LogInformation("Case {CaseNumber}: closed; offer {AssignmentId} not sent", request.CaseNumber, assignmentId);
-            await audit.RecordAllAsync(request.CaseNumber, trail);
+            await RecordAsync(request.CaseNumber, trail, stepTrail);
             return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
         }
 
@@ -120,8 +123,15 @@ public sealed class ReviewerOffers(
             reviewer.Email,
             ReviewerNotices.Offer(request.CaseNumber, acceptBy, reviewer.TimeZone, offerLink)));
         trail.Add(($"{assignmentId}-offered", "Offered", $"assignment {assignmentId} offered to reviewer {reviewerId} (round {request.Round})"));
-        await audit.RecordAllAsync(request.CaseNumber, trail);
+        await RecordAsync(request.CaseNumber, trail, stepTrail);
         logger.LogInformation("Case {CaseNumber} offered as {AssignmentId}", request.CaseNumber, assignmentId);
         return new AssignmentOffer(request.CaseNumber, assignmentId, reviewerId);
+    }
+
+    private Task RecordAsync(string caseNumber, List<(string StepId, string What, string Details)> trail, AuditRows? stepTrail)
+    {
+        if (stepTrail is null) return audit.RecordAllAsync(caseNumber, trail);
+        foreach (var (stepId, what, details) in trail) stepTrail.Step(stepId, what, details);
+        return Task.CompletedTask;
     }
 }

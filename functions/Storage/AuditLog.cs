@@ -24,29 +24,51 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         }
     }
 
-    /// <summary>
-    /// Several steps of one activity in one request (an entity-group transaction: the rows share the case's partition). A
-    /// repeated run finds them recorded (the transaction fails as a whole on the first existing row) and records each
-    /// missing one alone, so nothing is recorded twice and nothing is lost.
-    /// </summary>
-    public async Task RecordAllAsync(string caseNumber, IReadOnlyList<(string StepId, string What, string Details)> steps, CancellationToken ct = default)
+    /// <summary>Several steps of one activity in one request (see <see cref="WriteAsync"/>).</summary>
+    public Task RecordAllAsync(string caseNumber, IReadOnlyList<(string StepId, string What, string Details)> steps, CancellationToken ct = default)
     {
-        if (steps.Count == 1)
+        var rows = new AuditRows(caseNumber);
+        foreach (var (stepId, what, details) in steps) rows.Step(stepId, what, details);
+        return WriteAsync(rows, ct);
+    }
+
+    /// <summary>
+    /// Rows collected by a step, in one request (an entity-group transaction: they share the case's partition); a single
+    /// row is a plain insert. A repeated run finds them recorded (the transaction fails as a whole on the first existing
+    /// row) and records each missing one alone, so nothing is recorded twice and nothing is lost. Clears what it wrote.
+    /// </summary>
+    public async Task WriteAsync(AuditRows rows, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var entities = rows.Take().DistinctBy(r => r.RowKey)
+            .Select(r => new TableEntity(rows.CaseNumber, r.RowKey) { ["What"] = r.What, ["Details"] = Fit(r.Details), ["At"] = r.At ?? now })
+            .ToList();
+        if (entities.Count == 1)
         {
-            await RecordAsync(caseNumber, steps[0].StepId, steps[0].What, steps[0].Details, ct);
+            await AddOnceAsync(entities[0], ct);
             return;
         }
 
-        if (steps.Count == 0) return;
-        var at = time.GetUtcNow();
+        if (entities.Count == 0) return;
         try
         {
-            await Table.SubmitTransactionAsync(steps.DistinctBy(s => s.StepId).Select(s =>
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(caseNumber, s.StepId) { ["What"] = s.What, ["Details"] = Fit(s.Details), ["At"] = at })), ct);
+            await Table.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
-            foreach (var s in steps) await RecordAsync(caseNumber, s.StepId, s.What, s.Details, ct);
+            foreach (var e in entities) await AddOnceAsync(e, ct);
+        }
+    }
+
+    private async Task AddOnceAsync(TableEntity row, CancellationToken ct)
+    {
+        try
+        {
+            await Table.AddEntityAsync(row, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Recorded by an earlier attempt of the same step.
         }
     }
 
@@ -122,28 +144,12 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
         }
     }
 
-    /// <summary>
-    /// Several intake events of one step in one request (one partition: an entity-group transaction). A repeated step finds
-    /// them recorded (the transaction fails as a whole) and appends each alone, so none is written twice or lost.
-    /// </summary>
-    public async Task AppendAllAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default)
+    /// <summary>Several intake events of one step in one request (see <see cref="WriteAsync"/>).</summary>
+    public Task AppendAllAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default)
     {
-        var distinct = events.DistinctBy(e => IntakeEventKey(e.At, e.Event)).ToList();
-        if (distinct.Count <= 1)
-        {
-            foreach (var e in distinct) await AppendAsync(caseNumber, e.At, e.Event, e.Detail, ct);
-            return;
-        }
-
-        try
-        {
-            await Table.SubmitTransactionAsync(distinct.Select(e => new TableTransactionAction(TableTransactionActionType.Add,
-                new TableEntity(caseNumber, IntakeEventKey(e.At, e.Event)) { ["What"] = e.Event, ["Details"] = Fit(e.Detail ?? ""), ["At"] = e.At })), ct);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            foreach (var e in distinct) await AppendAsync(caseNumber, e.At, e.Event, e.Detail, ct);
-        }
+        var rows = new AuditRows(caseNumber);
+        foreach (var (at, eventName, detail) in events) rows.Event(at, eventName, detail);
+        return WriteAsync(rows, ct);
     }
 
     /// <summary>The case's intake events (rows keyed by time), in time order.</summary>
@@ -153,7 +159,31 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
             .Select(r => new AuditEntry(r.At, r.What, r.Details.Length > 0 ? r.Details : null))
             .ToList();
 
-    private static string IntakeEventKey(DateTimeOffset at, string eventName) => $"{at.UtcTicks:D19}-{eventName}";
+    internal static string IntakeEventKey(DateTimeOffset at, string eventName) => $"{at.UtcTicks:D19}-{eventName}";
 
     private static bool IsIntakeEventKey(string rowKey) => rowKey.Length > 20 && rowKey[19] == '-' && rowKey.AsSpan(0, 19).IndexOfAnyExceptInRange('0', '9') < 0;
+}
+
+/// <summary>
+/// Audit rows a step collects for one case and writes at its end in one request (<see cref="AuditLog.WriteAsync"/>): a
+/// coarse step that folds several (e.g. screening, the records request and the first offer) records them together.
+/// </summary>
+public sealed class AuditRows(string caseNumber)
+{
+    private readonly List<(string RowKey, string What, string Details, DateTimeOffset? At)> _rows = [];
+
+    public string CaseNumber { get; } = caseNumber;
+
+    /// <summary>A step's row, keyed by its deterministic step id; its time is the write's.</summary>
+    public void Step(string stepId, string what, string details) => _rows.Add((stepId, what, details, null));
+
+    /// <summary>An intake event at the orchestration's time (keyed by that time and the event).</summary>
+    public void Event(DateTimeOffset at, string eventName, string? detail) => _rows.Add((AuditLog.IntakeEventKey(at, eventName), eventName, detail ?? "", at));
+
+    internal List<(string RowKey, string What, string Details, DateTimeOffset? At)> Take()
+    {
+        var taken = _rows.ToList();
+        _rows.Clear();
+        return taken;
+    }
 }

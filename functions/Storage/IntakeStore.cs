@@ -218,6 +218,9 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     public Task AppendAuditAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default) =>
         audit.AppendAllAsync(caseNumber, events, ct);
 
+    /// <summary>Rows a step collected (<see cref="AuditLog.WriteAsync"/>).</summary>
+    public Task WriteAuditAsync(AuditRows rows, CancellationToken ct = default) => audit.WriteAsync(rows, ct);
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string caseNumber, CancellationToken ct = default) => audit.IntakeEventsAsync(caseNumber, ct);
 
     public Task AddRejectionAsync(RejectionEntity rejection, CancellationToken ct = default) => Rejections.UpsertEntityAsync(rejection, TableUpdateMode.Replace, ct);

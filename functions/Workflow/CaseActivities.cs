@@ -70,7 +70,7 @@ public sealed class CaseActivities(
 
     public static string RetryRoute(string caseNumber) => $"/api/manage/cases/{caseNumber}/retry";
 
-    /// <summary>The review clock starts (<see cref="CaseRegistration.RegisterAsync"/>); from 3.2 the records step registers the case.</summary>
+    /// <summary>The review clock starts (<see cref="CaseRegistration.RegisterAsync(string, string, CancellationToken)"/>); from 3.2 the records step registers the case.</summary>
     [Function(nameof(RegisterCase))]
     public Task<CaseRegistered> RegisterCase([ActivityTrigger] CaseWorkflowInput input) => registration.RegisterAsync(input.CaseNumber, input.ManifestBlobName);
 

@@ -35,10 +35,39 @@ public sealed class IntakeActivities(
     [Function(nameof(ScreenEligibility))]
     public async Task<EligibilityScreened> ScreenEligibility([ActivityTrigger] IntakeStep step)
     {
+        // A step that folds in later ones (workflow 3.2) records their audit rows together, in one request at its end.
+        var trail = step.FoldsLaterSteps ? new AuditRows(step.CaseNumber) : null;
+        EligibilityScreened screened;
+        try
+        {
+            screened = await ScreenAsync(step, trail);
+        }
+        catch when (trail is not null)
+        {
+            // What the step got through is recorded as far as storage allows now; its retry records the rest (create-once rows).
+            try
+            {
+                await store.WriteAuditAsync(trail);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Case {CaseNumber}: the failed step's audit rows were not written ({Error}); its retry writes them", step.CaseNumber, ex.GetType().Name);
+            }
+
+            throw;
+        }
+
+        if (trail is not null) await store.WriteAuditAsync(trail);
+        return screened;
+    }
+
+    private async Task<EligibilityScreened> ScreenAsync(IntakeStep step, AuditRows? trail)
+    {
+        CaseEntity? opened = null; // the row as this step opened it: the folded steps after it write it without reading it
         if (step.OpensWithVersion is { } version)
         {
             // The case is on record before anything else happens to it (reconciliation finds a case stopped during intake).
-            await FoldedStepFailedException.RunAsync(nameof(CaseActivities.OpenCase), () => registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, version));
+            opened = await FoldedStepFailedException.RunAsync(nameof(CaseActivities.OpenCase), () => registration.OpenAsync(step.CaseNumber, step.ManifestBlobName, version));
         }
 
         var package = (await records.ReadAcceptedAsync(step.CaseNumber, step.ManifestBlobName)).Application;
@@ -63,10 +92,10 @@ public sealed class IntakeActivities(
         }
 
         var decision = EligibilityScreening.Screen(package, prior, options.Value.Rules);
-        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf);
+        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, trail);
         logger.LogInformation("Case {CaseNumber} screened: {Outcome}", step.CaseNumber, decision.Outcome);
         var goesOn = step.FoldsLaterSteps && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
-        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step)) : null };
+        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step, opened, trail)) : null };
     }
 
     [Function(nameof(ResolveEligibility))]
@@ -76,7 +105,7 @@ public sealed class IntakeActivities(
         var outcome = step.Resolution.Outcome == nameof(EligibilityOutcome.Ineligible) ? nameof(EligibilityOutcome.Ineligible) : nameof(EligibilityOutcome.Eligible);
         var reason = await audit.DetailsOfAsync(step.CaseNumber, step.Resolution.ReasonId) ?? throw new InvalidOperationException("The resolution's reason is not recorded.");
         IReadOnlyList<string> reasons = [$"Resolved by staff: {reason}"];
-        await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null);
+        await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null, trail: null);
         // The result goes into the durable history: no free text (the notice reads the reasons from the intake record).
         return new EligibilityScreened(outcome, [], null, null);
     }
@@ -206,15 +235,17 @@ public sealed class IntakeActivities(
     }
 
     [Function(nameof(RequestRecords))]
-    public Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step) => RequestRecordsAsync(step);
+    public Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step) => RequestRecordsAsync(step, opened: null, trail: null);
 
     /// <summary>
     /// The notice of assignment to every party with the records deadline, and the intake row's stage. Idempotent (create-once
     /// notices, audit rows keyed by the step's time). Registers and offers the case when the step folds that in and nothing is missing.
     /// </summary>
-    private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step)
+    /// <param name="opened">The case's row when the same step opened it (saves reading it for the record's version and for registering).</param>
+    /// <param name="trail">The audit rows of the step this one is folded into (written by it); null: written here.</param>
+    private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step, CaseEntity? opened, AuditRows? trail)
     {
-        var caseRecord = await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName);
+        var caseRecord = opened is null ? await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName) : await records.ReadAsync(opened);
         var package = caseRecord.Package;
         var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package, caseRecord.Contacts);
         var missing = await intake.MissingDocumentsAsync(caseRecord, step.ManifestBlobName, step.At);
@@ -227,20 +258,22 @@ public sealed class IntakeActivities(
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
         // The merged package keeps the case's own parties, so it addresses the notice too.
         var noticeSent = await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
-        // Both of the step's audit rows in one request (one partition).
-        await store.AppendAuditAsync(step.CaseNumber, [
-            (step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
-                missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})"),
-            noticeSent]);
+        // Both of the step's audit rows in one request (one partition), or with the rows of the step this one is folded into.
+        var rows = trail ?? new AuditRows(step.CaseNumber);
+        rows.Event(step.At.AddTicks(2), missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords,
+            missing.Count == 0 ? "all listed documents present" : $"{missing.Count} listed document(s) awaited until {due:u} ({(package.Expedited ? "expedited" : RecordsDeadline.NoticeServiceTo(caseRecord.Contacts) == NoticeMethod.Mail ? "mailed notice" : "electronic notice")})");
+        rows.Event(noticeSent.At, noticeSent.Event, noticeSent.Detail);
+        if (trail is null) await store.WriteAuditAsync(rows);
         var status = new RecordsStatus(due, missing);
-        return step.FoldsLaterSteps && missing.Count == 0 ? await RegisterAndOfferAsync(status, step.CaseNumber, step.ManifestBlobName) : status;
+        return step.FoldsLaterSteps && missing.Count == 0 ? await RegisterAndOfferAsync(status, step.CaseNumber, step.ManifestBlobName, opened, trail) : status;
     }
 
     /// <summary>The records are in (or their deadline passed): the review clock starts and the case is offered (round 1).</summary>
-    private async Task<RecordsStatus> RegisterAndOfferAsync(RecordsStatus status, string caseNumber, string manifestBlobName)
+    /// <param name="opened">The case's row when this step opened it; the registration passes its own write on to the offer.</param>
+    private async Task<RecordsStatus> RegisterAndOfferAsync(RecordsStatus status, string caseNumber, string manifestBlobName, CaseEntity? opened, AuditRows? trail)
     {
-        var registered = await FoldedStepFailedException.RunAsync(nameof(CaseActivities.RegisterCase), () => registration.RegisterAsync(caseNumber, manifestBlobName));
-        var offer = await FoldedStepFailedException.RunAsync(nameof(AssignmentActivities.OfferAssignment), () => offers.OfferAsync(new AssignmentRequest(caseNumber, 1, [])));
+        var (registered, row) = await FoldedStepFailedException.RunAsync(nameof(CaseActivities.RegisterCase), () => registration.RegisterAsync(caseNumber, manifestBlobName, opened));
+        var offer = await FoldedStepFailedException.RunAsync(nameof(AssignmentActivities.OfferAssignment), () => offers.OfferAsync(new AssignmentRequest(caseNumber, 1, []), row, trail));
         return status with { Registration = new IntakeRegistration(registered, offer) };
     }
 
@@ -299,10 +332,10 @@ public sealed class IntakeActivities(
         }
 
         var status = new RecordsStatus(check.DueAt, missing);
-        return check.FoldsLaterSteps && (missing.Count == 0 || check.Final) ? await RegisterAndOfferAsync(status, check.CaseNumber, check.ManifestBlobName) : status;
+        return check.FoldsLaterSteps && (missing.Count == 0 || check.Final) ? await RegisterAndOfferAsync(status, check.CaseNumber, check.ManifestBlobName, opened: null, trail: null) : status;
     }
 
-    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf)
+    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf, AuditRows? trail)
     {
         if (outcome == nameof(EligibilityOutcome.Ineligible))
         {
@@ -317,6 +350,8 @@ public sealed class IntakeActivities(
             i.EligibilityReasons = IntakeStore.Json(reasons);
             i.DuplicateOf = duplicateOf;
         });
-        await store.AppendAuditAsync(caseNumber, at.AddTicks(1), outcome, reasons.Count == 0 ? null : string.Join(" ", reasons));
+        var detail = reasons.Count == 0 ? null : string.Join(" ", reasons);
+        if (trail is not null) trail.Event(at.AddTicks(1), outcome, detail);
+        else await store.AppendAuditAsync(caseNumber, at.AddTicks(1), outcome, detail);
     }
 }

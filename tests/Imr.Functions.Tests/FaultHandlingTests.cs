@@ -161,6 +161,12 @@ public sealed class FaultHandlingTests
         // Named by the step that failed and its own failure, not by the scheduled step it is folded into.
         Assert.StartsWith("Step OfferAssignment failed (Azure.RequestFailedException)", c.AttentionReason);
         Assert.True(CaseEntity.IsRegistered(c)); // the registration before it in the same step stands
+        // The step records its sub-steps' audit rows together at its end, and also when it fails: the screening and the
+        // records request that it got through are on the trail.
+        var trail = await host.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        Assert.Contains(trail, r => r.What == nameof(Imr.Domain.Eligibility.EligibilityOutcome.Eligible));
+        Assert.Contains(trail, r => r.What == IntakeStages.RecordsReceived);
+        Assert.Contains(trail, r => r.What == "NoticeOfAssignmentSent");
 
         // The operator's retry resumes the case at its stored step: the offer.
         Assert.True(await host.Services.GetRequiredService<DeadlineSweeper>().RetryAsync(host.Client, caseNumber, "test operator"));
