@@ -78,6 +78,16 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
             }
         }
 
+        if (validPath && file == ManifestFileName)
+        {
+            // The manifest takes its folder's documents with it, so the folder is listed anyway: the listing gives the
+            // manifest's version and size too, and it needs no snapshot of its own.
+            var folderBlobs = await _files.FolderAsync(folder, ct);
+            return folderBlobs.FirstOrDefault(b => b.Name == name) is { } listed
+                ? await ManifestAsync(listed, folderBlobs, folder, caseNumber, durable, ct)
+                : IntakeResult.Ignored; // moved away by an earlier delivery
+        }
+
         var source = await _files.SnapshotAsync(Intake, name, ct);
         if (source is null)
         {
@@ -90,15 +100,13 @@ public sealed class CaseIntake(StorageClients storage, IntakeStore store, CaseRe
                 [$"'{Printable(name)}' is not '<case number>/<file name>': a case's files go directly in the folder named by its case number (2-40 letters, digits or hyphens), with plain file names — no sub-folders, no '..'."], null, ct);
         }
 
-        return file == ManifestFileName
-            ? await ManifestAsync(source, folder, caseNumber, durable, ct)
-            : await DocumentAsync(source, file, caseNumber, record!, durable, ct);
+        return await DocumentAsync(source, file, caseNumber, record!, durable, ct);
     }
 
-    private async Task<IntakeResult> ManifestAsync(IntakeBlob manifest, string folder, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="folderBlobs">The manifest's folder as listed (the manifest among them).</param>
+    private async Task<IntakeResult> ManifestAsync(IntakeBlob manifest, IReadOnlyList<IntakeBlob> folderBlobs, string folder, CaseNumber caseNumber, DurableTaskClient durable, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var folderBlobs = await _files.FolderAsync(folder, ct);
         if (manifest.Length > DocumentStore.MaxManifestBytes)
         {
             return await RejectPackageAsync(caseNumber, folderBlobs, "Invalid", [$"The manifest is larger than {DocumentStore.MaxManifestBytes} bytes."], null, now, ct);
