@@ -25,7 +25,6 @@ public sealed class ReviewerCallbacks(
     CallbackUses uses,
     AnswerRedelivery delivery,
     AnswerFaults faults,
-    AuditLog audit,
     Microsoft.Extensions.Options.IOptions<ImrOptions> options,
     TimeProvider time,
     ILogger<ReviewerCallbacks> logger)
@@ -34,6 +33,13 @@ public sealed class ReviewerCallbacks(
     public const string OfferAnswer = "accept";
     private const string SubmitUse = "determination";
     public static readonly TimeSpan DocumentLinkLifetime = Imr.Domain.Deadlines.LinkLifetimes.DocumentLink;
+
+    /// <summary>
+    /// The audit row of a reviewer's answer through a link. The step that acts on the answer records it with its own rows
+    /// in one request (acceptance, decline, the letter's issuance), so the trail says what the case received.
+    /// </summary>
+    public static (string StepId, string What, string Details) AnsweredRow(string assignmentId, CallbackAction action) =>
+        ($"{assignmentId}-link-{action}", "Reviewer answered", $"{action} through the link of assignment {assignmentId}");
 
     /// <summary>The single-use key of a determination revision (a revision returned for correction is its own use).</summary>
     public static string DeterminationUse(int revision) => SubmitUse + RevisionSuffix(revision);
@@ -213,7 +219,6 @@ public sealed class ReviewerCallbacks(
             return Message("Your answer is recorded", "Your answer is recorded but could not be passed on just now. It will be passed on automatically; you may also submit again in a minute.", 503);
         }
 
-        await audit.RecordAsync(claims.CaseNumber, $"{claims.AssignmentId}-link-{claims.Action}", "Reviewer answered", $"{claims.Action} through the link of assignment {claims.AssignmentId}", ct);
         logger.LogInformation("Reviewer {Action} for assignment {AssignmentId} delivered", claims.Action, claims.AssignmentId);
         return Page("Thank you", Paragraphs(answer.Result, "role=\"status\""));
     }

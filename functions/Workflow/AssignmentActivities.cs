@@ -40,6 +40,7 @@ public sealed class AssignmentActivities(
     public async Task RecordAcceptance([ActivityTrigger] AssignmentOffer offer)
     {
         var now = time.GetUtcNow();
+        var answered = ReviewerCallbacks.AnsweredRow(offer.AssignmentId, CallbackAction.Accept);
         // Only forward: a late or repeated run (e.g. after a work-item visibility timeout) on an assignment that was
         // completed or withdrawn, or on a closed case, changes nothing and sends nothing.
         if (!await cases.UpdateAssignmentAsync(offer.CaseNumber, offer.AssignmentId, a =>
@@ -49,6 +50,7 @@ public sealed class AssignmentActivities(
         }))
         {
             logger.LogWarning("Case {CaseNumber}: assignment {AssignmentId} has ended; late acceptance not recorded", offer.CaseNumber, offer.AssignmentId);
+            await audit.RecordAllAsync(offer.CaseNumber, [answered]);
             return;
         }
 
@@ -62,6 +64,7 @@ public sealed class AssignmentActivities(
         if (!moved)
         {
             logger.LogWarning("Case {CaseNumber} is {Status}; late acceptance of {AssignmentId} not recorded", offer.CaseNumber, caseEntity.Status, offer.AssignmentId);
+            await audit.RecordAllAsync(offer.CaseNumber, [answered]);
             return;
         }
 
@@ -73,7 +76,7 @@ public sealed class AssignmentActivities(
             offer.CaseNumber,
             reviewer.Email,
             ReviewerNotices.DeterminationRequest(offer.CaseNumber, caseEntity.ReviewerDueAt, reviewer.TimeZone, link)));
-        await audit.RecordAsync(offer.CaseNumber, $"{offer.AssignmentId}-accepted", "Accepted", $"assignment {offer.AssignmentId} accepted by reviewer {offer.ReviewerId}");
+        await audit.RecordAllAsync(offer.CaseNumber, [answered, ($"{offer.AssignmentId}-accepted", "Accepted", $"assignment {offer.AssignmentId} accepted by reviewer {offer.ReviewerId}")]);
     }
 
     [Function(nameof(EndOffer))]
@@ -88,6 +91,7 @@ public sealed class AssignmentActivities(
         }))
         {
             logger.LogWarning("Assignment {AssignmentId} of case {CaseNumber} is {Status}; not ended again", ended.AssignmentId, ended.CaseNumber, assignment.Status);
+            if (ended.Declined) await audit.RecordAllAsync(ended.CaseNumber, [ReviewerCallbacks.AnsweredRow(ended.AssignmentId, CallbackAction.Decline)]);
             return;
         }
 
@@ -100,7 +104,7 @@ public sealed class AssignmentActivities(
         });
         await loads.CloseAsync(ended.ReviewerId, ended.AssignmentId);
 
-        List<(string StepId, string What, string Details)> trail = [];
+        List<(string StepId, string What, string Details)> trail = ended.Declined ? [ReviewerCallbacks.AnsweredRow(ended.AssignmentId, CallbackAction.Decline)] : [];
         // A declared conflict becomes part of the roster, so no later case with that party is offered to the reviewer.
         if (ended.Declined && !string.IsNullOrWhiteSpace(assignment.DeclaredConflictParty)
             && Enum.TryParse<AffiliationKind>(assignment.DeclaredConflictKind, out var kind))

@@ -1,10 +1,12 @@
+using Imr.Domain.Callbacks;
 using Imr.Functions.Services;
+using Imr.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Imr.Functions.Workflow;
 
 /// <summary>Issuing the Final Determination Letter (see LetterIssuer): idempotent, because the backend may run it twice.</summary>
-public sealed class IssuanceActivities(LetterIssuer issuer, CaseClosing closing, TimeProvider time)
+public sealed class IssuanceActivities(LetterIssuer issuer, CaseClosing closing, AuditLog audit, TimeProvider time)
 {
     /// <summary>
     /// Issues the letter; from workflow version 3.1 (<see cref="IssueRequest.CloseWith"/>) also closes the case once the
@@ -14,16 +16,24 @@ public sealed class IssuanceActivities(LetterIssuer issuer, CaseClosing closing,
     [Function(nameof(IssueDetermination))]
     public async Task<IssuedLetter> IssueDetermination([ActivityTrigger] IssueRequest request)
     {
+        // The reviewer's answer is on the trail once the case acts on it: with the close's own row when the step closes.
+        var answered = ReviewerCallbacks.AnsweredRow(request.AssignmentId, CallbackAction.SubmitDetermination);
         if (request.CloseWith is not { } offer)
         {
-            return await issuer.IssueAsync(request);
+            var issued = await issuer.IssueAsync(request);
+            await audit.RecordAllAsync(request.CaseNumber, [answered]);
+            return issued;
         }
 
         var now = time.GetUtcNow();
         var (letter, closedRow) = await issuer.IssueAsync(request, c => CaseClosing.Close(c, now));
-        if (!letter.ReturnedForCorrection)
+        if (letter.ReturnedForCorrection)
         {
-            await closing.CloseAsync(offer, closedRow);
+            await audit.RecordAllAsync(request.CaseNumber, [answered]);
+        }
+        else
+        {
+            await closing.CloseAsync(offer, closedRow, [answered]);
         }
 
         return letter;

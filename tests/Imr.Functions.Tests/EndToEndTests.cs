@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Imr.Functions.Storage;
 using Imr.Functions.Tests.Infrastructure;
 using Imr.LocalRuntime.Demo;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imr.Functions.Tests;
 
@@ -84,6 +85,13 @@ public sealed class EndToEndTests : IAsyncLifetime
                     "notice-of-assignment-claims-administrator", "notice-of-assignment-injured-worker", "notice-of-assignment-requesting-physician" }
                 .Select(id => Outbox.BlobName(caseNumber, id)),
             await _app.BlobNamesAsync(StorageNames.OutboxContainer, caseNumber + "/"));
+        // Each answer once on the trail, recorded by the step that acted on it, beside that step's own row.
+        var trail = await _app.Runtime.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber);
+        Assert.Equal(
+            [($"{caseNumber}-A1-link-Accept", "Reviewer answered"), ($"{caseNumber}-A1-link-SubmitDetermination", "Reviewer answered")],
+            trail.Where(t => t.StepId.Contains("-link-", StringComparison.Ordinal)).Select(t => (t.StepId, t.What)).OrderBy(t => t.StepId, StringComparer.Ordinal));
+        Assert.Contains(trail, t => t.StepId == $"{caseNumber}-A1-accepted");
+        Assert.Contains(trail, t => t.StepId == $"{caseNumber}-A1-completed");
     }
 
     [Fact]
