@@ -15,20 +15,18 @@ namespace Imr.Functions.Tests.Browser;
 public sealed class ReviewerPagesBrowserTests : IAsyncLifetime
 {
     private RuntimeHarness _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private IBrowserContext _context = null!;
     private IPage _page = null!;
 
     public async Task InitializeAsync()
     {
-        (_playwright, _browser) = await ChromiumBrowser.LaunchAsync();
-        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { JavaScriptEnabled = false });
+        _context = await (await ChromiumBrowser.SharedAsync()).NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        _page = await _context.NewPageAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _context.CloseAsync(); // the browser is shared by the test process
         if (_app is not null) await _app.DisposeAsync();
     }
 

@@ -18,21 +18,21 @@ namespace Imr.Functions.Tests.Browser;
 /// </summary>
 public sealed class StaffConsoleSession : IAsyncDisposable
 {
-    private StaffConsoleSession(RuntimeHarness app, IPlaywright playwright, IBrowser browser)
+    private readonly List<IBrowserContext> _contexts = [];
+
+    private StaffConsoleSession(RuntimeHarness app, IBrowser browser)
     {
         App = app;
-        Playwright = playwright;
         Browser = browser;
     }
 
     /// <summary>The local runtime (its HTTP client, cases, services).</summary>
     public RuntimeHarness App { get; }
 
-    public IPlaywright Playwright { get; }
-
+    /// <summary>The test process's shared Chromium (<see cref="ChromiumBrowser.SharedAsync"/>): open contexts with <see cref="NewPageAsync"/>.</summary>
     public IBrowser Browser { get; }
 
-    /// <summary>Starts the runtime with <c>Staff:DevSignIn</c> on (plus the class's own settings) and launches Chromium.</summary>
+    /// <summary>Starts the runtime with <c>Staff:DevSignIn</c> on (plus the class's own settings), with the shared Chromium.</summary>
     public static async Task<StaffConsoleSession> StartAsync(Action<Dictionary<string, string?>>? configure = null)
     {
         var app = await RuntimeHarness.StartAsync(configure: s =>
@@ -42,8 +42,7 @@ public sealed class StaffConsoleSession : IAsyncDisposable
         });
         try
         {
-            var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
-            return new StaffConsoleSession(app, playwright, browser);
+            return new StaffConsoleSession(app, await ChromiumBrowser.SharedAsync());
         }
         catch
         {
@@ -56,8 +55,12 @@ public sealed class StaffConsoleSession : IAsyncDisposable
     public string Url(string path) => new Uri(App.Runtime.BaseAddress, path.TrimStart('/')).ToString();
 
     /// <summary>A page in a browser context of its own (its own cookies: signed out). JavaScript on only where axe needs it.</summary>
-    public async Task<IPage> NewPageAsync(bool javaScript = false) =>
-        await (await Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript })).NewPageAsync();
+    public async Task<IPage> NewPageAsync(bool javaScript = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, BypassCSP = javaScript });
+        lock (_contexts) _contexts.Add(context);
+        return await context.NewPageAsync();
+    }
 
     /// <summary>A new browser context signed in through the development sign-in form as this user with this role, then sent to <paramref name="returnUrl"/>.</summary>
     public async Task<IPage> SignInAsync(string id, string name, string role, string returnUrl, bool javaScript = false)
@@ -90,8 +93,7 @@ public sealed class StaffConsoleSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
+        foreach (var context in _contexts) await context.CloseAsync(); // the browser is shared: only this session's contexts end
         await App.DisposeAsync();
     }
 }
