@@ -35,33 +35,54 @@ public sealed class IntakeActivities(
     [Function(nameof(ScreenEligibility))]
     public async Task<EligibilityScreened> ScreenEligibility([ActivityTrigger] IntakeStep step)
     {
-        // A step that folds in later ones (workflow 3.2) records their audit rows together, in one request at its end.
-        var trail = step.FoldsLaterSteps ? new AuditRows(step.CaseNumber) : null;
+        // A step that folds in later ones (workflow 3.2) writes their audit rows together, in one request at its end, and
+        // the screening's change of the intake row with the records request's.
+        var folded = step.FoldsLaterSteps ? new FoldedWrites(step.CaseNumber) : null;
         EligibilityScreened screened;
         try
         {
-            screened = await ScreenAsync(step, trail);
+            screened = await ScreenAsync(step, folded);
         }
-        catch when (trail is not null)
+        catch when (folded is not null)
         {
-            // What the step got through is recorded as far as storage allows now; its retry records the rest (create-once rows).
+            // What the step got through is written as far as storage allows now; its retry writes the rest (create-once rows).
             try
             {
-                await store.WriteAuditAsync(trail);
+                await WriteAsync(folded);
             }
             catch (Exception ex)
             {
-                logger.LogWarning("Case {CaseNumber}: the failed step's audit rows were not written ({Error}); its retry writes them", step.CaseNumber, ex.GetType().Name);
+                logger.LogWarning("Case {CaseNumber}: the failed step's intake row and audit rows were not written ({Error}); its retry writes them", step.CaseNumber, ex.GetType().Name);
             }
 
             throw;
         }
 
-        if (trail is not null) await store.WriteAuditAsync(trail);
+        if (folded is not null) await WriteAsync(folded);
         return screened;
     }
 
-    private async Task<EligibilityScreened> ScreenAsync(IntakeStep step, AuditRows? trail)
+    /// <summary>What the coarse intake step writes once, at its end (or as far as it got, when it fails).</summary>
+    private sealed class FoldedWrites(string caseNumber)
+    {
+        public AuditRows Trail { get; } = new(caseNumber);
+
+        /// <summary>The screening's change of the intake row, not yet written: the records request writes it with its own.</summary>
+        public Action<IntakeEntity>? Screening { get; set; }
+    }
+
+    private async Task WriteAsync(FoldedWrites folded)
+    {
+        if (folded.Screening is { } screening)
+        {
+            await store.UpdateAsync(folded.Trail.CaseNumber, screening);
+            folded.Screening = null;
+        }
+
+        await store.WriteAuditAsync(folded.Trail);
+    }
+
+    private async Task<EligibilityScreened> ScreenAsync(IntakeStep step, FoldedWrites? folded)
     {
         CaseEntity? opened = null; // the row as this step opened it: the folded steps after it write it without reading it
         if (step.OpensWithVersion is { } version)
@@ -92,10 +113,10 @@ public sealed class IntakeActivities(
         }
 
         var decision = EligibilityScreening.Screen(package, prior, options.Value.Rules);
-        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, trail);
+        var goesOn = folded is not null && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
+        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, folded?.Trail, deferTo: goesOn ? folded : null);
         logger.LogInformation("Case {CaseNumber} screened: {Outcome}", step.CaseNumber, decision.Outcome);
-        var goesOn = step.FoldsLaterSteps && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
-        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step, opened, trail)) : null };
+        return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step, opened, folded)) : null };
     }
 
     [Function(nameof(ResolveEligibility))]
@@ -235,26 +256,31 @@ public sealed class IntakeActivities(
     }
 
     [Function(nameof(RequestRecords))]
-    public Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step) => RequestRecordsAsync(step, opened: null, trail: null);
+    public Task<RecordsStatus> RequestRecords([ActivityTrigger] IntakeStep step) => RequestRecordsAsync(step, opened: null, folded: null);
 
     /// <summary>
     /// The notice of assignment to every party with the records deadline, and the intake row's stage. Idempotent (create-once
     /// notices, audit rows keyed by the step's time). Registers and offers the case when the step folds that in and nothing is missing.
     /// </summary>
     /// <param name="opened">The case's row when the same step opened it (saves reading it for the record's version and for registering).</param>
-    /// <param name="trail">The audit rows of the step this one is folded into (written by it); null: written here.</param>
-    private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step, CaseEntity? opened, AuditRows? trail)
+    /// <param name="folded">What the step this one is folded into writes at its end (its audit rows, and the screening's change
+    /// of the intake row, written here with this step's); null: this step writes its own.</param>
+    private async Task<RecordsStatus> RequestRecordsAsync(IntakeStep step, CaseEntity? opened, FoldedWrites? folded)
     {
+        var trail = folded?.Trail;
+        var screening = folded?.Screening;
         var caseRecord = opened is null ? await records.ReadLatestAsync(step.CaseNumber, step.ManifestBlobName) : await records.ReadAsync(opened);
         var package = caseRecord.Package;
         var (due, allowed) = RecordsDeadline.For(options.Value.RecordsPolicy, imr.Value.DeadlinePolicy, step.At, package, caseRecord.Contacts);
         var missing = await intake.MissingDocumentsAsync(caseRecord, step.ManifestBlobName, step.At);
         await store.UpdateAsync(step.CaseNumber, i =>
         {
+            screening?.Invoke(i);
             i.Stage = missing.Count == 0 ? IntakeStages.RecordsReceived : IntakeStages.AwaitingRecords;
             i.RecordsDueAt = due;
             i.MissingDocuments = string.Join(", ", missing);
         });
+        if (folded is not null) folded.Screening = null;
         // The deadline counts from this notice: it goes out with the request, whatever is still missing.
         // The merged package keeps the case's own parties, so it addresses the notice too.
         var noticeSent = await SendNoticeOfAssignmentAsync(step.CaseNumber, caseRecord.Contacts, package, step.At, due, allowed, missing, null);
@@ -335,7 +361,8 @@ public sealed class IntakeActivities(
         return check.FoldsLaterSteps && (missing.Count == 0 || check.Final) ? await RegisterAndOfferAsync(status, check.CaseNumber, check.ManifestBlobName, opened: null, trail: null) : status;
     }
 
-    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf, AuditRows? trail)
+    /// <param name="deferTo">The folded step whose records request writes the intake row anyway: the screening's change is left to it.</param>
+    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf, AuditRows? trail, FoldedWrites? deferTo = null)
     {
         if (outcome == nameof(EligibilityOutcome.Ineligible))
         {
@@ -343,13 +370,16 @@ public sealed class IntakeActivities(
             await store.SetApplicationStatusAsync(workerKey, caseNumber, "Ineligible");
         }
 
-        await store.UpdateAsync(caseNumber, i =>
+        void Screened(IntakeEntity i)
         {
             i.Stage = outcome;
             i.Eligibility = outcome;
             i.EligibilityReasons = IntakeStore.Json(reasons);
             i.DuplicateOf = duplicateOf;
-        });
+        }
+
+        if (deferTo is not null) deferTo.Screening = Screened;
+        else await store.UpdateAsync(caseNumber, Screened);
         var detail = reasons.Count == 0 ? null : string.Join(" ", reasons);
         if (trail is not null) trail.Event(at.AddTicks(1), outcome, detail);
         else await store.AppendAuditAsync(caseNumber, at.AddTicks(1), outcome, detail);

@@ -102,6 +102,11 @@ public sealed class FaultHandlingTests
 
     private static bool InsertsAssignment(Request r) => r.Method == RequestMethod.Post && r.Uri.Path.TrimEnd('/').EndsWith($"/{StorageNames.AssignmentsTable}", StringComparison.Ordinal);
 
+    /// <summary>A write of an intake row: an update, or the insert of a case started without intake (as here).</summary>
+    private static bool WritesIntakeRow(Request r) =>
+        (r.Method == RequestMethod.Put && r.Uri.Path.Contains($"/{StorageNames.IntakeTable}(", StringComparison.Ordinal))
+        || (r.Method == RequestMethod.Post && r.Uri.Path.TrimEnd('/').EndsWith($"/{StorageNames.IntakeTable}", StringComparison.Ordinal));
+
     private static bool InsertsCase(Request r) => r.Method == RequestMethod.Post && r.Uri.Path.TrimEnd('/').EndsWith($"/{StorageNames.CasesTable}", StringComparison.Ordinal);
 
     private static async Task<bool> NotificationExistsAsync(string caseNumber, string id) =>
@@ -171,6 +176,29 @@ public sealed class FaultHandlingTests
         // The operator's retry resumes the case at its stored step: the offer.
         Assert.True(await host.Services.GetRequiredService<DeadlineSweeper>().RetryAsync(host.Client, caseNumber, "test operator"));
         await WaitForNotificationAsync(caseNumber, $"{caseNumber}-A1-offer");
+        await host.Client.TerminateInstanceAsync(id);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_of_the_records_request_inside_the_screening_step_leaves_the_screening_on_the_intake_row_and_the_trail()
+    {
+        var faults = new StorageFaults();
+        await using var host = await StartHostAsync(faults);
+        var caseNumber = TestEnvironment.NewCaseNumber("F");
+        faults.Arm(WritesIntakeRow, times: 1, status: 400); // the records request's write of the intake row, once
+        var id = await WorkflowTestHost.StartCaseAsync(host, caseNumber, CaseWorkflowVersions.Current);
+        var done = await WaitForCompletionAsync(host, id);
+        faults.Disarm();
+
+        Assert.Equal(1, faults.Injected);
+        Assert.Equal(nameof(CaseStatus.NeedsAttention), done.ReadOutputAs<CaseOutcome>()!.Status);
+        Assert.StartsWith("Step RequestRecords failed (Azure.RequestFailedException)", (await host.Services.GetRequiredService<CaseStore>().GetAsync(caseNumber))!.AttentionReason);
+        // The screening's change of the intake row waits for the records request's write; when that write fails, the step
+        // writes the screening's change alone before it fails, so the intake desk shows the screening's result.
+        var intake = (await host.Services.GetRequiredService<IntakeStore>().GetAsync(caseNumber))!;
+        Assert.Equal(nameof(Imr.Domain.Eligibility.EligibilityOutcome.Eligible), intake.Eligibility);
+        Assert.Equal(nameof(Imr.Domain.Eligibility.EligibilityOutcome.Eligible), intake.Stage);
+        Assert.Contains(await host.Services.GetRequiredService<AuditLog>().ForCaseAsync(caseNumber), r => r.What == nameof(Imr.Domain.Eligibility.EligibilityOutcome.Eligible));
         await host.Client.TerminateInstanceAsync(id);
     }
 
