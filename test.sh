@@ -63,12 +63,12 @@ started=$SECONDS
 if [[ " $* " == *" --filter "* ]]; then
   if ! shard all "$@"; then status=1; fi
 else
-  # Shard 1: the browser tests; shard 2: the five longest classes (runtime restarts, signals, versions, timers);
-  # shard 3: everything else. Each is about a third of the time.
+  # Shard 1: the browser tests and the chaos harness's; shard 2: the five longest classes (runtime restarts, signals,
+  # versions, timers); shard 3: everything else. Each is about a third of the time.
   long=(AnswerDurabilityTests CleanStopTests WorkflowVersioningTests DeadlineOrchestrationTests DurabilityTests)
-  browser='FullyQualifiedName~Imr.Functions.Tests.Browser.'
+  browser='FullyQualifiedName~Imr.Functions.Tests.Browser.|FullyQualifiedName~Imr.Functions.Tests.ChaosHarnessTests'
   in_long=$(printf 'FullyQualifiedName~Imr.Functions.Tests.%s|' "${long[@]}"); in_long=${in_long%|}
-  rest="FullyQualifiedName!~Imr.Functions.Tests.Browser.&$(printf 'FullyQualifiedName!~Imr.Functions.Tests.%s&' "${long[@]}")"; rest=${rest%&}
+  rest="FullyQualifiedName!~Imr.Functions.Tests.Browser.&FullyQualifiedName!~Imr.Functions.Tests.ChaosHarnessTests&$(printf 'FullyQualifiedName!~Imr.Functions.Tests.%s&' "${long[@]}")"; rest=${rest%&}
   shard 1 --filter "$browser" "$@" & first_pid=$!
   shard 2 --filter "$in_long" "$@" & second_pid=$!
   if ! shard 3 --filter "$rest" "$@"; then status=1; fi
