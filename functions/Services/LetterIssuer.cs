@@ -43,13 +43,12 @@ public sealed class LetterIssuer(
 {
     public static string BlobPrefix(string caseNumber, int version) => CaseNames.LetterBlobPrefix(caseNumber, version);
 
-    /// <summary>The original letter from the reviewer's determination, or the case back to the reviewer with the reasons.</summary>
-    public async Task<IssuedLetter> IssueAsync(IssueRequest request, CancellationToken ct = default) => (await IssueAsync(request, thenOnCase: null, ct)).Letter;
-
     /// <summary>
-    /// As <see cref="IssueAsync(IssueRequest, CancellationToken)"/>; once an issued letter's notices are out, the letter is
-    /// recorded on the case together with <paramref name="thenOnCase"/> (the close) in one write. A retry finds the letter
-    /// and its notices and writes the case again; a failure before that write leaves the case not closed, so it is seen.
+    /// The original letter from the reviewer's determination, or the case back to the reviewer with the reasons. With
+    /// <paramref name="thenOnCase"/> (the close), the letter is recorded on the case together with it in one write once
+    /// the notices are out: a retry finds the letter and its notices and writes the case again; a failure before that
+    /// write leaves the case not closed, so it is seen. Without it (workflow versions before 3.1), the letter is recorded
+    /// before the notices, as it always was.
     /// </summary>
     /// <returns>The letter, and the case's row when <paramref name="thenOnCase"/> was applied with it (null otherwise).</returns>
     public async Task<(IssuedLetter Letter, CaseEntity? Changed)> IssueAsync(IssueRequest request, Action<CaseEntity>? thenOnCase, CancellationToken ct = default)

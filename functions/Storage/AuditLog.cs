@@ -12,17 +12,8 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
 {
     private TableClient Table => storage.Table(StorageNames.AuditTable);
 
-    public async Task RecordAsync(string caseNumber, string stepId, string what, string details, CancellationToken ct = default)
-    {
-        try
-        {
-            await Table.AddEntityAsync(new TableEntity(caseNumber, stepId) { ["What"] = what, ["Details"] = Fit(details), ["At"] = time.GetUtcNow() }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Recorded by an earlier attempt of the same step.
-        }
-    }
+    public Task RecordAsync(string caseNumber, string stepId, string what, string details, CancellationToken ct = default) =>
+        AddOnceAsync(Row(caseNumber, stepId, what, details, time.GetUtcNow()), ct);
 
     /// <summary>Several steps of one activity in one request (see <see cref="WriteAsync"/>).</summary>
     public Task RecordAllAsync(string caseNumber, IReadOnlyList<(string StepId, string What, string Details)> steps, CancellationToken ct = default)
@@ -41,7 +32,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var entities = rows.Take().DistinctBy(r => r.RowKey)
-            .Select(r => new TableEntity(rows.CaseNumber, r.RowKey) { ["What"] = r.What, ["Details"] = Fit(r.Details), ["At"] = r.At ?? now })
+            .Select(r => Row(rows.CaseNumber, r.RowKey, r.What, r.Details, r.At ?? now))
             .ToList();
         if (entities.Count == 1)
         {
@@ -59,6 +50,10 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
             foreach (var e in entities) await AddOnceAsync(e, ct);
         }
     }
+
+    /// <summary>The trail's one schema (What, Details, At), details cut to what a property holds.</summary>
+    private static TableEntity Row(string caseNumber, string rowKey, string what, string details, DateTimeOffset at) =>
+        new(caseNumber, rowKey) { ["What"] = what, ["Details"] = Fit(details), ["At"] = at };
 
     private async Task AddOnceAsync(TableEntity row, CancellationToken ct)
     {
@@ -133,16 +128,8 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     /// Appends an intake event at the orchestration's time <paramref name="at"/>: the same (time, event) is written once, so
     /// a retried activity adds nothing.
     /// </summary>
-    public async Task AppendAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default)
-    {
-        try
-        {
-            await Table.AddEntityAsync(new TableEntity(caseNumber, IntakeEventKey(at, eventName)) { ["What"] = eventName, ["Details"] = Fit(detail ?? ""), ["At"] = at }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-        }
-    }
+    public Task AppendAsync(string caseNumber, DateTimeOffset at, string eventName, string? detail = null, CancellationToken ct = default) =>
+        AddOnceAsync(Row(caseNumber, IntakeEventKey(at, eventName), eventName, detail ?? "", at), ct);
 
     /// <summary>Several intake events of one step in one request (see <see cref="WriteAsync"/>).</summary>
     public Task AppendAllAsync(string caseNumber, IReadOnlyList<(DateTimeOffset At, string Event, string? Detail)> events, CancellationToken ct = default)

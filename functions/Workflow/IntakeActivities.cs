@@ -114,7 +114,7 @@ public sealed class IntakeActivities(
 
         var decision = EligibilityScreening.Screen(package, prior, options.Value.Rules);
         var goesOn = folded is not null && decision.Outcome == EligibilityOutcome.Eligible && decision.CombineWith is null;
-        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, folded?.Trail, deferTo: goesOn ? folded : null);
+        await RecordAsync(step.CaseNumber, mine.WorkerKey, step.At, decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, folded, rowWithRecords: goesOn);
         logger.LogInformation("Case {CaseNumber} screened: {Outcome}", step.CaseNumber, decision.Outcome);
         return new EligibilityScreened(decision.Outcome.ToString(), decision.Reasons, decision.DuplicateOf, decision.CombineWith) { Records = goesOn ? await FoldedStepFailedException.RunAsync(nameof(RequestRecords), () => RequestRecordsAsync(step, opened, folded)) : null };
     }
@@ -126,7 +126,7 @@ public sealed class IntakeActivities(
         var outcome = step.Resolution.Outcome == nameof(EligibilityOutcome.Ineligible) ? nameof(EligibilityOutcome.Ineligible) : nameof(EligibilityOutcome.Eligible);
         var reason = await audit.DetailsOfAsync(step.CaseNumber, step.Resolution.ReasonId) ?? throw new InvalidOperationException("The resolution's reason is not recorded.");
         IReadOnlyList<string> reasons = [$"Resolved by staff: {reason}"];
-        await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null, trail: null);
+        await RecordAsync(step.CaseNumber, ApplicationFingerprint.Of(package).WorkerKey, step.At, outcome, reasons, null, folded: null);
         // The result goes into the durable history: no free text (the notice reads the reasons from the intake record).
         return new EligibilityScreened(outcome, [], null, null);
     }
@@ -361,8 +361,9 @@ public sealed class IntakeActivities(
         return check.FoldsLaterSteps && (missing.Count == 0 || check.Final) ? await RegisterAndOfferAsync(status, check.CaseNumber, check.ManifestBlobName, opened: null, trail: null) : status;
     }
 
-    /// <param name="deferTo">The folded step whose records request writes the intake row anyway: the screening's change is left to it.</param>
-    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf, AuditRows? trail, FoldedWrites? deferTo = null)
+    /// <param name="folded">The coarse step this screening is part of: its audit row goes with that step's rows.</param>
+    /// <param name="rowWithRecords">The step's records request writes the intake row anyway: the screening's change is left to it.</param>
+    private async Task RecordAsync(string caseNumber, string workerKey, DateTimeOffset at, string outcome, IReadOnlyList<string> reasons, string? duplicateOf, FoldedWrites? folded, bool rowWithRecords = false)
     {
         if (outcome == nameof(EligibilityOutcome.Ineligible))
         {
@@ -378,10 +379,10 @@ public sealed class IntakeActivities(
             i.DuplicateOf = duplicateOf;
         }
 
-        if (deferTo is not null) deferTo.Screening = Screened;
+        if (folded is not null && rowWithRecords) folded.Screening = Screened;
         else await store.UpdateAsync(caseNumber, Screened);
         var detail = reasons.Count == 0 ? null : string.Join(" ", reasons);
-        if (trail is not null) trail.Event(at.AddTicks(1), outcome, detail);
+        if (folded is not null) folded.Trail.Event(at.AddTicks(1), outcome, detail);
         else await store.AppendAuditAsync(caseNumber, at.AddTicks(1), outcome, detail);
     }
 }

@@ -18,22 +18,15 @@ public sealed class IssuanceActivities(LetterIssuer issuer, CaseClosing closing,
     {
         // The reviewer's answer is on the trail once the case acts on it: with the close's own row when the step closes.
         var answered = ReviewerCallbacks.AnsweredRow(request.AssignmentId, CallbackAction.SubmitDetermination);
-        if (request.CloseWith is not { } offer)
-        {
-            var issued = await issuer.IssueAsync(request);
-            await audit.RecordAllAsync(request.CaseNumber, [answered]);
-            return issued;
-        }
-
         var now = time.GetUtcNow();
-        var (letter, closedRow) = await issuer.IssueAsync(request, c => CaseClosing.Close(c, now));
-        if (letter.ReturnedForCorrection)
+        var (letter, closedRow) = await issuer.IssueAsync(request, request.CloseWith is null ? null : c => CaseClosing.Close(c, now));
+        if (request.CloseWith is { } offer && !letter.ReturnedForCorrection)
         {
-            await audit.RecordAllAsync(request.CaseNumber, [answered]);
+            await closing.CloseAsync(offer, closedRow, [answered]);
         }
         else
         {
-            await closing.CloseAsync(offer, closedRow, [answered]);
+            await audit.RecordAllAsync(request.CaseNumber, [answered]);
         }
 
         return letter;
