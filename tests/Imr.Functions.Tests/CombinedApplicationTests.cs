@@ -78,9 +78,10 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         var package = await _app.Runtime.Services.GetRequiredService<DocumentStore>().ReadAcceptedPackageAsync(CaseIntakeManifest(first));
         Assert.Equal(["PT-LUMBAR-12", addedId], package.DisputedItems.Select(i => i.ItemId));
         Assert.Equal(["medical-records.txt", "ur-decision.txt", $"{second}-medical-records.txt", $"{second}-ur-decision.txt"], package.Documents.Select(d => d.FileName));
-        var toReviewer = Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(first, $"{first}-A1-combined-{second}")).DownloadContentAsync()).Value.Content);
+        // The combining step marks the application combined before it sends the notices, so they are waited for, not assumed.
+        var toReviewer = await OutboxTextAsync(first, $"{first}-A1-combined-{second}");
         Assert.Contains($"- {addedId}", toReviewer);
-        var secondNotice = Outbox.TextBody((await RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(second, "notice-of-assignment-claims-administrator")).DownloadContentAsync()).Value.Content);
+        var secondNotice = await OutboxTextAsync(second, "notice-of-assignment-claims-administrator");
         Assert.Contains($"combined with IMR case {first}", secondNotice);
         Assert.Contains("all documents listed in the application have been received", secondNotice, StringComparison.OrdinalIgnoreCase);
 
@@ -111,6 +112,12 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         Assert.Contains("ApplicationCombined", Events(closed));
         Assert.Equal(["Received", "Validated", "Eligible", "Combined", "NoticeOfAssignmentSent"], Events(await StatusAsync(second)));
     }
+
+    private static Task<string> OutboxTextAsync(string caseNumber, string notificationId) => TestEnvironment.EventuallyAsync(async () =>
+    {
+        var blob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, notificationId));
+        return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
+    }, TimeSpan.FromSeconds(60), $"the notice {notificationId} of case {caseNumber}");
 
     private static string CaseIntakeManifest(string caseNumber) => Imr.Functions.Services.CaseIntake.ManifestBlobName(caseNumber);
 }
