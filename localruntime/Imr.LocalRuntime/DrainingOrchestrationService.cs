@@ -13,7 +13,12 @@ namespace Imr.LocalRuntime;
 /// abandoned by the worker; only then does the runtime stop the worker. It also drops start messages delivered again
 /// to an orchestration that has started (see <see cref="DropDuplicateStarts"/>).
 /// </summary>
-public sealed class DrainingOrchestrationService(IOrchestrationService inner, ILogger? logger = null) : IOrchestrationService, IDisposable
+/// <param name="limits">
+/// The dispatchers' concurrency limits when the service's own are not to be used: the in-memory service takes
+/// <c>Environment.ProcessorCount</c> for both, too few for a burst of cases on a small machine (and raising the process's
+/// processor count instead also sizes the thread pool for that many cores).
+/// </param>
+public sealed class DrainingOrchestrationService(IOrchestrationService inner, ILogger? logger = null, (int Orchestrations, int Activities)? limits = null) : IOrchestrationService, IDisposable
 {
     private readonly CancellationTokenSource _draining = new();
     private readonly ConcurrentDictionary<object, byte> _inFlight = new(ReferenceEqualityComparer.Instance);
@@ -162,13 +167,13 @@ public sealed class DrainingOrchestrationService(IOrchestrationService inner, IL
 
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
 
-    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+    public int MaxConcurrentTaskOrchestrationWorkItems => limits?.Orchestrations ?? inner.MaxConcurrentTaskOrchestrationWorkItems;
 
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
 
     public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
 
-    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+    public int MaxConcurrentTaskActivityWorkItems => limits?.Activities ?? inner.MaxConcurrentTaskActivityWorkItems;
 
     public Task StartAsync() => inner.StartAsync();
 

@@ -75,7 +75,9 @@ public sealed class DurableBackend : IAsyncDisposable
         }
 
         // The dispatchers fetch work through the drain (see DrainAsync); clients (start, raise, query) use the service itself.
-        var work = new DrainingOrchestrationService((IOrchestrationService)service, loggerFactory.CreateLogger<DrainingOrchestrationService>());
+        // The Azure Storage provider takes its limits from its settings; the in-memory one gets the same ones here.
+        var work = new DrainingOrchestrationService((IOrchestrationService)service, loggerFactory.CreateLogger<DrainingOrchestrationService>(),
+            options.Backend == DurableBackendKind.AzureStorage ? null : (options.MaxConcurrentOrchestrations, options.MaxConcurrentActivities));
         builder.Services.AddSingleton<IOrchestrationService>(work);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
