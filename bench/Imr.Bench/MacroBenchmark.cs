@@ -287,7 +287,7 @@ public static partial class MacroBenchmark
         foreach (var (caseNumber, uploaded) in uploadedAt.OrderBy(u => u.Key, StringComparer.Ordinal))
         {
             var at = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            await foreach (var e in audit.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, select: ["What", "Timestamp"], cancellationToken: ct))
+            await foreach (var e in audit.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {caseNumber}"), select: ["What", "Timestamp"], cancellationToken: ct))
             {
                 if (e.GetString("What") is { } what && e.Timestamp is { } stamped && OfferMarks.Contains(what) && (!at.TryGetValue(what, out var first) || stamped < first)) at[what] = stamped;
             }
@@ -431,7 +431,7 @@ public static partial class MacroBenchmark
         {
             while (lowest < caseNumbers.Length && closedAt.ContainsKey(caseNumbers[lowest])) lowest++;
             var low = caseNumbers[Math.Min(lowest, caseNumbers.Length - 1)];
-            await foreach (var e in cases.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(low) >= 0 && x.PartitionKey.CompareTo(high) <= 0 && x.RowKey == CaseEntity.Row, select: ["PartitionKey", "Status", "ClosedAt"], cancellationToken: token))
+            await foreach (var e in cases.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {low} and PartitionKey le {high} and RowKey eq {CaseEntity.Row}"), select: ["PartitionKey", "Status", "ClosedAt"], cancellationToken: token))
             {
                 if (e.GetString("Status") == "Closed" && e.GetDateTimeOffset("ClosedAt") is { } at) closedAt.TryAdd(e.PartitionKey, at);
             }

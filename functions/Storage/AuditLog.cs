@@ -96,7 +96,7 @@ public sealed class AuditLog(StorageClients storage, TimeProvider time)
     public async Task<IReadOnlyList<(string StepId, string What, string Details, DateTimeOffset At)>> ForCaseAsync(string caseNumber, CancellationToken ct = default)
     {
         var rows = new List<(string, string, string, DateTimeOffset)>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey == caseNumber, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {caseNumber}"), cancellationToken: ct))
         {
             var (what, details, at) = Read(e);
             rows.Add((e.RowKey, what, details, at));

@@ -194,7 +194,7 @@ public sealed class CallbackUses(StorageClients storage)
     public async Task<IReadOnlyList<PendingAnswer>> ListPendingAsync(CancellationToken ct = default)
     {
         var list = new List<PendingAnswer>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(e => e.PartitionKey == PendingPartition, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {PendingPartition}"), cancellationToken: ct))
         {
             var split = e.RowKey.LastIndexOf('|');
             list.Add(new PendingAnswer(e.RowKey[..split], e.RowKey[(split + 1)..], e.GetString("CaseNumber") ?? "", e.GetDateTimeOffset("Since") ?? DateTimeOffset.MinValue));

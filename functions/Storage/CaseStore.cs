@@ -286,7 +286,7 @@ public sealed class CaseStore(StorageClients storage)
     public async Task<IReadOnlyList<AttentionEntity>> NeedingAttentionAsync(CancellationToken ct = default)
     {
         var list = new List<AttentionEntity>();
-        await foreach (var a in Cases.QueryAsync<AttentionEntity>(a => a.PartitionKey == AttentionEntity.Partition, cancellationToken: ct))
+        await foreach (var a in Cases.QueryAsync<AttentionEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AttentionEntity.Partition}"), cancellationToken: ct))
         {
             list.Add(a);
         }
@@ -320,7 +320,7 @@ public sealed class CaseStore(StorageClients storage)
     public async Task<IReadOnlyList<AssignmentEntity>> ListAssignmentsAsync(string caseNumber, CancellationToken ct = default)
     {
         var list = new List<AssignmentEntity>();
-        await foreach (var a in Assignments.QueryAsync<AssignmentEntity>(a => a.PartitionKey == caseNumber, cancellationToken: ct))
+        await foreach (var a in Assignments.QueryAsync<AssignmentEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {caseNumber}"), cancellationToken: ct))
         {
             list.Add(a);
         }

@@ -202,7 +202,7 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     {
         var list = new List<CombinationEntity>();
         const string from = CombinationEntity.RowPrefix, to = "combined.";  // '.' follows '-': every row key with the prefix
-        await foreach (var c in Intake.QueryAsync<CombinationEntity>(x => x.PartitionKey == caseNumber && x.RowKey.CompareTo(from) >= 0 && x.RowKey.CompareTo(to) < 0, cancellationToken: ct))
+        await foreach (var c in Intake.QueryAsync<CombinationEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {caseNumber} and RowKey ge {from} and RowKey lt {to}"), cancellationToken: ct))
         {
             list.Add(c);
         }
@@ -228,7 +228,7 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     public async Task<IReadOnlyList<RejectionEntity>> RejectionsAsync(string partition, CancellationToken ct = default)
     {
         var list = new List<RejectionEntity>();
-        await foreach (var r in Rejections.QueryAsync<RejectionEntity>(x => x.PartitionKey == partition, cancellationToken: ct)) list.Add(r);
+        await foreach (var r in Rejections.QueryAsync<RejectionEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: ct)) list.Add(r);
         return list;
     }
 
@@ -244,7 +244,7 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     public async Task<IReadOnlyList<IntakeEntity>> DeferredAsync(CancellationToken ct = default)
     {
         var list = new List<IntakeEntity>();
-        await foreach (var r in Intake.QueryAsync<IntakeEntity>(x => x.RowKey == IntakeEntity.Row && x.Stage == IntakeStages.Deferred, cancellationToken: ct)) list.Add(r);
+        await foreach (var r in Intake.QueryAsync<IntakeEntity>(TableClient.CreateQueryFilter($"RowKey eq {IntakeEntity.Row} and Stage eq {IntakeStages.Deferred}"), cancellationToken: ct)) list.Add(r);
         return list;
     }
 
@@ -281,7 +281,7 @@ public sealed class IntakeStore(StorageClients storage, AuditLog audit)
     public async Task<IReadOnlyList<ApplicationEntity>> ApplicationsOfWorkerAsync(string workerKey, CancellationToken ct = default)
     {
         var list = new List<ApplicationEntity>();
-        await foreach (var a in Applications.QueryAsync<ApplicationEntity>(x => x.PartitionKey == workerKey, cancellationToken: ct)) list.Add(a);
+        await foreach (var a in Applications.QueryAsync<ApplicationEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {workerKey}"), cancellationToken: ct)) list.Add(a);
         return list;
     }
 

@@ -45,7 +45,7 @@ public sealed class LetterRegister(StorageClients storage)
     public async Task<IReadOnlyList<LetterRecord>> ListAsync(string caseNumber, CancellationToken ct = default)
     {
         var list = new List<LetterRecord>();
-        await foreach (var r in Table.QueryAsync<LetterRecord>(e => e.PartitionKey == caseNumber, cancellationToken: ct)) list.Add(r);
+        await foreach (var r in Table.QueryAsync<LetterRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {caseNumber}"), cancellationToken: ct)) list.Add(r);
         return list.OrderBy(r => r.Version).ToList();
     }
 
@@ -53,7 +53,7 @@ public sealed class LetterRegister(StorageClients storage)
     public async Task<IReadOnlyList<LetterRecord>> IssuedBeforeAsync(DateTimeOffset end, CancellationToken ct = default)
     {
         var list = new List<LetterRecord>();
-        await foreach (var r in Table.QueryAsync<LetterRecord>(e => e.IssuedAt < end, cancellationToken: ct)) list.Add(r);
+        await foreach (var r in Table.QueryAsync<LetterRecord>(TableClient.CreateQueryFilter($"IssuedAt lt {end}"), cancellationToken: ct)) list.Add(r);
         return list;
     }
 

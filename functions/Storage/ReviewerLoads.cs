@@ -58,7 +58,7 @@ public sealed class ReviewerLoads(StorageClients storage, RosterScope scope)
         // '|' + 1 = '}' : every partition that starts with the prefix.
         var from = Prefix;
         var to = Prefix[..^1] + "}";
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(from) >= 0 && x.PartitionKey.CompareTo(to) < 0, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {from} and PartitionKey lt {to}"), cancellationToken: ct))
         {
             var reviewerId = e.PartitionKey[Prefix.Length..];
             var current = loads.GetValueOrDefault(reviewerId) ?? ReviewerLoad.None;

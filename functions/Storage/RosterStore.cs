@@ -25,7 +25,7 @@ public sealed class RosterStore(StorageClients storage, RosterScope scope)
     public async Task<IReadOnlyList<Reviewer>> ListAsync(CancellationToken ct = default)
     {
         var reviewers = new List<Reviewer>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct))
         {
             reviewers.Add(Parse(e));
         }
