@@ -51,7 +51,8 @@ status=0 # every project runs; the script fails at the end if any did
 if ! dotnet test tests/Imr.Domain.Tests --no-build --nologo "$@" 2>&1 | nonu; then status=1; fi
 if ! dotnet test tests/Imr.Functions.UnitTests --no-build --nologo "$@" 2>&1 | nonu; then status=1; fi
 
-# Many orchestrations on the in-memory sidecar: its concurrency limits follow the processor count (see README).
+# The tests that use the SDK's DurableTaskTestHost (WorkflowTestHost) start many orchestrations on its in-memory service,
+# whose limits follow the processor count and cannot be set otherwise (the local runtime sets its own from its options).
 export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-64}"
 # Imr.Functions.Tests runs in three shards at once, each against its own throw-away Azurite: within one storage account
 # the tests run one at a time (they share the intake container and the deadline index), and they wait far more than

@@ -75,9 +75,9 @@ public sealed class DurableBackend : IAsyncDisposable
         }
 
         // The dispatchers fetch work through the drain (see DrainAsync); clients (start, raise, query) use the service itself.
-        // The Azure Storage provider takes its limits from its settings; the in-memory one gets the same ones here.
+        // The dispatchers' limits come from the options on both backends (the in-memory service's own follow the processor count).
         var work = new DrainingOrchestrationService((IOrchestrationService)service, loggerFactory.CreateLogger<DrainingOrchestrationService>(),
-            options.Backend == DurableBackendKind.AzureStorage ? null : (options.MaxConcurrentOrchestrations, options.MaxConcurrentActivities));
+            (options.MaxConcurrentOrchestrations, options.MaxConcurrentActivities));
         builder.Services.AddSingleton<IOrchestrationService>(work);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();

@@ -29,7 +29,9 @@ public sealed class LocalRuntimeOptions
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>Activity work items the sidecar's dispatcher runs at once, on either durable backend.</summary>
     public int MaxConcurrentActivities { get; set; } = 100;
+    /// <summary>Orchestration work items the sidecar's dispatcher runs at once, on either durable backend.</summary>
     public int MaxConcurrentOrchestrations { get; set; } = 100;
 
     // Further Azure Storage provider settings, for tuning runs (bench/run.sh --tune, --set LocalRuntime:X=Y); unset: the

@@ -79,9 +79,9 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         Assert.Equal(["PT-LUMBAR-12", addedId], package.DisputedItems.Select(i => i.ItemId));
         Assert.Equal(["medical-records.txt", "ur-decision.txt", $"{second}-medical-records.txt", $"{second}-ur-decision.txt"], package.Documents.Select(d => d.FileName));
         // The combining step marks the application combined before it sends the notices, so they are waited for, not assumed.
-        var toReviewer = await OutboxTextAsync(first, $"{first}-A1-combined-{second}");
+        var toReviewer = await TestEnvironment.OutboxTextAsync(first, $"{first}-A1-combined-{second}", TimeSpan.FromSeconds(60));
         Assert.Contains($"- {addedId}", toReviewer);
-        var secondNotice = await OutboxTextAsync(second, "notice-of-assignment-claims-administrator");
+        var secondNotice = await TestEnvironment.OutboxTextAsync(second, "notice-of-assignment-claims-administrator", TimeSpan.FromSeconds(60));
         Assert.Contains($"combined with IMR case {first}", secondNotice);
         Assert.Contains("all documents listed in the application have been received", secondNotice, StringComparison.OrdinalIgnoreCase);
 
@@ -112,12 +112,6 @@ public sealed class CombinedApplicationTests : IAsyncLifetime
         Assert.Contains("ApplicationCombined", Events(closed));
         Assert.Equal(["Received", "Validated", "Eligible", "Combined", "NoticeOfAssignmentSent"], Events(await StatusAsync(second)));
     }
-
-    private static Task<string> OutboxTextAsync(string caseNumber, string notificationId) => TestEnvironment.EventuallyAsync(async () =>
-    {
-        var blob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, notificationId));
-        return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
-    }, TimeSpan.FromSeconds(60), $"the notice {notificationId} of case {caseNumber}");
 
     private static string CaseIntakeManifest(string caseNumber) => Imr.Functions.Services.CaseIntake.ManifestBlobName(caseNumber);
 }

@@ -47,11 +47,7 @@ public sealed class StaffOverdueReassignBrowserTests : IAsyncLifetime
         await TestEnvironment.EventuallyAsync(async () => (await App.Cases.GetAsync(caseNumber))?.Status == "Overdue" ? "yes" : null, TimeSpan.FromSeconds(60), "the case overdue");
 
         // The overdue mail links to the case's section of the work queue.
-        var mail = await TestEnvironment.EventuallyAsync(async () =>
-        {
-            var blob = RuntimeHarness.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue)));
-            return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
-        }, TimeSpan.FromSeconds(30), "the overdue mail");
+        var mail = await TestEnvironment.OutboxTextAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue), TimeSpan.FromSeconds(30));
         Assert.Contains($"{App.Runtime.BaseAddress.GetLeftPart(UriPartial.Authority)}/api/staff/queue#case-{caseNumber}", mail);
 
         // A CaseViewer sees the overdue case and the candidates, has no form, and a forged post is refused and changes nothing.

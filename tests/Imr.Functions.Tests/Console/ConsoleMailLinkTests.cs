@@ -26,12 +26,6 @@ public sealed class ConsoleMailLinkTests
         return services.BuildServiceProvider();
     }
 
-    private static async Task<string?> MailAsync(string caseNumber, string id)
-    {
-        var blob = TestEnvironment.Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, id));
-        return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
-    }
-
     [Fact]
     public async Task The_overdue_mail_links_to_the_cases_section_of_the_work_queue_at_the_configured_console_address()
     {
@@ -44,7 +38,7 @@ public sealed class ConsoleMailLinkTests
         // The orchestration's own overdue step (the sweep shares the notification id: one mail).
         await ActivatorUtilities.CreateInstance<CaseActivities>(services).MarkOverdue(caseNumber);
 
-        var mail = await MailAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue));
+        var mail = await TestEnvironment.OutboxTextOrNullAsync(caseNumber, Escalations.NotificationId(EscalationLevels.Overdue));
         Assert.NotNull(mail);
         Assert.Contains($"https://console.imr.example/api/staff/queue#case-{caseNumber}", mail);
         Assert.DoesNotContain("POST", mail);
@@ -63,8 +57,8 @@ public sealed class ConsoleMailLinkTests
         Assert.True(await escalations.SendOnceAsync(caseNumber, EscalationLevels.AtRisk, "at risk", "due soon"));
 
         // Callback:PublicBaseUrl is http://127.0.0.1:7071/api in the tests: the console is on the same scheme, host and port.
-        Assert.EndsWith($"Act on it in the staff console: http://127.0.0.1:7071/api/staff/cases/{caseNumber}\n", await MailAsync(caseNumber, "escalation-NeedsAttention-1"));
-        Assert.Contains($"http://127.0.0.1:7071/api/staff/cases/{caseNumber}", await MailAsync(caseNumber, "escalation-AtRisk"));
+        Assert.EndsWith($"Act on it in the staff console: http://127.0.0.1:7071/api/staff/cases/{caseNumber}\n", await TestEnvironment.OutboxTextOrNullAsync(caseNumber, "escalation-NeedsAttention-1"));
+        Assert.Contains($"http://127.0.0.1:7071/api/staff/cases/{caseNumber}", await TestEnvironment.OutboxTextOrNullAsync(caseNumber, "escalation-AtRisk"));
         Assert.DoesNotContain("POST", Imr.Domain.Eligibility.MedicalDirectorNotices.AttentionReason("S", "E", transient: false, 3));
     }
 
@@ -83,9 +77,9 @@ public sealed class ConsoleMailLinkTests
         await quarantine.QuarantineAsync(toSubmitter, [], "manifest", ["The manifest is not valid JSON."], submitter: "submitter@example.org", CancellationToken.None);
 
         var rejection = Assert.Single(await services.GetRequiredService<IntakeStore>().RejectionsAsync(toDesk));
-        Assert.Contains($"http://127.0.0.1:7071/api/staff/intake#rejection-{rejection.RowKey}", await MailAsync(toDesk, $"rejection-{rejection.RowKey}"));
+        Assert.Contains($"http://127.0.0.1:7071/api/staff/intake#rejection-{rejection.RowKey}", await TestEnvironment.OutboxTextOrNullAsync(toDesk, $"rejection-{rejection.RowKey}"));
         var other = Assert.Single(await services.GetRequiredService<IntakeStore>().RejectionsAsync(toSubmitter));
-        Assert.DoesNotContain("/api/staff/", await MailAsync(toSubmitter, $"rejection-{other.RowKey}"));
+        Assert.DoesNotContain("/api/staff/", await TestEnvironment.OutboxTextOrNullAsync(toSubmitter, $"rejection-{other.RowKey}"));
     }
 
     [Theory]

@@ -113,6 +113,17 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>The plain text of a notice in the outbox, or null while it is not there.</summary>
+    public static async Task<string?> OutboxTextOrNullAsync(string caseNumber, string notificationId)
+    {
+        var blob = Blobs.GetBlobContainerClient(StorageNames.OutboxContainer).GetBlobClient(Outbox.BlobName(caseNumber, notificationId));
+        return (await blob.ExistsAsync()).Value ? Outbox.TextBody((await blob.DownloadContentAsync()).Value.Content) : null;
+    }
+
+    /// <summary>The plain text of a notice in the outbox, waited for: a step may write its rows before its notices.</summary>
+    public static Task<string> OutboxTextAsync(string caseNumber, string notificationId, TimeSpan timeout) =>
+        EventuallyAsync(() => OutboxTextOrNullAsync(caseNumber, notificationId), timeout, $"the notice {notificationId} of case {caseNumber}");
+
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
     {
         var until = DateTime.UtcNow + timeout;
