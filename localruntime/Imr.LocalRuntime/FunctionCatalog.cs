@@ -78,6 +78,16 @@ public sealed class FunctionCatalog
 /// <summary>Calls a function method: creates its class through DI (as the worker does) and binds arguments by type, then by name.</summary>
 public static class FunctionInvoker
 {
+    // Held, not looked up per call: the runtime drops a type's reflection cache when nothing references it, and each
+    // fresh PropertyInfo emitted its invoke stub again (hundreds a minute under load, freed by the finalizer thread).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo?> ResultProperties = new();
+
+    private static PropertyInfo? ResultPropertyOf(Type taskType)
+    {
+        var property = taskType.GetProperty(nameof(Task<object>.Result));
+        return taskType.IsGenericType && property is not null && property.PropertyType.Name != "VoidTaskResult" ? property : null;
+    }
+
     public static async Task<object?> InvokeAsync(FunctionEntry function, IServiceProvider services, Func<ParameterInfo, (bool Bound, object? Value)> bind)
     {
         var method = function.Method;
@@ -105,8 +115,8 @@ public static class FunctionInvoker
         if (result is Task task)
         {
             await task.ConfigureAwait(false);
-            var resultProperty = task.GetType().GetProperty(nameof(Task<object>.Result));
-            return task.GetType().IsGenericType && resultProperty is not null && resultProperty.PropertyType.Name != "VoidTaskResult" ? resultProperty.GetValue(task) : null;
+            var resultProperty = ResultProperties.GetOrAdd(task.GetType(), ResultPropertyOf);
+            return resultProperty?.GetValue(task);
         }
 
         return result;

@@ -291,6 +291,10 @@ public class EvidenceBasisTests
         var older = json.Replace("\"evidence\": \"ExpertOpinion\",", "", StringComparison.Ordinal);
         Assert.Equal(EvidenceBasis.Mtus, JsonSerializer.Deserialize<Determination>(older, CasePackage.JsonOptions)!.Decisions[0].Evidence);
     }
+
+    [Fact]
+    public void The_PDFsharp_document_types_whose_invoke_stubs_are_kept_are_all_found() =>
+        Assert.Equal(8, EmbeddedFontResolver.KeptTypeCount);
 }
 
 /// <remarks>DejaVu Sans has Latin, Greek, Cyrillic and Vietnamese but no CJK glyphs: CJK names would not survive the PDF.</remarks>

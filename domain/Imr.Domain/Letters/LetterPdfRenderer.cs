@@ -179,6 +179,29 @@ public sealed class EmbeddedFontResolver : IFontResolver
     private const string Bold = "DejaVuSans-Bold";
     private static readonly Lock Gate = new();
 
+    // PDFsharp creates its document objects (pages, catalog, resources…) through ConstructorInfo.Invoke. The runtime keeps
+    // a type's reflection cache, and with it each constructor's emitted invoke stub, only while something references it,
+    // so under a busy process's garbage collections new documents emitted those stubs again and the finalizer thread freed
+    // them (a 300-case burst: ~38 stubs a second). Holding the constructors keeps one stub per type for the process's life
+    // (measured: the re-emission gone; the burst's throughput within its run-to-run spread).
+    private static readonly ConstructorInfo[] KeptConstructors = PdfSharpDocumentTypes();
+
+    private static ConstructorInfo[] PdfSharpDocumentTypes()
+    {
+        var assembly = typeof(PdfDocument).Assembly;
+        string[] names =
+        [
+            "PdfSharp.Pdf.PdfPages", "PdfSharp.Pdf.Advanced.PdfResources", "PdfSharp.Pdf.Advanced.PdfResourceMap",
+            "PdfSharp.Pdf.PdfArray", "PdfSharp.Pdf.Advanced.PdfCatalog", "PdfSharp.Pdf.PdfDocumentInformation",
+            "PdfSharp.Pdf.PdfViewerPreferences", "PdfSharp.Pdf.PdfDictionary",
+        ];
+        return [.. names.Select(assembly.GetType).OfType<Type>()
+            .SelectMany(t => t.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))];
+    }
+
+    /// <summary>The PDFsharp types whose constructors are held; a test checks each was found (a PDFsharp upgrade may move one).</summary>
+    public static int KeptTypeCount => KeptConstructors.Select(c => c.DeclaringType).Distinct().Count();
+
     /// <summary>PDFsharp has one process-wide resolver, and it cannot change once used: register ours once.</summary>
     public static void EnsureRegistered()
     {
