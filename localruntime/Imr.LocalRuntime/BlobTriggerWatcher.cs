@@ -155,11 +155,13 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
         }
 
         // Folders at once, as the Functions host runs blob triggers concurrently; a folder's blobs (one case's documents
-        // and manifest) one after another in listing order, as before, so a case's intake sees its own files in one order.
+        // and manifest) one after another, in the order they were written (LocalRuntimeOptions.DeliveredLast), so a case's
+        // intake sees its own files in one order.
         var folders = found.GroupBy(b => FolderOf(b.Name), StringComparer.Ordinal);
+        var last = options.Value.DeliveredLast;
         await Parallel.ForEachAsync(folders, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.BlobTriggerConcurrency), CancellationToken = ct }, async (folder, token) =>
         {
-            foreach (var (name, etag, key) in folder)
+            foreach (var (name, etag, key) in DeliveryOrder(folder, b => b.Name, last))
             {
                 // One blob never stops the others: whatever fails here is logged and the scan goes on.
                 try
@@ -237,6 +239,10 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
             await WriteAsync(receipts, f.Name, key, receipt, ct); // the attempt counts after a restart too
         }
     }
+
+    /// <summary>A folder's blobs in the order to deliver them: as listed, those named <paramref name="last"/> at the end.</summary>
+    public static IEnumerable<T> DeliveryOrder<T>(IEnumerable<T> folder, Func<T, string> name, string last) =>
+        folder.OrderBy(b => name(b) == last || name(b).EndsWith('/' + last, StringComparison.Ordinal) ? 1 : 0); // stable
 
     /// <summary>A blob's folder (a case number in intake); blobs at the container's root share the folder "".</summary>
     private static string FolderOf(string name) => name.IndexOf('/') is > 0 and var slash ? name[..slash] : "";
