@@ -17,6 +17,7 @@
 #   bench/run.sh --cases 200 --mix bench/results/dmhc-mix.json   the real DMHC case mix (categories and kinds weighted as
 #                     the published determinations, bench/DmhcMix) and the roster samples/dmhc-roster.json
 #   bench/run.sh --micro
+#   bench/run.sh --azurite-costs                 what one request of each kind costs the emulator as its account fills up
 # Options: --backends AzureStorage,InMemory  --timeout-minutes M  --out DIR (default bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -25,6 +25,7 @@ using Imr.LocalRuntime;
 //   --timeout-minutes M  per burst run (default 30), or after the last arrival of a steady run: a run not finished by
 //                      then reports what completed
 //   --chaos            the fault-injection harness instead (bench/chaos/run.sh; options there)
+//   --azurite-costs    what one request of each kind costs Azurite with 0, 5,000 and 15,000 blobs stored (AzuriteCostProbe)
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 var root = Directory.GetCurrentDirectory();
 while (!File.Exists(Path.Combine(root, "ImrFunctions.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run from inside the repository.");
@@ -45,6 +46,17 @@ if (args.Contains("--chaos"))
 }
 
 var connection = Environment.GetEnvironmentVariable("IMR_BENCH_STORAGE") ?? throw new InvalidOperationException("IMR_BENCH_STORAGE is not set: run bench/run.sh.");
+if (args.Contains("--azurite-costs"))
+{
+    var table = await AzuriteCostProbe.RunAsync(connection);
+    Directory.CreateDirectory(outDir);
+    var costsReport = Path.Combine(outDir, "azurite-costs.md");
+    await File.WriteAllTextAsync(costsReport, $"# What each request costs Azurite as the account fills up\n\n- command: `bench/run.sh --azurite-costs`\n- machine: {Environment.ProcessorCount} CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {File.ReadAllText("/proc/loadavg").Split(' ')[0]}\n- at: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z\n\n{table}");
+    Console.WriteLine(table);
+    Console.WriteLine($"Results: {costsReport}");
+    return 0;
+}
+
 int? azuritePid = int.TryParse(Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PID"), out var p) ? p : null;
 var cases = int.Parse(Arg("--cases", "500"), CultureInfo.InvariantCulture);
 var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-minutes", "30"), CultureInfo.InvariantCulture));
