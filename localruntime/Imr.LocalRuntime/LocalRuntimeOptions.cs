@@ -70,7 +70,7 @@ public sealed class LocalRuntimeOptions
     /// </summary>
     public TimeSpan BlobReceiptDelay { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>
-    /// File names a folder's delivery ends with (intake: the manifest). Event Grid delivers blobs in the order they were
+    /// The file name a folder's delivery ends with (intake: the manifest). Event Grid delivers blobs in the order they were
     /// written, and a case's manifest is written after its documents; a listing gives names in alphabetical order and
     /// times to the second, so the watcher would deliver "manifest.json" before "records.pdf" of the same upload. Then
     /// each document's delivery came after the manifest had moved it away and cost a read of the intake row and of the

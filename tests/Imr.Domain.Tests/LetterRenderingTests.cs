@@ -227,6 +227,10 @@ public class LetterRenderingTests
         var text = Regex.Replace(string.Join("\n", pages), @"(IMR Case Number \S+ — )?Page \d+ of \d+", " ");
         return Regex.Replace(text, @"\s+", " ").Trim();
     }
+
+    [Fact]
+    public void The_PDFsharp_document_types_whose_invoke_stubs_are_kept_are_all_found() =>
+        Assert.Equal(8, EmbeddedFontResolver.KeptTypeCount);
 }
 
 /// <summary>The kind of evidence relied on: kept in the determination, cited in every rendering, read back by the parser.</summary>
@@ -291,10 +295,6 @@ public class EvidenceBasisTests
         var older = json.Replace("\"evidence\": \"ExpertOpinion\",", "", StringComparison.Ordinal);
         Assert.Equal(EvidenceBasis.Mtus, JsonSerializer.Deserialize<Determination>(older, CasePackage.JsonOptions)!.Decisions[0].Evidence);
     }
-
-    [Fact]
-    public void The_PDFsharp_document_types_whose_invoke_stubs_are_kept_are_all_found() =>
-        Assert.Equal(8, EmbeddedFontResolver.KeptTypeCount);
 }
 
 /// <remarks>DejaVu Sans has Latin, Greek, Cyrillic and Vietnamese but no CJK glyphs: CJK names would not survive the PDF.</remarks>
