@@ -51,7 +51,7 @@ if (args.Contains("--azurite-costs"))
     var table = await AzuriteCostProbe.RunAsync(connection);
     Directory.CreateDirectory(outDir);
     var costsReport = Path.Combine(outDir, "azurite-costs.md");
-    await File.WriteAllTextAsync(costsReport, $"# What each request costs Azurite as the account fills up\n\n- command: `bench/run.sh --azurite-costs`\n- machine: {Environment.ProcessorCount} CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {File.ReadAllText("/proc/loadavg").Split(' ')[0]}\n- at: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z\n\n{table}");
+    await File.WriteAllTextAsync(costsReport, $"# What each request costs Azurite as the account fills up\n\n- command: `bench/run.sh {string.Join(' ', args)}`\n- machine: {Report.Machine()}\n- at: {DateTimeOffset.UtcNow:u}\n\n{table}");
     Console.WriteLine(table);
     Console.WriteLine($"Results: {costsReport}");
     return 0;

@@ -242,7 +242,9 @@ public sealed class BlobTriggerWatcher(FunctionCatalog catalog, IServiceProvider
 
     /// <summary>A folder's blobs in the order to deliver them: as listed, those named <paramref name="last"/> at the end.</summary>
     public static IEnumerable<T> DeliveryOrder<T>(IEnumerable<T> folder, Func<T, string> name, string last) =>
-        folder.OrderBy(b => name(b) == last || name(b).EndsWith('/' + last, StringComparison.Ordinal) ? 1 : 0); // stable
+        folder.OrderBy(b => FileOf(name(b)) == last ? 1 : 0); // stable
+
+    private static string FileOf(string name) => name[(name.LastIndexOf('/') + 1)..];
 
     /// <summary>A blob's folder (a case number in intake); blobs at the container's root share the folder "".</summary>
     private static string FolderOf(string name) => name.IndexOf('/') is > 0 and var slash ? name[..slash] : "";
