@@ -23,11 +23,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build bench/Imr.Bench/Imr.Bench.csproj -c Release -v quiet -nologo
 
-# Azurite keeps its data in memory here: what is measured is the system, not the emulator's JSON dumps to disk.
+# Azurite keeps its data in memory here: what is measured is the system, not the emulator's JSON dumps to disk. It runs
+# one process per service, as Azure's blob, queue and table services are separate: one Node process serialises all
+# three on one thread (AZURITE_SPLIT= bench/run.sh … runs it as one process; the report's machine line says which).
 export AZURITE_IN_MEMORY=1
+export AZURITE_SPLIT=${AZURITE_SPLIT-1}
 source scripts/throwaway-azurite.sh
 export IMR_BENCH_STORAGE="$AZURITE_CONNECTION_STRING"
-export IMR_BENCH_AZURITE_PID=$AZURITE_PID
+export IMR_BENCH_AZURITE_PID="$AZURITE_PIDS"
+export IMR_BENCH_EMULATOR="Azurite $(node -p 'require("./node_modules/azurite/package.json").version'), $([ -n "$AZURITE_SPLIT" ] && echo 'one process per service' || echo 'one process'), in memory"
 # The machine's own processor count: the runtime gives the in-memory sidecar the same concurrency limits as the Azure
 # Storage provider (LocalRuntime:MaxConcurrentActivities/Orchestrations), so the count is not raised any more (raised to
 # 64 it sized the thread pool for 64 cores, whose idle workers spun on 2: a fifth less throughput, measured).

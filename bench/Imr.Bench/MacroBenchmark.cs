@@ -35,7 +35,8 @@ public sealed record MacroOptions
     /// <summary>Simulated reviewers answering at once.</summary>
     public int ReviewerConcurrency { get; init; } = 32;
     public int UploadConcurrency { get; init; } = 16;
-    public int? AzuritePid { get; init; }
+    /// <summary>The emulator's processes (one, or one per service); empty when the harness did not start it.</summary>
+    public IReadOnlyList<int> AzuritePids { get; init; } = [];
     /// <summary>Burst: the whole run's limit. Steady: the limit after the last arrival (the arrivals always run their duration).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
     /// <summary>How often the simulated reviewers list their mail; null: 1 s in a burst, 250 ms in steady mode.</summary>
@@ -149,7 +150,7 @@ public static partial class MacroBenchmark
 
         counter.Reset();
         ProcessMemory.ResetPeak(Environment.ProcessId);
-        if (options.AzuritePid is { } azurite) ProcessMemory.ResetPeak(azurite);
+        foreach (var azurite in options.AzuritePids) ProcessMemory.ResetPeak(azurite);
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stop.CancelAfter(steady ? options.Duration + options.Timeout : options.Timeout);
@@ -255,7 +256,7 @@ public static partial class MacroBenchmark
             RequestsPerCase = completed == 0 ? 0 : Math.Round(requests.Values.Sum() / (double)completed, 1),
             RequestsPerCaseByService = new SortedDictionary<string, double>(requests.GroupBy(r => r.Key.Service).ToDictionary(g => g.Key, g => completed == 0 ? 0 : Math.Round(g.Sum(r => r.Value) / (double)completed, 1)), StringComparer.Ordinal),
             RuntimePeakRssBytes = ProcessMemory.PeakRssBytes(Environment.ProcessId),
-            AzuritePeakRssBytes = options.AzuritePid is { } pid ? ProcessMemory.PeakRssBytes(pid) : null,
+            AzuritePeakRssBytes = options.AzuritePids.Count == 0 ? null : options.AzuritePids.Sum(pid => ProcessMemory.PeakRssBytes(pid) ?? 0), // summed over its processes
             Settings = settings.Where(s => s.Key.StartsWith("LocalRuntime:", StringComparison.Ordinal) && s.Key is not ("LocalRuntime:HttpUrl" or "LocalRuntime:RosterSeedFile" or "LocalRuntime:TaskHub")).ToDictionary(),
             HarnessErrors = [.. harnessErrors.GroupBy(e => e).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} (×{g.Count()})")],
             OfferStages = stages,

@@ -57,7 +57,8 @@ if (args.Contains("--azurite-costs"))
     return 0;
 }
 
-int? azuritePid = int.TryParse(Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PID"), out var p) ? p : null;
+// The emulator's processes (one, or one per service), as bench/run.sh started them; none when pointed at another Azurite.
+var azuritePids = (Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PID") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 var cases = int.Parse(Arg("--cases", "500"), CultureInfo.InvariantCulture);
 var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-minutes", "30"), CultureInfo.InvariantCulture));
 var backends = Arg("--backends", "AzureStorage,InMemory").Split(',').Select(Enum.Parse<DurableBackendKind>).ToList();
@@ -78,7 +79,7 @@ MacroOptions Options(DurableBackendKind backend, LoadMode mode, double ratePerMi
     Backend = backend,
     StorageConnectionString = connection,
     RepoRoot = root,
-    AzuritePid = azuritePid,
+    AzuritePids = azuritePids,
     Timeout = timeout,
     Mix = mix,
     Settings = extra.Concat(variant ?? new Dictionary<string, string?>()).GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.Last().Value),
@@ -96,7 +97,7 @@ async Task<MacroResult?> RunAsync(MacroOptions o)
 {
     try
     {
-        if (runsStarted++ > 0 && azuritePid is not null) await StorageWipe.ClearAsync(connection); // each run on an empty Azurite
+        if (runsStarted++ > 0 && azuritePids.Count > 0) await StorageWipe.ClearAsync(connection); // each run on an empty Azurite
         return await MacroBenchmark.RunAsync(o, Console.Out);
     }
     catch (Exception e)
@@ -162,7 +163,7 @@ if (args.Contains("--tune"))
 CeilingResult? ceiling = null;
 try
 {
-    if (runsStarted > 0 && azuritePid is not null) await StorageWipe.ClearAsync(connection); // the ceiling of an empty Azurite, as each run had
+    if (runsStarted > 0 && azuritePids.Count > 0) await StorageWipe.ClearAsync(connection); // the ceiling of an empty Azurite, as each run had
     ceiling = await CeilingProbe.RunAsync(connection, TimeSpan.FromSeconds(10), 32);
 }
 catch (Exception e)

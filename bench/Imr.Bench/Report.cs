@@ -21,7 +21,7 @@ public static class Report
         // Environment.ProcessorCount follows DOTNET_PROCESSOR_COUNT (raised for the in-memory sidecar): count real CPUs.
         var cpus = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal)) : Environment.ProcessorCount;
         var model = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
-        return $"{cpus} CPUs ({model ?? "unknown"}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, DOTNET_PROCESSOR_COUNT={Environment.GetEnvironmentVariable("DOTNET_PROCESSOR_COUNT") ?? "unset"}, load average at start {LoadAverage}";
+        return $"{cpus} CPUs ({model ?? "unknown"}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, DOTNET_PROCESSOR_COUNT={Environment.GetEnvironmentVariable("DOTNET_PROCESSOR_COUNT") ?? "unset"}, dynamic PGO {(AppContext.TryGetSwitch("System.Runtime.TieredPGO", out var pgo) && !pgo ? "off" : "on")}, emulator {Environment.GetEnvironmentVariable("IMR_BENCH_EMULATOR") ?? "not started by bench/run.sh"}, load average at start {LoadAverage}";
     }
 
     public static async Task<string> WriteAsync(BenchReport report, string folder, string name)
