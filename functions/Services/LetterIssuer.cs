@@ -182,7 +182,11 @@ public sealed class LetterIssuer(
         // The revision makes the next submission a new single-use action (see ReviewerCallbacks) and a new notification id.
         var next = request.Revision + 1;
         await cases.UpdateAssignmentAsync(request.CaseNumber, request.AssignmentId, a => a.DeterminationRevision = Math.Max(a.DeterminationRevision, next), ct);
-        await cases.UpdateAsync(request.CaseNumber, c => c.AssignmentStatus = "ReturnedForCorrection", ct);
+        await cases.UpdateAsync(request.CaseNumber, c =>
+        {
+            c.AssignmentStatus = CaseEntity.ReturnedForCorrection;
+            if (c.CurrentAssignmentId == request.AssignmentId && c.CurrentDeterminationRevision is { } revision) c.CurrentDeterminationRevision = Math.Max(revision, next);
+        }, ct);
         var expires = LinkLifetimes.ReviewExpiresAt(caseEntity.ReceivedAt, caseEntity.CaseDueAt);
         var link = links.For(new CallbackClaims(request.CaseNumber, request.AssignmentId, reviewer.ReviewerId, CallbackAction.SubmitDetermination, expires));
         await outbox.EnqueueAsync(new Notification($"{request.AssignmentId}-determination-r{next}", request.CaseNumber, reviewer.Email, ReviewerNotices.ReturnedForCorrection(request.CaseNumber, reasons, link)), ct);

@@ -136,7 +136,7 @@ public sealed class ReviewerCallbacks(
     }
 
     /// <param name="Recorded">The answer to this link's use, recorded by an earlier request that did not raise it (a crash): the retry completes it.</param>
-    private sealed record CheckedLink(CallbackClaims Claims, CaseEntity Case, AssignmentEntity Assignment, CasePackage Package, AnswerRecord? Recorded);
+    private sealed record CheckedLink(CallbackClaims Claims, CaseEntity Case, AssignmentLinkFacts Assignment, CasePackage Package, AnswerRecord? Recorded);
 
     private async Task<IActionResult> OfferPageAsync(CheckedLink link, FormState decline, int status, CancellationToken ct)
     {
@@ -227,12 +227,13 @@ public sealed class ReviewerCallbacks(
     {
         var verification = tokens.Verify(token, action, assignmentId);
         CaseEntity? caseEntity = null;
-        AssignmentEntity? assignment = null;
+        AssignmentLinkFacts? assignment = null;
         AnswerRecord? answer = null;
         if (verification.Claims is { } c && verification.Problem == TokenProblem.None)
         {
             caseEntity = await cases.GetAsync(c.CaseNumber, ct);
-            assignment = await cases.GetAssignmentAsync(c.CaseNumber, assignmentId, ct);
+            // The case row says what a link of its current assignment needs; any other assignment's row is read.
+            assignment = caseEntity?.CurrentAssignmentLink(assignmentId) ?? (await cases.GetAssignmentAsync(c.CaseNumber, assignmentId, ct))?.LinkFacts();
             answer = assignment is null ? null : await uses.GetAsync(assignmentId, UseOf(use, assignment), ct);
         }
 
@@ -240,7 +241,7 @@ public sealed class ReviewerCallbacks(
         var recorded = answer?.EffectiveState == AnswerStates.Recorded ? answer : null;
 
         var facts = caseEntity is null || assignment is null ? null
-            : new AssignmentFacts(assignment.RowKey, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, assignment.HasEnded);
+            : new AssignmentFacts(assignment.AssignmentId, assignment.ReviewerId, caseEntity.CurrentAssignmentId == assignmentId, assignment.HasEnded);
         var outcome = CallbackLinkRules.Judge(verification, facts, answer is not null && recorded is null);
         switch (outcome)
         {
@@ -262,7 +263,7 @@ public sealed class ReviewerCallbacks(
     internal static string RevisionSuffix(int revision) => CaseNames.RevisionSuffix(revision);
 
     /// <summary>The single-use key of an action; each revision of a determination returned for correction is its own use.</summary>
-    private static string UseOf(string use, AssignmentEntity assignment) => use == SubmitUse ? DeterminationUse(assignment.DeterminationRevision) : use;
+    private static string UseOf(string use, AssignmentLinkFacts assignment) => use == SubmitUse ? DeterminationUse(assignment.DeterminationRevision) : use;
 
     private static HtmlPage Reused(string firstResult) =>
         Page("Already received", $"<p role=\"status\">This link has already been used, so nothing more was done. The first use had this result:</p><blockquote>{Paragraphs(firstResult)}</blockquote>");

@@ -102,6 +102,8 @@ public sealed class ReviewerOffers(
             c.CurrentAssignmentId = assignmentId;
             c.CurrentReviewerId = reviewerId;
             c.CurrentAssignmentState = AssignmentStatus.Offered;
+            c.CurrentOfferedAt = assignment.OfferedAt;
+            c.CurrentDeterminationRevision = assignment.DeterminationRevision;
         });
         if (!moved)
         {

@@ -45,6 +45,26 @@ public sealed class CaseEntity : ITableEntity
         get => Enum.TryParse<AssignmentStatus>(AssignmentStatus, out var s) ? s : null;
         set => AssignmentStatus = value?.ToString();
     }
+    /// <summary>
+    /// The current assignment's offer time and determination revision, kept beside its id so a reviewer's link of the
+    /// current assignment is judged from this row alone (<see cref="CurrentAssignmentLink"/>). Null when not known: rows
+    /// written before these existed, or a step that made another assignment current without its row in hand.
+    /// </summary>
+    public DateTimeOffset? CurrentOfferedAt { get; set; }
+    public int? CurrentDeterminationRevision { get; set; }
+
+    /// <summary>What a reviewer's link of <paramref name="assignmentId"/> needs of it, from this row; null when this row cannot say (not the current assignment, or not mirrored): then the assignment's row is read.</summary>
+    public AssignmentLinkFacts? CurrentAssignmentLink(string assignmentId)
+    {
+        if (CurrentAssignmentId != assignmentId || CurrentReviewerId is null || CurrentOfferedAt is not { } offeredAt || CurrentDeterminationRevision is not { } revision) return null;
+        // "ReturnedForCorrection" (letter issuance) is an accepted assignment whose determination is due again: not ended.
+        bool? ended = CurrentAssignmentState is { } state ? AssignmentStatusTransitions.HasEnded(state) : AssignmentStatus == ReturnedForCorrection ? false : null;
+        return ended is { } hasEnded ? new AssignmentLinkFacts(assignmentId, CurrentReviewerId, hasEnded, offeredAt, revision) : null;
+    }
+
+    /// <summary>The text <see cref="AssignmentStatus"/> holds while a determination is back with its reviewer for correction.</summary>
+    public const string ReturnedForCorrection = nameof(ReturnedForCorrection);
+
     public bool Overdue { get; set; }
     public string? LetterBlobName { get; set; }
     public string? LetterSha256 { get; set; }
@@ -127,7 +147,12 @@ public sealed class AssignmentEntity : ITableEntity
     public string? AssignedBy { get; set; }
 
     internal AssignmentEntity Clone() => (AssignmentEntity)MemberwiseClone();
+
+    public AssignmentLinkFacts LinkFacts() => new(RowKey, ReviewerId, HasEnded, OfferedAt, DeterminationRevision);
 }
+
+/// <summary>What a reviewer's link needs to know of its assignment: whose it is, whether it ended, when it was offered, which determination revision is due.</summary>
+public sealed record AssignmentLinkFacts(string AssignmentId, string ReviewerId, bool HasEnded, DateTimeOffset OfferedAt, int DeterminationRevision);
 
 /// <summary>
 /// The Cases and Assignments tables. Every row this process read or wrote last is remembered with its ETag, and a change

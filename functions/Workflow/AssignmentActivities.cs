@@ -57,6 +57,13 @@ public sealed class AssignmentActivities(
         var (caseEntity, moved) = await cases.ChangeAsync(offer.CaseNumber, c =>
         {
             c.State = c.Overdue ? CaseStatus.Overdue : CaseStatus.InReview;
+            if (c.CurrentAssignmentId != offer.AssignmentId)
+            {
+                // Another assignment becomes current (one assigned by hand) without its row in hand: its links read it.
+                c.CurrentOfferedAt = null;
+                c.CurrentDeterminationRevision = null;
+            }
+
             c.CurrentAssignmentId = offer.AssignmentId;
             c.CurrentReviewerId = offer.ReviewerId;
             c.CurrentAssignmentState = AssignmentStatus.Accepted;

@@ -26,11 +26,12 @@ public sealed class RuntimeHarness : IAsyncDisposable
     public CaseStore Cases => Runtime.Services.GetRequiredService<CaseStore>();
     public static BlobServiceClient Blobs => TestEnvironment.Blobs;
 
-    public static async Task<RuntimeHarness> StartAsync(string? taskHub = null, Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="counter">Counts the app's storage requests (as the benchmark does), for tests of what a step reads.</param>
+    public static async Task<RuntimeHarness> StartAsync(string? taskHub = null, Action<Dictionary<string, string?>>? configure = null, Imr.Functions.Storage.StorageRequestCounter? counter = null)
     {
         var settings = TestEnvironment.AppSettings(taskHub ?? NewTaskHub(), DurableBackend.FreeLoopbackPort());
         configure?.Invoke(settings);
-        return new RuntimeHarness(await LocalFunctionsRuntime.StartAsync(TestEnvironment.Configuration(settings)), settings);
+        return new RuntimeHarness(await LocalFunctionsRuntime.StartAsync(TestEnvironment.Configuration(settings), counter: counter), settings);
     }
 
     /// <summary>Stops the runtime and starts a new one on the same task hub, port and worker id, as after a crash or redeploy.</summary>
