@@ -30,7 +30,7 @@ export AZURITE_IN_MEMORY=1
 export AZURITE_SPLIT=${AZURITE_SPLIT-1}
 source scripts/throwaway-azurite.sh
 export IMR_BENCH_STORAGE="$AZURITE_CONNECTION_STRING"
-export IMR_BENCH_AZURITE_PID="$AZURITE_PIDS"
+export IMR_BENCH_AZURITE_PIDS="$AZURITE_PIDS"
 export IMR_BENCH_EMULATOR="Azurite $(node -p 'require("./node_modules/azurite/package.json").version'), $([ -n "$AZURITE_SPLIT" ] && echo 'one process per service' || echo 'one process'), in memory"
 # The machine's own processor count: the runtime gives the in-memory sidecar the same concurrency limits as the Azure
 # Storage provider (LocalRuntime:MaxConcurrentActivities/Orchestrations), so the count is not raised any more (raised to

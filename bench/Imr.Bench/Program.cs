@@ -58,7 +58,7 @@ if (args.Contains("--azurite-costs"))
 }
 
 // The emulator's processes (one, or one per service), as bench/run.sh started them; none when pointed at another Azurite.
-var azuritePids = (Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PID") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+var azuritePids = (Environment.GetEnvironmentVariable("IMR_BENCH_AZURITE_PIDS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 var cases = int.Parse(Arg("--cases", "500"), CultureInfo.InvariantCulture);
 var timeout = TimeSpan.FromMinutes(double.Parse(Arg("--timeout-minutes", "30"), CultureInfo.InvariantCulture));
 var backends = Arg("--backends", "AzureStorage,InMemory").Split(',').Select(Enum.Parse<DurableBackendKind>).ToList();

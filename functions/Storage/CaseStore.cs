@@ -36,7 +36,7 @@ public sealed class CaseEntity : ITableEntity
     public DateTimeOffset ReviewerDueAt { get; set; }
     public string? CurrentAssignmentId { get; set; }
     public string? CurrentReviewerId { get; set; }
-    /// <summary>The stored text of the current assignment's <see cref="Imr.Domain.Cases.AssignmentStatus"/> (or "ReturnedForCorrection", set by letter issuance).</summary>
+    /// <summary>The stored text of the current assignment's <see cref="Imr.Domain.Cases.AssignmentStatus"/> (or <see cref="ReturnedForCorrection"/>, set by letter issuance).</summary>
     public string? AssignmentStatus { get; set; }
     /// <summary>The current assignment's state; null when none, or for a text that is not an assignment state.</summary>
     [IgnoreDataMember]
