@@ -13,23 +13,33 @@ if [ -n "${AZURITE_IN_MEMORY:-}" ]; then _persistence=(--inMemoryPersistence); e
 # AZURITE_SPLIT=1 (bench/run.sh): one process per service (blob, queue, table), as Azure's are separate services; one
 # Node process runs all three on a single thread. AZURITE_PIDS lists the processes; AZURITE_PID is the table's (or the one).
 _common=(--silent --disableTelemetry "${_persistence[@]}" --skipApiVersionCheck --loose)
-if [ -n "${AZURITE_SPLIT:-}" ]; then
-  node_modules/.bin/azurite-blob "${_common[@]}" --blobHost 127.0.0.1 --blobPort "$_blob" >"$AZURITE_DATA/azurite-blob.log" 2>&1 &
-  AZURITE_PIDS="$!"
-  node_modules/.bin/azurite-queue "${_common[@]}" --queueHost 127.0.0.1 --queuePort "$_queue" >"$AZURITE_DATA/azurite-queue.log" 2>&1 &
-  AZURITE_PIDS="$AZURITE_PIDS $!"
-  node_modules/.bin/azurite-table "${_common[@]}" --tableHost 127.0.0.1 --tablePort "$_table" >"$AZURITE_DATA/azurite-table.log" 2>&1 &
-  AZURITE_PID=$!
-  AZURITE_PIDS="$AZURITE_PIDS $AZURITE_PID"
-else
-  node_modules/.bin/azurite "${_common[@]}" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
-    --blobPort "$_blob" --queuePort "$_queue" --tablePort "$_table" >"$AZURITE_DATA/azurite.log" 2>&1 &
-  AZURITE_PID=$!
-  AZURITE_PIDS="$AZURITE_PID"
-fi
+_start_azurite() {
+  if [ -n "${AZURITE_SPLIT:-}" ]; then
+    node_modules/.bin/azurite-blob "${_common[@]}" --blobHost 127.0.0.1 --blobPort "$_blob" >>"$AZURITE_DATA/azurite-blob.log" 2>&1 &
+    AZURITE_PIDS="$!"
+    node_modules/.bin/azurite-queue "${_common[@]}" --queueHost 127.0.0.1 --queuePort "$_queue" >>"$AZURITE_DATA/azurite-queue.log" 2>&1 &
+    AZURITE_PIDS="$AZURITE_PIDS $!"
+    node_modules/.bin/azurite-table "${_common[@]}" --tableHost 127.0.0.1 --tablePort "$_table" >>"$AZURITE_DATA/azurite-table.log" 2>&1 &
+    AZURITE_PID=$!
+    AZURITE_PIDS="$AZURITE_PIDS $AZURITE_PID"
+  else
+    node_modules/.bin/azurite "${_common[@]}" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+      --blobPort "$_blob" --queuePort "$_queue" --tablePort "$_table" >>"$AZURITE_DATA/azurite.log" 2>&1 &
+    AZURITE_PID=$!
+    AZURITE_PIDS="$AZURITE_PID"
+  fi
+}
+_azurite_log_tail() { # the end of every Azurite log, on standard error (its data is thrown away; its log is all that tells why)
+  local _log
+  for _log in "$AZURITE_DATA"/azurite*.log; do [ -f "$_log" ] && { echo "--- ${_log##*/}:"; tail -n 40 "$_log"; }; done >&2
+}
 _stop_throwaway_azurite() {
   # Azurite's graceful stop can wait minutes on idle connections; its data here is thrown away, so stop it hard after a moment.
   local _pid
+  # An emulator that exited on its own failed every request after it: say so, with its log, before the log is removed.
+  for _pid in $AZURITE_PIDS; do
+    kill -0 "$_pid" 2>/dev/null || { echo "throwaway-azurite: Azurite (pid $_pid) had exited before the stop" >&2; _azurite_log_tail; break; }
+  done
   kill -TERM $AZURITE_PIDS 2>/dev/null || true
   for _pid in $AZURITE_PIDS; do
     for _ in $(seq 1 30); do kill -0 "$_pid" 2>/dev/null || break; sleep 0.1; done
@@ -38,10 +48,33 @@ _stop_throwaway_azurite() {
   done
   rm -rf "$AZURITE_DATA"
 }
+_azurite_ready() { # every process alive and every port answering, within 20 s
+  local _port _pid _ok
+  for _port in "$_blob" "$_queue" "$_table"; do
+    _ok=
+    for _ in $(seq 1 200); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$_port") 2>/dev/null && { _ok=1; break; }
+      for _pid in $AZURITE_PIDS; do kill -0 "$_pid" 2>/dev/null || return 1; done
+      sleep 0.1
+    done
+    [ -n "$_ok" ] || return 1
+  done
+  for _pid in $AZURITE_PIDS; do kill -0 "$_pid" 2>/dev/null || return 1; done
+}
+# Free ports are picked before Azurite binds them, so another process (a test host's socket, another shard) can take one
+# in between; Azurite then exits at once. Such a start is retried on new ports rather than running a suite against nothing.
+_start_azurite
 trap _stop_throwaway_azurite EXIT INT TERM
-for _port in "$_blob" "$_queue" "$_table"; do
-  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$_port") 2>/dev/null && break; sleep 0.1; done
+for _attempt in 2 3; do
+  _azurite_ready && break
+  echo "throwaway-azurite: Azurite did not start on ports $_blob/$_queue/$_table; retrying on new ports" >&2
+  _azurite_log_tail
+  kill -KILL $AZURITE_PIDS 2>/dev/null || true
+  for _pid in $AZURITE_PIDS; do wait "$_pid" 2>/dev/null || true; done
+  _blob=$(free_port); _queue=$(free_port); _table=$(free_port)
+  _start_azurite
 done
+_azurite_ready || { echo "throwaway-azurite: Azurite did not start (3 attempts)" >&2; _azurite_log_tail; return 1 2>/dev/null || exit 1; }
 
 _key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$_key;BlobEndpoint=http://127.0.0.1:$_blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$_queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$_table/devstoreaccount1;"
