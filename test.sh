@@ -66,7 +66,7 @@ cat "$prereq_log"; rm -f "$prereq_log"
 [ "$prereq_status" = 0 ] || { echo "test.sh: installing chromium or Azurite (npm ci) failed; see above" >&2; exit 1; }
 shard() { # shard NAME FILTER...: one dotnet test against its own Azurite, its lines prefixed with NAME
   local name=$1; shift
-  ( source scripts/throwaway-azurite.sh
+  ( AZURITE_WATCHDOG=1 source scripts/throwaway-azurite.sh # an emulator crash is reported and the emulator restarted
     export IMR_TEST_STORAGE="$AZURITE_CONNECTION_STRING"
     dotnet test tests/Imr.Functions.Tests --no-build --nologo "$@" 2>&1 | nonu | sed -u "s/^/[$name] /"
     exit "${PIPESTATUS[0]}" )

@@ -33,16 +33,20 @@ _azurite_log_tail() { # the end of every Azurite log, on standard error (its dat
   local _log
   for _log in "$AZURITE_DATA"/azurite*.log; do [ -f "$_log" ] && { echo "--- ${_log##*/}:"; tail -n 40 "$_log"; }; done >&2
 }
+_azurite_alive() { local _s; _s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $_s != Z* ]]; } # a zombie is not alive
 _stop_throwaway_azurite() {
   # Azurite's graceful stop can wait minutes on idle connections; its data here is thrown away, so stop it hard after a moment.
   local _pid
+  touch "$AZURITE_DATA/stopping"
+  [ -n "${_azurite_watchdog:-}" ] && { kill "$_azurite_watchdog" 2>/dev/null; wait "$_azurite_watchdog" 2>/dev/null; }
+  [ -f "$AZURITE_DATA/pids" ] && AZURITE_PIDS=$(cat "$AZURITE_DATA/pids") # restarted by the watchdog
   # An emulator that exited on its own failed every request after it: say so, with its log, before the log is removed.
   for _pid in $AZURITE_PIDS; do
-    kill -0 "$_pid" 2>/dev/null || { echo "throwaway-azurite: Azurite (pid $_pid) had exited before the stop" >&2; _azurite_log_tail; break; }
+    _azurite_alive "$_pid" || { echo "throwaway-azurite: Azurite (pid $_pid) had exited before the stop" >&2; _azurite_log_tail; break; }
   done
   kill -TERM $AZURITE_PIDS 2>/dev/null || true
   for _pid in $AZURITE_PIDS; do
-    for _ in $(seq 1 30); do kill -0 "$_pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 30); do _azurite_alive "$_pid" || break; sleep 0.1; done
     kill -KILL "$_pid" 2>/dev/null || true
     wait "$_pid" 2>/dev/null || true
   done
@@ -54,12 +58,12 @@ _azurite_ready() { # every process alive and every port answering, within 20 s
     _ok=
     for _ in $(seq 1 200); do
       (exec 3<>"/dev/tcp/127.0.0.1/$_port") 2>/dev/null && { _ok=1; break; }
-      for _pid in $AZURITE_PIDS; do kill -0 "$_pid" 2>/dev/null || return 1; done
+      for _pid in $AZURITE_PIDS; do _azurite_alive "$_pid" || return 1; done
       sleep 0.1
     done
     [ -n "$_ok" ] || return 1
   done
-  for _pid in $AZURITE_PIDS; do kill -0 "$_pid" 2>/dev/null || return 1; done
+  for _pid in $AZURITE_PIDS; do _azurite_alive "$_pid" || return 1; done
 }
 # Free ports are picked before Azurite binds them, so another process (a test host's socket, another shard) can take one
 # in between; Azurite then exits at once. Such a start is retried on new ports rather than running a suite against nothing.
@@ -75,6 +79,30 @@ for _attempt in 2 3; do
   _start_azurite
 done
 _azurite_ready || { echo "throwaway-azurite: Azurite did not start (3 attempts)" >&2; _azurite_log_tail; return 1 2>/dev/null || exit 1; }
+
+# AZURITE_WATCHDOG=1 (test.sh): an emulator that exits during a run is reported with its log and started again on the
+# same ports and data folder (what it had saved), so one emulator crash does not fail every test after it; a test the
+# outage touched still fails by its own assertions. Off for the benchmark, where a restart would falsify the figures.
+if [ -n "${AZURITE_WATCHDOG:-}" ]; then
+  (
+    trap 'exit 0' TERM
+    while sleep 1; do
+      [ -f "$AZURITE_DATA/stopping" ] && exit 0
+      for _pid in $AZURITE_PIDS; do
+        _azurite_alive "$_pid" && continue
+        [ -f "$AZURITE_DATA/stopping" ] && exit 0
+        echo "throwaway-azurite: Azurite (pid $_pid) exited during the run; starting it again on the same ports and data" >&2
+        _azurite_log_tail
+        kill -KILL $AZURITE_PIDS 2>/dev/null || true
+        _start_azurite
+        echo "$AZURITE_PIDS" >"$AZURITE_DATA/pids"
+        _azurite_ready || echo "throwaway-azurite: Azurite did not come back" >&2
+        break
+      done
+    done
+  ) &
+  _azurite_watchdog=$!
+fi
 
 _key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$_key;BlobEndpoint=http://127.0.0.1:$_blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$_queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$_table/devstoreaccount1;"
