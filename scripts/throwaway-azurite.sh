@@ -37,9 +37,9 @@ _azurite_alive() { local _s; _s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $_s != 
 _stop_throwaway_azurite() {
   # Azurite's graceful stop can wait minutes on idle connections; its data here is thrown away, so stop it hard after a moment.
   local _pid
-  touch "$AZURITE_DATA/stopping"
+  # The watchdog stops first (it leaves the pids of what it last started), so nothing restarts what is being stopped.
   [ -n "${_azurite_watchdog:-}" ] && { kill "$_azurite_watchdog" 2>/dev/null; wait "$_azurite_watchdog" 2>/dev/null; }
-  [ -f "$AZURITE_DATA/pids" ] && AZURITE_PIDS=$(cat "$AZURITE_DATA/pids") # restarted by the watchdog
+  [ -f "$AZURITE_DATA/pids" ] && AZURITE_PIDS=$(cat "$AZURITE_DATA/pids")
   # An emulator that exited on its own failed every request after it: say so, with its log, before the log is removed.
   for _pid in $AZURITE_PIDS; do
     _azurite_alive "$_pid" || { echo "throwaway-azurite: Azurite (pid $_pid) had exited before the stop" >&2; _azurite_log_tail; break; }
@@ -51,6 +51,11 @@ _stop_throwaway_azurite() {
     wait "$_pid" 2>/dev/null || true
   done
   rm -rf "$AZURITE_DATA"
+}
+_kill_azurite() { # at once, for a restart: the data it saved stays in the folder
+  local _pid
+  kill -KILL $AZURITE_PIDS 2>/dev/null || true
+  for _pid in $AZURITE_PIDS; do wait "$_pid" 2>/dev/null || true; done # (only the sourcing shell's children are reaped)
 }
 _azurite_ready() { # every process alive and every port answering, within 20 s
   local _port _pid _ok
@@ -73,8 +78,7 @@ for _attempt in 2 3; do
   _azurite_ready && break
   echo "throwaway-azurite: Azurite did not start on ports $_blob/$_queue/$_table; retrying on new ports" >&2
   _azurite_log_tail
-  kill -KILL $AZURITE_PIDS 2>/dev/null || true
-  for _pid in $AZURITE_PIDS; do wait "$_pid" 2>/dev/null || true; done
+  _kill_azurite
   _blob=$(free_port); _queue=$(free_port); _table=$(free_port)
   _start_azurite
 done
@@ -85,17 +89,15 @@ _azurite_ready || { echo "throwaway-azurite: Azurite did not start (3 attempts)"
 # outage touched still fails by its own assertions. Off for the benchmark, where a restart would falsify the figures.
 if [ -n "${AZURITE_WATCHDOG:-}" ]; then
   (
+    trap 'echo "$AZURITE_PIDS" >"$AZURITE_DATA/pids"' EXIT # for the stop, which kills this watchdog first
     trap 'exit 0' TERM
     while sleep 1; do
-      [ -f "$AZURITE_DATA/stopping" ] && exit 0
       for _pid in $AZURITE_PIDS; do
         _azurite_alive "$_pid" && continue
-        [ -f "$AZURITE_DATA/stopping" ] && exit 0
         echo "throwaway-azurite: Azurite (pid $_pid) exited during the run; starting it again on the same ports and data" >&2
         _azurite_log_tail
-        kill -KILL $AZURITE_PIDS 2>/dev/null || true
+        _kill_azurite
         _start_azurite
-        echo "$AZURITE_PIDS" >"$AZURITE_DATA/pids"
         _azurite_ready || echo "throwaway-azurite: Azurite did not come back" >&2
         break
       done
